@@ -1,0 +1,85 @@
+# hub: event-driven integration tools around Apache Kafka.
+# One flat Makefile; flags and paths in config.mk. `make V=1` shows commands.
+include config.mk
+
+BUILD ?= build
+TOOLS = hub-produce hub-consume hub-devbroker
+LIB_SRC = $(wildcard lib/*.c)
+LIB_HDR = $(wildcard lib/*.h)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+BINS = $(TOOLS:%=$(BUILD)/bin/%)
+MAN1 = $(TOOLS:%=man/%.1)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+.PHONY: all test check demo bench install uninstall clean deps
+
+all: $(BINS) $(BUILD)/libhub.a $(BUILD)/hub.pc
+
+$(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c $(LIB_HDR) config.mk
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libhub.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libhub.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
+
+$(BUILD)/hub.pc: config.mk Makefile
+	@mkdir -p $(@D)
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	  'Name: hub' 'Description: hub event tools library (NDJSON, field paths, failure store, Kafka)' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	  'Libs: -L$${libdir} -lhub' 'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}/hub' > $@
+
+# Installs whatever Debian packages are missing (needs root; apt-get update first).
+deps:
+	scripts/install-deps
+
+test: all
+	HUB_BIN=$(CURDIR)/$(BUILD)/bin scripts/run-tests
+
+# The whole suite again, under AddressSanitizer and UndefinedBehaviorSanitizer.
+check:
+	$(MAKE) BUILD=build-san CFLAGS="$(SANFLAGS)" all
+	HUB_BIN=$(CURDIR)/build-san/bin HUB_SANITIZE=1 scripts/run-tests
+
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	scripts/demo
+
+bench: all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/hub \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(BUILD)/libhub.a $(DESTDIR)$(LIBDIR)
+	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCLUDEDIR)/hub
+	install -m 644 $(BUILD)/hub.pc $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libhub.a $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/hub
+	rm -f $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man7/hub.7
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,20 @@
+# hub build configuration: paths and flags. Included by the Makefile.
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+PKGS = rdkafka yajl jansson libsodium
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter
+CPPFLAGS += -Ilib -DHUB_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags $(PKGS))
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+# make check: the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -1,0 +1,137 @@
+/* diag.c: stderr diagnostics and allocation helpers shared by all tools. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "exitcodes.h"
+
+const char *hub_progname = "hub";
+int hub_verbosity = 1;
+
+void hub_diag_init(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0)
+		return;
+	slash = strrchr(argv0, '/');
+	hub_progname = slash ? slash + 1 : argv0;
+}
+
+static void vmsg(const char *level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n;
+
+	/* One write per message, so lines from concurrent tools do not interleave. */
+	n = snprintf(line, sizeof(line), "%s: %s%s", hub_progname, level, level[0] ? ": " : "");
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = 0;
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+void hub_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error", fmt, ap);
+	va_end(ap);
+}
+
+void hub_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (hub_verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	vmsg("warning", fmt, ap);
+	va_end(ap);
+}
+
+void hub_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (hub_verbosity < 2)
+		return;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void hub_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (hub_verbosity < 3)
+		return;
+	va_start(ap, fmt);
+	vmsg("debug", fmt, ap);
+	va_end(ap);
+}
+
+void hub_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error", fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void hub_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
+	exit(HUB_EXIT_USAGE);
+}
+
+void *hub_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		hub_die(HUB_EXIT_SOFTWARE, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *hub_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		hub_die(HUB_EXIT_SOFTWARE, "out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *hub_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		hub_die(HUB_EXIT_SOFTWARE, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *hub_xstrdup(const char *s)
+{
+	return hub_xstrndup(s, strlen(s));
+}
+
+char *hub_xstrndup(const char *s, size_t n)
+{
+	char *p = hub_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}

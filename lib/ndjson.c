@@ -1,0 +1,175 @@
+/* ndjson.c: the buffered line reader behind every tool's input loop.
+ *
+ * The buffer holds [start, end) of unread bytes. A line is returned as a
+ * pointer into the buffer; the next call slides the remainder down only
+ * when more input is needed. When a line outgrows max_line the reader
+ * keeps its first bytes for the failure store and discards the rest up to
+ * the newline, so memory never exceeds max_line plus one read chunk. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "ndjson.h"
+
+#define CHUNK (256u << 10)
+#define TOO_LONG_KEEP 1024   /* bytes of an over-long line kept for the report */
+
+struct hub_reader {
+	int fd;
+	size_t max_line;
+	char *buf;
+	size_t cap;
+	size_t start, end;
+	uint64_t lineno;
+	int eof;
+	char head[TOO_LONG_KEEP];
+};
+
+struct hub_reader *hub_reader_new(int fd, size_t max_line)
+{
+	struct hub_reader *r = hub_xcalloc(1, sizeof(*r));
+
+	r->fd = fd;
+	r->max_line = max_line ? max_line : HUB_MAX_LINE_DEFAULT;
+	r->cap = CHUNK * 2;
+	r->buf = hub_xmalloc(r->cap);
+	return r;
+}
+
+void hub_reader_free(struct hub_reader *r)
+{
+	if (!r)
+		return;
+	free(r->buf);
+	free(r);
+}
+
+/* Read more input after the unread bytes; grows the buffer up to the
+ * limit. Returns bytes read, 0 at EOF, -1 on error. */
+static ssize_t fill(struct hub_reader *r)
+{
+	ssize_t n;
+
+	if (r->start > 0 && (r->cap - r->end < CHUNK)) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - r->end < CHUNK) {
+		size_t ncap = r->cap * 2;
+
+		if (ncap > r->max_line + 2 * CHUNK)
+			ncap = r->max_line + 2 * CHUNK;
+		if (ncap > r->cap) {
+			r->buf = hub_xrealloc(r->buf, ncap);
+			r->cap = ncap;
+		}
+	}
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		r->end += (size_t)n;
+	return n;
+}
+
+/* Discard an over-long line up to and including its newline. */
+static int skip_rest(struct hub_reader *r, size_t *total)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		ssize_t n;
+
+		if (nl) {
+			*total += (size_t)(nl - (r->buf + r->start));
+			r->start = (size_t)(nl - r->buf) + 1;
+			return 0;
+		}
+		*total += r->end - r->start;
+		r->start = r->end = 0;
+		n = fill(r);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			r->eof = 1;
+			return 0;
+		}
+	}
+}
+
+int hub_reader_next(struct hub_reader *r, struct hub_line *line)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		char *p = r->buf + r->start;
+		size_t avail = r->end - r->start;
+		char *nl = memchr(p + scanned, '\n', avail - scanned);
+		size_t len;
+
+		if (nl || (r->eof && avail > 0)) {
+			len = nl ? (size_t)(nl - p) : avail;
+			if (len > r->max_line)
+				goto too_long;
+			r->start += len + (nl ? 1 : 0);
+			if (len > 0 && p[len - 1] == '\r')
+				len--;
+			line->data = p;
+			line->len = line->full_len = len;
+			line->number = ++r->lineno;
+			line->status = HUB_LINE_OK;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (avail > r->max_line)
+			goto too_long;
+		scanned = avail;
+		ssize_t n = fill(r);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = 1;
+		continue;
+too_long:
+		{
+			size_t keep = avail < TOO_LONG_KEEP ? avail : TOO_LONG_KEEP;
+			size_t total = 0;
+
+			memcpy(r->head, p, keep);
+			if (skip_rest(r, &total) < 0)
+				return -1;
+			line->data = r->head;
+			line->len = keep;
+			line->full_len = total;
+			line->number = ++r->lineno;
+			line->status = HUB_LINE_TOO_LONG;
+			return 1;
+		}
+	}
+}
+
+size_t hub_parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end)
+		return 0;
+	return (size_t)v;
+}

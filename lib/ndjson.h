@@ -1,0 +1,38 @@
+/* ndjson.h: reading newline-delimited input, one event a line.
+ *
+ * Large buffered read(2)s, no per-line system call or allocation. A line
+ * may be of any length up to max_line bytes (default 16 MiB); memory stays
+ * bounded by that limit whatever the input. A longer line is reported as
+ * HUB_LINE_TOO_LONG with its first bytes and skipped to its newline. The
+ * last line may lack its newline; a CR before the newline is dropped. */
+#ifndef HUB_NDJSON_H
+#define HUB_NDJSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HUB_MAX_LINE_DEFAULT (16u << 20)
+
+enum hub_line_status {
+	HUB_LINE_OK = 0,
+	HUB_LINE_TOO_LONG,  /* line/len hold the start of the line only */
+};
+
+struct hub_line {
+	const char *data;    /* valid until the next hub_reader_next() */
+	size_t len;          /* without the newline (and CR) */
+	uint64_t number;     /* 1-based line number in the input */
+	size_t full_len;     /* the line's real length (differs when too long) */
+	enum hub_line_status status;
+};
+
+struct hub_reader;
+
+struct hub_reader *hub_reader_new(int fd, size_t max_line);
+/* 1: a line was read; 0: end of input; -1: read error (errno set). */
+int hub_reader_next(struct hub_reader *r, struct hub_line *line);
+void hub_reader_free(struct hub_reader *r);
+/* Parse a size such as 16M, 512k, 1G (for --max-line). 0 on error. */
+size_t hub_parse_size(const char *s);
+
+#endif

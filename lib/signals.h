@@ -1,0 +1,19 @@
+/* signals.h: the signals every tool handles, as flags its loop polls.
+ *
+ * SIGINT/SIGTERM set hub_stop_requested (the tool stops reading, finishes
+ * or fails what is in flight, reports); SIGUSR1 sets hub_stats_requested
+ * (print the --stats line now). SIGPIPE is ignored so that a closed stdout
+ * shows up as EPIPE on write, where the tool can stop cleanly. */
+#ifndef HUB_SIGNALS_H
+#define HUB_SIGNALS_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t hub_stop_requested;    /* the signal number */
+extern volatile sig_atomic_t hub_stats_requested;
+
+/* restart: whether read(2) is restarted after a signal (0: it returns
+ * EINTR, so a tool blocked on stdin notices SIGINT at once). */
+void hub_signals_install(int restart);
+
+#endif

@@ -1,0 +1,72 @@
+# helpers.bash: shared set-up for the bats suite (load it with `load helpers`).
+#
+# Every test gets its own temporary directory ($T) and, when it asks for
+# one, its own development broker (start_devbroker), so tests never share
+# Kafka state. The tools come from $HUB_BIN (make test sets it).
+
+: "${HUB_BIN:=$BATS_TEST_DIRNAME/../build/bin}"
+export PATH="$HUB_BIN:$PATH"
+SHARED="$BATS_TEST_DIRNAME/../../shared"
+GEN="$SHARED/bench/gen-events"
+JSONSUITE="$SHARED/peers/JSONTestSuite/test_parsing"
+CEPEERS="$SHARED/peers/cloudevents"
+# Debian's python3 (python3-avro and friends live there, not in pyenv).
+PY=/usr/bin/python3
+
+# Under the sanitizers, leaks are reported at exit and fail the tool.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}"
+
+common_setup() {
+	T="$BATS_TEST_TMPDIR"
+	# No config file or broker from the machine leaks into a test.
+	export XDG_CONFIG_HOME="$T/config"
+	export HUB_DEVBROKER_FILE="$T/devbroker.addr"
+	export HUB_CONFIG=/dev/null
+	unset HUB_BROKERS
+}
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	stop_devbroker
+}
+
+# start_devbroker [ARGS...]: starts hub-devbroker in the background, with a
+# control FIFO at $T/ctl, and sets BROKER to its bootstrap address.
+start_devbroker() {
+	mkfifo "$T/ctl"
+	hub-devbroker --control "$T/ctl" "$@" >"$T/devbroker.out" 2>"$T/devbroker.err" &
+	DEVBROKER_PID=$!
+	for _ in $(seq 1 100); do
+		if [ -s "$T/devbroker.out" ]; then
+			BROKER=$(head -n1 "$T/devbroker.out")
+			export BROKER
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "hub-devbroker did not start:" >&2
+	cat "$T/devbroker.err" >&2
+	return 1
+}
+
+# broker_ctl COMMAND...: sends one command to the running dev broker.
+broker_ctl() {
+	echo "$*" >"$T/ctl"
+}
+
+stop_devbroker() {
+	if [ -n "${DEVBROKER_PID:-}" ]; then
+		kill -TERM "$DEVBROKER_PID" 2>/dev/null || true
+		wait "$DEVBROKER_PID" 2>/dev/null || true
+		DEVBROKER_PID=
+	fi
+}
+
+# The number of lines in a file (0 when it does not exist).
+count_lines() {
+	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "diag.h"
 
@@ -153,4 +155,45 @@ void hub_buf_free(struct hub_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+void hub_buf_base64(struct hub_buf *b, const void *p, size_t n)
+{
+	size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+
+	hub_buf_reserve(b, len);
+	sodium_bin2base64(b->data + b->len, len, p, n, sodium_base64_VARIANT_ORIGINAL);
+	b->len += len - 1;
+}
+
+int hub_base64_decode(const char *s, size_t n, struct hub_buf *b)
+{
+	size_t bin = 0;
+
+	hub_buf_reserve(b, n);
+	if (sodium_base642bin((unsigned char *)b->data + b->len, n + 1, s, n, "\n\r ", &bin,
+	                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		return -1;
+	b->len += bin;
+	return 0;
+}
+
+int hub_is_utf8(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		s = hub_utf8_seq(p + i, n - i);
+		if (!s)
+			return 0;
+		i += s;
+	}
+	return 1;
 }

@@ -28,6 +28,12 @@ const char *hub_buf_cstr(struct hub_buf *b);
 void hub_buf_reset(struct hub_buf *b);
 void hub_buf_free(struct hub_buf *b);
 
+/* Base64 (the standard alphabet, padded), through libsodium. */
+void hub_buf_base64(struct hub_buf *b, const void *p, size_t n);
+/* Decodes base64 text, appending the bytes to b. 0, or -1 if invalid. */
+int hub_base64_decode(const char *s, size_t n, struct hub_buf *b);
+int hub_is_utf8(const void *p, size_t n);
+
 /* Length of a valid UTF-8 sequence at p (1-4), or 0 if invalid. */
 size_t hub_utf8_seq(const unsigned char *p, size_t n);
 

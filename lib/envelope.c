@@ -9,38 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "diag.h"
 #include "envelope.h"
 
-static int is_utf8(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t s;
-
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		s = hub_utf8_seq(p + i, n - i);
-		if (!s)
-			return 0;
-		i += s;
-	}
-	return 1;
-}
-
 static void add_base64(struct hub_buf *out, const void *p, size_t n)
 {
-	size_t b64len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-
 	hub_buf_addc(out, '"');
-	hub_buf_reserve(out, b64len);
-	sodium_bin2base64(out->data + out->len, b64len, p, n, sodium_base64_VARIANT_ORIGINAL);
-	out->len += b64len - 1;
+	hub_buf_base64(out, p, n);
 	hub_buf_addc(out, '"');
 }
 
@@ -59,7 +35,7 @@ static void add_header_value(struct hub_buf *out, const void *v, size_t n)
 {
 	if (!v) {
 		hub_buf_adds(out, "null");
-	} else if (is_utf8(v, n)) {
+	} else if (hub_is_utf8(v, n)) {
 		hub_buf_json_string(out, v, n);
 	} else {
 		hub_buf_adds(out, "{\"base64\":");
@@ -152,7 +128,7 @@ void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka
 	}
 	if (!msg->key) {
 		hub_buf_adds(out, ",\"key\":null");
-	} else if (is_utf8(msg->key, msg->key_len)) {
+	} else if (hub_is_utf8(msg->key, msg->key_len)) {
 		hub_buf_adds(out, ",\"key\":");
 		hub_buf_json_string(out, msg->key, msg->key_len);
 	} else {
@@ -165,7 +141,7 @@ void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka
 		if (embeddable_json(js, msg->payload, msg->len)) {
 			hub_buf_adds(out, ",\"value\":");
 			hub_buf_add(out, msg->payload, msg->len);
-		} else if (is_utf8(msg->payload, msg->len)) {
+		} else if (hub_is_utf8(msg->payload, msg->len)) {
 			hub_buf_adds(out, ",\"value_text\":");
 			hub_buf_json_string(out, msg->payload, msg->len);
 		} else {
@@ -174,18 +150,6 @@ void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka
 		}
 	}
 	hub_buf_add(out, "}\n", 2);
-}
-
-static int from_base64(const char *s, size_t n, struct hub_buf *out)
-{
-	size_t binlen = 0;
-
-	hub_buf_reserve(out, n);
-	if (sodium_base642bin((unsigned char *)out->data + out->len, n + 1, s, n, "\n\r ", &binlen,
-	                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
-		return -1;
-	out->len += binlen;
-	return 0;
 }
 
 /* The scanners and paths an envelope reader needs, made once. */
@@ -239,7 +203,7 @@ static int on_header(void *ctx, int which, const struct hub_span *key, const str
 
 		if (hub_json_scan(js, v->p, v->len, &b64, NULL) == 0 && b64.type == HUB_JSON_STRING &&
 		    hub_json_unescape(b64.p, b64.len, &txt) == 0 &&
-		    from_base64(txt.data ? txt.data : "", txt.len, &ps->tmp) == 0)
+		    hub_base64_decode(txt.data ? txt.data : "", txt.len, &ps->tmp) == 0)
 			rc = rd_kafka_header_add(ps->env->headers, ps->name.data, -1,
 			                         ps->tmp.data ? ps->tmp.data : "", ps->tmp.len);
 		else
@@ -339,7 +303,7 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
 	} else if (f[P_KEY64].type != HUB_JSON_NONE) {
 		struct hub_buf txt = { 0 };
 		int bad = string_member(&f[P_KEY64], &txt) < 0 ||
-		          from_base64(txt.data ? txt.data : "", txt.len, &env->key) < 0;
+		          hub_base64_decode(txt.data ? txt.data : "", txt.len, &env->key) < 0;
 
 		hub_buf_free(&txt);
 		if (bad) {
@@ -374,7 +338,7 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
 	} else if (f[P_VALUE64].type != HUB_JSON_NONE) {
 		struct hub_buf txt = { 0 };
 		int bad = string_member(&f[P_VALUE64], &txt) < 0 ||
-		          from_base64(txt.data ? txt.data : "", txt.len, &env->value) < 0;
+		          hub_base64_decode(txt.data ? txt.data : "", txt.len, &env->value) < 0;
 
 		hub_buf_free(&txt);
 		if (bad) {

@@ -24,6 +24,7 @@ struct hub_reader {
 	size_t start, end;
 	uint64_t lineno;
 	int eof;
+	const volatile int *interrupt;
 	char head[TOO_LONG_KEEP];
 };
 
@@ -36,6 +37,11 @@ struct hub_reader *hub_reader_new(int fd, size_t max_line)
 	r->cap = CHUNK * 2;
 	r->buf = hub_xmalloc(r->cap);
 	return r;
+}
+
+void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag)
+{
+	r->interrupt = flag;
 }
 
 void hub_reader_free(struct hub_reader *r)
@@ -69,7 +75,7 @@ static ssize_t fill(struct hub_reader *r)
 	}
 	do
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !(r->interrupt && *r->interrupt));
 	if (n > 0)
 		r->end += (size_t)n;
 	return n;

@@ -29,6 +29,9 @@ struct hub_line {
 struct hub_reader;
 
 struct hub_reader *hub_reader_new(int fd, size_t max_line);
+/* When *flag becomes nonzero, a read(2) interrupted by a signal makes
+ * hub_reader_next() return -1 with errno EINTR instead of retrying. */
+void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag);
 /* 1: a line was read; 0: end of input; -1: read error (errno set). */
 int hub_reader_next(struct hub_reader *r, struct hub_line *line);
 void hub_reader_free(struct hub_reader *r);

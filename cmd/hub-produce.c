@@ -1,0 +1,205 @@
+/* hub-produce: NDJSON events from standard input to Kafka, one line a message.
+ *
+ * Options, usage and set-up only; the loop is hub_produce_run() in
+ * lib/producer.c. Safe by default: acks=all, idempotence on, and an event
+ * counts as delivered only on its delivery report. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "diag.h"
+#include "exitcodes.h"
+#include "failstore.h"
+#include "kafka.h"
+#include "ndjson.h"
+#include "producer.h"
+#include "signals.h"
+#include "stats.h"
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTIONS] -t TOPIC < events.ndjson\n"
+	       "Send newline-delimited JSON events to Kafka, one line a message, byte for byte.\n"
+	       "\n"
+	       "  -b BROKERS           bootstrap brokers, host:port[,...] (default: $HUB_BROKERS,\n"
+	       "                       hub.conf, or the running hub-devbroker)\n"
+	       "  -t TOPIC             topic to produce to\n"
+	       "      --topic-from SPEC  topic from each event: a field path (type) or a\n"
+	       "                       template (retail.{type})\n"
+	       "  -p PARTITION         partition (default: by key, Java-compatible murmur2)\n"
+	       "  -k PATH              message key from this field (default: partitionkey,\n"
+	       "                       the CloudEvents Kafka binding); -k '' for no key\n"
+	       "  -H NAME=VALUE        add a header to every message (repeatable)\n"
+	       "  -c COUNT             stop after COUNT input lines\n"
+	       "  -X KEY=VALUE         librdkafka property (repeatable)\n"
+	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
+	       "      --binary-mode    CloudEvents binary content mode: value = data,\n"
+	       "                       attributes as ce_ headers\n"
+	       "      --envelope       input lines are envelopes (as hub-consume --envelope writes)\n"
+	       "      --raw            send lines that are not JSON as they are\n"
+	       "      --tee            write each delivered event to stdout as an envelope\n"
+	       "                       (with partition and offset)\n"
+	       "      --transactional-id ID  the whole input as one transaction\n"
+	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
+	       "                       ~/.local/state/hub/failed.ndjson)\n"
+	       "      --max-line SIZE  longest accepted line (default 16M)\n"
+	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
+	       "  -q                   quiet: errors only\n"
+	       "  -v                   verbose (repeat for librdkafka debug logs)\n"
+	       "  -h, --help           this help\n"
+	       "  -V, --version        version\n"
+	       "\n"
+	       "Exit status: 0 all delivered, 1 some events in the failure store, 64 usage,\n"
+	       "69 Kafka unavailable, 74 I/O error, 78 bad configuration. See hub-produce(1).\n",
+	       hub_progname);
+}
+
+enum { OPT_TOPIC_FROM = 256, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_DLQ, OPT_MAX_LINE, OPT_STATS };
+
+static const struct option longopts[] = {
+	{ "brokers", required_argument, NULL, 'b' },
+	{ "topic", required_argument, NULL, 't' },
+	{ "partition", required_argument, NULL, 'p' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "header", required_argument, NULL, 'H' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "property", required_argument, NULL, 'X' },
+	{ "config", required_argument, NULL, 'F' },
+	{ "topic-from", required_argument, NULL, OPT_TOPIC_FROM },
+	{ "binary-mode", no_argument, NULL, OPT_BINARY },
+	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "tee", no_argument, NULL, OPT_TEE },
+	{ "transactional-id", required_argument, NULL, OPT_TXN },
+	{ "dlq", required_argument, NULL, OPT_DLQ },
+	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static long number(const char *s, const char *what, long min)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < min)
+		hub_usage_error("%s: '%s' is not a valid number", what, s);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct hub_produce_opts o = { 0 };
+	struct hub_config cfg = { 0 };
+	struct hub_stats st;
+	rd_kafka_headers_t *headers = NULL;
+	const char *brokers = NULL, *dlq = NULL, *txn = NULL;
+	char err[512];
+	int c, status;
+	static const char *const defaults[] = {
+		"acks", "all",
+		"enable.idempotence", "true",
+		"partitioner", "murmur2_random",
+		NULL,
+	};
+	rd_kafka_conf_t *conf;
+
+	hub_diag_init(argv[0]);
+	o.partition = RD_KAFKA_PARTITION_UA;
+	while ((c = getopt_long(argc, argv, "b:t:p:k:H:c:X:F:qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': brokers = optarg; break;
+		case 't': o.topic = optarg; break;
+		case 'p': o.partition = (int32_t)number(optarg, "-p", 0); break;
+		case 'k': o.key_path = optarg; break;
+		case 'H': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg)
+				hub_usage_error("-H '%s': expected NAME=VALUE", optarg);
+			if (!headers)
+				headers = rd_kafka_headers_new(4);
+			rd_kafka_header_add(headers, optarg, eq - optarg, eq + 1, -1);
+			break;
+		}
+		case 'c': o.count = (uint64_t)number(optarg, "-c", 1); break;
+		case 'X':
+			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
+				hub_usage_error("-X %s", err);
+			break;
+		case 'F':
+			cfg.explicit_file = 1;
+			if (hub_config_load_file(&cfg, optarg, err, sizeof(err)) < 0)
+				hub_die(HUB_EXIT_CONFIG, "%s", err);
+			break;
+		case OPT_TOPIC_FROM: o.topic_from = optarg; break;
+		case OPT_BINARY: o.binary_mode = 1; break;
+		case OPT_ENVELOPE: o.envelope = 1; break;
+		case OPT_RAW: o.raw = 1; break;
+		case OPT_TEE: o.tee = 1; break;
+		case OPT_TXN: txn = optarg; break;
+		case OPT_DLQ: dlq = optarg; break;
+		case OPT_MAX_LINE:
+			if (!(o.max_line = hub_parse_size(optarg)))
+				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
+			break;
+		case OPT_STATS: o.show_stats = 1; break;
+		case 'q': hub_verbosity = 0; break;
+		case 'v': hub_verbosity++; break;
+		case 'h': usage(); return 0;
+		case 'V': printf("hub-produce %s (librdkafka %s)\n", HUB_VERSION, rd_kafka_version_str()); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
+			return HUB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		hub_usage_error("unexpected argument '%s': events are read from standard input", argv[optind]);
+	if (!o.topic && !o.topic_from && !o.envelope)
+		hub_usage_error("no topic: give -t TOPIC (or --topic-from, or --envelope)");
+	if (o.topic && o.topic_from)
+		hub_usage_error("-t and --topic-from exclude each other");
+	if (o.envelope && (o.binary_mode || o.topic_from || o.key_path || o.raw))
+		hub_usage_error("--envelope takes topic, key, headers and value from each line; "
+		                "it excludes --binary-mode, --topic-from, -k and --raw");
+	if (o.topic && !hub_kafka_topic_valid(o.topic, strlen(o.topic)))
+		hub_usage_error("-t '%s': not a valid Kafka topic name (letters, digits, '.', '_', '-')", o.topic);
+
+	if (txn)
+		hub_config_set(&cfg, "transactional.id", txn);
+	if (brokers)
+		hub_config_set(&cfg, "bootstrap.servers", brokers);
+	if (hub_config_load_defaults(&cfg, err, sizeof(err)) < 0)
+		hub_die(HUB_EXIT_CONFIG, "%s", err);
+	o.transactional = hub_config_get(&cfg, "transactional.id") != NULL;
+	conf = hub_kafka_conf(&cfg, defaults, err, sizeof(err));
+	hub_config_free(&cfg);
+	if (!conf)
+		hub_die(strstr(err, "no Kafka broker") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_CONFIG, "%s", err);
+
+	o.headers = headers;
+	o.failstore = hub_failstore_new(dlq);
+	hub_signals_install(0);
+	hub_stats_start(&st);
+	status = hub_produce_run(conf, STDIN_FILENO, &o, &st);
+
+	if (st.failed > 0)
+		hub_warn("%llu of %llu events failed; they are in the failure store %s",
+		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
+	if (hub_failstore_close(o.failstore) < 0 && status == HUB_EXIT_OK)
+		status = HUB_EXIT_IOERR;
+	if (o.show_stats)
+		hub_stats_print(&st, NULL);
+	if (headers)
+		rd_kafka_headers_destroy(headers);
+	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
+		status = HUB_EXIT_IOERR;
+	return status;
+}

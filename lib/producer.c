@@ -1,0 +1,660 @@
+/* producer.c: the produce loop behind hub-produce.
+ *
+ * The hot path per line: one scan of the bytes (validation plus the few
+ * fields needed: key, topic template, CloudEvents attributes), one
+ * rd_kafka_producev() with RD_KAFKA_MSG_F_COPY, one non-blocking poll
+ * that serves delivery reports. No allocation per event in the default
+ * mode: the message's opaque is the input line number, tagged in its low
+ * bit, and the failure store takes the event back from the delivery
+ * report's own copy of the payload. In --envelope and --binary-mode, whose
+ * message value is not the input line, the opaque is a copy of the line.
+ *
+ * Accounting invariant: every line read ends as exactly one of delivered
+ * (stats->out) or failed (stats->failed, one failure-store record). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "envelope.h"
+#include "exitcodes.h"
+#include "json.h"
+#include "kafka.h"
+#include "ndjson.h"
+#include "producer.h"
+#include "signals.h"
+
+#define OUT_FLUSH (256u << 10)
+
+/* A copy of an input line, for modes whose message value is not the line. */
+struct original {
+	uint64_t line;
+	size_t len;
+	char data[];
+};
+
+struct piece {                  /* --topic-from template: literal, then a path */
+	char *literal;
+	int path;                   /* index in paths, or -1 */
+};
+
+struct producer {
+	const struct hub_produce_opts *o;
+	struct hub_stats *st;
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;      /* the -t topic */
+	struct hub_json *js;        /* scans input events */
+	struct hub_json *tee_js;    /* tells JSON values apart for --tee */
+	struct hub_path paths[HUB_JSON_MAX_PATHS];
+	struct hub_span found[HUB_JSON_MAX_PATHS];
+	int npaths;
+	int key_path;               /* index in paths, or -1 */
+	int star_path;              /* "*" for --binary-mode, or -1 */
+	struct piece *pieces;
+	int npieces;
+	struct hub_buf key, topic, value, tmp, out;
+	/* --binary-mode, per event */
+	rd_kafka_headers_t *ce_headers;
+	struct hub_span ce_data, ce_data64;
+	int ce_bad;
+	struct hub_envelope env;
+	FILE *spool;                /* transactional: delivered, not yet committed */
+	int txn_abort;              /* a failure means the transaction must abort */
+	int io_error;
+	int fatal;
+};
+
+static int add_path(struct producer *p, const char *text)
+{
+	char err[256];
+
+	if (p->npaths >= HUB_JSON_MAX_PATHS)
+		hub_die(HUB_EXIT_USAGE, "too many field paths");
+	if (hub_path_parse(text, &p->paths[p->npaths], err, sizeof(err)) < 0)
+		hub_usage_error("%s", err);
+	return p->npaths++;
+}
+
+/* "retail.{type}" -> pieces; a bare path -> one piece with that path. */
+static void parse_topic_from(struct producer *p, const char *spec)
+{
+	const char *s = spec;
+
+	if (!strchr(spec, '{')) {
+		p->pieces = hub_xcalloc(1, sizeof(*p->pieces));
+		p->pieces[0].literal = hub_xstrdup("");
+		p->pieces[0].path = add_path(p, spec);
+		p->npieces = 1;
+		return;
+	}
+	while (*s) {
+		const char *open = strchr(s, '{'), *close;
+		char *path;
+
+		p->pieces = hub_xrealloc(p->pieces, sizeof(*p->pieces) * (p->npieces + 1));
+		if (!open) {
+			p->pieces[p->npieces].literal = hub_xstrdup(s);
+			p->pieces[p->npieces++].path = -1;
+			break;
+		}
+		close = strchr(open, '}');
+		if (!close || close == open + 1)
+			hub_usage_error("--topic-from '%s': expected {field.path}", spec);
+		p->pieces[p->npieces].literal = hub_xstrndup(s, (size_t)(open - s));
+		path = hub_xstrndup(open + 1, (size_t)(close - open - 1));
+		p->pieces[p->npieces++].path = add_path(p, path);
+		free(path);
+		s = close + 1;
+	}
+}
+
+/* The topic for the current event, from the template; -1 with a reason. */
+static int render_topic(struct producer *p, char *why, size_t whylen)
+{
+	hub_buf_reset(&p->topic);
+	for (int i = 0; i < p->npieces; i++) {
+		const struct hub_span *v;
+
+		hub_buf_adds(&p->topic, p->pieces[i].literal);
+		if (p->pieces[i].path < 0)
+			continue;
+		v = &p->found[p->pieces[i].path];
+		if (v->type == HUB_JSON_NONE || v->type == HUB_JSON_NULL ||
+		    hub_json_span_text(v, &p->topic) < 0) {
+			snprintf(why, whylen, "--topic-from: field '%s' is %s, not a string",
+			         p->paths[p->pieces[i].path].text, hub_json_type_name(v->type));
+			return -1;
+		}
+	}
+	if (!hub_kafka_topic_valid(p->topic.data, p->topic.len)) {
+		snprintf(why, whylen, "--topic-from: '%.*s' is not a valid Kafka topic name "
+		         "(letters, digits, '.', '_', '-'; at most 249)", (int)(p->topic.len > 300 ? 300 : p->topic.len),
+		         p->topic.data);
+		return -1;
+	}
+	hub_buf_cstr(&p->topic);
+	return 0;
+}
+
+static void fail(struct producer *p, const char *reason, uint64_t line, const char *ev, size_t len,
+                 int is_json, const char *extra)
+{
+	p->st->failed++;
+	p->txn_abort = 1;
+	hub_failstore_add(p->o->failstore, reason, line, ev, len, is_json, extra);
+	hub_info("line %llu: %s", (unsigned long long)line, reason);
+}
+
+static void flush_out(struct producer *p)
+{
+	const char *s = p->out.data;
+	size_t left = p->out.len;
+
+	while (left > 0 && !p->io_error) {
+		ssize_t w = write(STDOUT_FILENO, s, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			hub_err("writing to standard output: %s", strerror(errno));
+			p->io_error = 1;
+			break;
+		}
+		s += w;
+		left -= (size_t)w;
+	}
+	hub_buf_reset(&p->out);
+}
+
+static void spool_add(struct producer *p, uint64_t line, const char *data, size_t len)
+{
+	if (!p->spool)
+		return;
+	if (fwrite(&line, sizeof(line), 1, p->spool) != 1 || fwrite(&len, sizeof(len), 1, p->spool) != 1 ||
+	    fwrite(data, 1, len, p->spool) != len) {
+		hub_err("transaction spool: %s", strerror(errno));
+		p->fatal = 1;
+	}
+}
+
+static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct producer *p = opaque;
+	uintptr_t tag = (uintptr_t)m->_private;
+	struct original *orig = (tag & 1) ? NULL : (struct original *)m->_private;
+	uint64_t line = orig ? orig->line : (uint64_t)(tag >> 2);
+	const char *ev = orig ? orig->data : m->payload;
+	size_t len = orig ? orig->len : m->len;
+	int is_json = orig ? 1 : !(tag & 2);
+
+	(void)rk;
+	if (orig && p->o->raw)
+		is_json = 0;   /* envelope/binary lines were validated; raw ones may not be */
+	if (m->err) {
+		char reason[512], extra[512];
+		rd_kafka_msg_status_t status = rd_kafka_message_status(m);
+		const char *persisted = status == RD_KAFKA_MSG_STATUS_PERSISTED ? "yes" :
+		                        status == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED ? "possibly" : "no";
+		struct hub_buf x = { 0 };
+
+		snprintf(reason, sizeof(reason), "delivery failed: %s", rd_kafka_err2str(m->err));
+		hub_buf_adds(&x, "\"topic\":");
+		hub_buf_json_string(&x, rd_kafka_topic_name(m->rkt), strlen(rd_kafka_topic_name(m->rkt)));
+		hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\",\"persisted\":\"%s\"",
+		             (int)m->partition, rd_kafka_err2name(m->err), persisted);
+		snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
+		hub_buf_free(&x);
+		fail(p, reason, line, ev, len, is_json, extra);
+	} else {
+		p->st->out++;
+		spool_add(p, line, ev, len);
+		if (p->o->tee) {
+			hub_envelope_write(&p->out, p->tee_js, m);
+			if (p->out.len >= OUT_FLUSH)
+				flush_out(p);
+		}
+	}
+	free(orig);
+}
+
+/* --binary-mode: each top-level attribute becomes a header. */
+static int on_ce_member(void *ctx, int which, const struct hub_span *key, const struct hub_span *v)
+{
+	struct producer *p = ctx;
+	const char *name;
+
+	if (which != p->star_path)
+		return 0;
+	hub_buf_reset(&p->tmp);
+	hub_buf_adds(&p->tmp, "ce_");
+	if (hub_json_unescape(key->p, key->len, &p->tmp) < 0)
+		return 0;
+	name = hub_buf_cstr(&p->tmp) + 3;
+	if (strcmp(name, "data") == 0) {
+		p->ce_data = *v;
+		return 0;
+	}
+	if (strcmp(name, "data_base64") == 0) {
+		p->ce_data64 = *v;
+		return 0;
+	}
+	if (v->type == HUB_JSON_NULL)
+		return 0;   /* an attribute set to null is absent */
+	if (v->type == HUB_JSON_OBJECT || v->type == HUB_JSON_ARRAY) {
+		p->ce_bad = 1;   /* CloudEvents attributes are scalars */
+		return 0;
+	}
+	if (strcmp(name, "datacontenttype") == 0) {
+		size_t at = p->tmp.len;
+
+		hub_json_span_text(v, &p->tmp);
+		rd_kafka_header_add(p->ce_headers, "content-type", -1, p->tmp.data + at, p->tmp.len - at);
+		return 0;
+	}
+	{
+		size_t namelen = p->tmp.len, at;
+
+		hub_buf_addc(&p->tmp, '\0');
+		at = p->tmp.len;
+		hub_json_span_text(v, &p->tmp);
+		rd_kafka_header_add(p->ce_headers, p->tmp.data, (ssize_t)namelen, p->tmp.data + at, p->tmp.len - at);
+	}
+	return 0;
+}
+
+/* --binary-mode: the value is the event's data. Returns -1 with a reason. */
+static int binary_value(struct producer *p, char *why, size_t whylen)
+{
+	hub_buf_reset(&p->value);
+	if (p->ce_bad) {
+		snprintf(why, whylen, "--binary-mode: an attribute is an object or array; "
+		         "CloudEvents attributes must be strings, numbers or booleans");
+		return -1;
+	}
+	if (p->ce_data.type != HUB_JSON_NONE && p->ce_data.type != HUB_JSON_NULL) {
+		/* A string with a non-JSON content type is sent as its text. */
+		const char *ct = NULL;
+		size_t ctlen = 0;
+
+		rd_kafka_header_get_last(p->ce_headers, "content-type", (const void **)&ct, &ctlen);
+		if (p->ce_data.type == HUB_JSON_STRING && ct && !memmem(ct, ctlen, "json", 4))
+			hub_json_unescape(p->ce_data.p, p->ce_data.len, &p->value);
+		else
+			hub_buf_add(&p->value, p->ce_data.p, p->ce_data.len);
+	} else if (p->ce_data64.type == HUB_JSON_STRING) {
+		struct hub_buf txt = { 0 };
+		int bad = hub_json_unescape(p->ce_data64.p, p->ce_data64.len, &txt) < 0 ||
+		          hub_base64_decode(txt.data ? txt.data : "", txt.len, &p->value) < 0;
+
+		hub_buf_free(&txt);
+		if (bad) {
+			snprintf(why, whylen, "--binary-mode: data_base64 is not base64");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Hands one message to librdkafka, waiting while its queue is full. */
+static rd_kafka_resp_err_t send_message(struct producer *p, const char *topic, int32_t partition,
+                                const void *value, size_t vlen, const void *key, size_t klen,
+                                rd_kafka_headers_t *hdrs, void *opaque)
+{
+	rd_kafka_resp_err_t err;
+
+	for (;;) {
+		if (topic)
+			err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+			                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			                        RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, klen),
+			                        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+		else
+			err = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_PARTITION(partition),
+			                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			                        RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, klen),
+			                        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			return err;
+		rd_kafka_poll(p->rk, 10);   /* serve delivery reports to make room */
+	}
+}
+
+static struct original *copy_line(const struct hub_line *l)
+{
+	struct original *o = hub_xmalloc(sizeof(*o) + l->len);
+
+	o->line = l->number;
+	o->len = l->len;
+	memcpy(o->data, l->data, l->len);
+	return o;
+}
+
+static void produce_line(struct producer *p, const struct hub_line *l)
+{
+	const struct hub_produce_opts *o = p->o;
+	const char *topic = o->topic;
+	const void *value = l->data, *key = NULL;
+	size_t vlen = l->len, klen = 0;
+	int32_t partition = o->partition;
+	rd_kafka_headers_t *hdrs = NULL;
+	int is_json = 1;
+	void *opaque;
+	char why[512];
+	enum hub_json_type top;
+	rd_kafka_resp_err_t err;
+
+	if (l->status == HUB_LINE_TOO_LONG) {
+		char extra[64];
+
+		snprintf(why, sizeof(why), "line is %zu bytes, longer than the limit (--max-line); "
+		         "only its first %zu bytes are kept here", l->full_len, l->len);
+		snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l->full_len);
+		fail(p, why, l->number, l->data, l->len, 0, extra);
+		return;
+	}
+	if (o->envelope) {
+		if (hub_envelope_parse(l->data, l->len, &p->env, why, sizeof(why)) < 0) {
+			fail(p, why, l->number, l->data, l->len, hub_json_scan(p->tee_js, l->data, l->len, NULL, NULL) == 0, NULL);
+			return;
+		}
+		if (!topic && !p->env.has_topic) {
+			fail(p, "envelope has no \"topic\" and no -t was given", l->number, l->data, l->len, 1, NULL);
+			return;
+		}
+		if (!o->topic)
+			topic = hub_buf_cstr(&p->env.topic);
+		if (partition == RD_KAFKA_PARTITION_UA)
+			partition = p->env.partition;
+		value = p->env.has_value ? p->env.value.data : NULL;
+		vlen = p->env.has_value ? p->env.value.len : 0;
+		if (p->env.has_value && !value)
+			value = "";
+		key = p->env.has_key ? (p->env.key.data ? p->env.key.data : "") : NULL;
+		klen = p->env.key.len;
+		hdrs = p->env.headers;
+		p->env.headers = NULL;
+		if (o->headers) {
+			const char *n;
+			const void *v;
+			size_t sz;
+
+			if (!hdrs)
+				hdrs = rd_kafka_headers_new(4);
+			for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
+				rd_kafka_header_add(hdrs, n, -1, v, sz);
+		}
+		goto send;
+	}
+
+	if (p->o->binary_mode) {
+		p->ce_headers = rd_kafka_headers_new(10);
+		p->ce_data.type = p->ce_data64.type = HUB_JSON_NONE;
+		p->ce_bad = 0;
+	}
+	if (hub_json_scan(p->js, l->data, l->len, p->found, &top) < 0) {
+		if (!o->raw) {
+			snprintf(why, sizeof(why), "%s", hub_json_error(p->js));
+			fail(p, why, l->number, l->data, l->len, 0, NULL);
+			goto drop;
+		}
+		is_json = 0;
+		memset(p->found, 0, sizeof(p->found));
+	} else if (top != HUB_JSON_OBJECT && !o->raw) {
+		snprintf(why, sizeof(why), "not an event: the line is %s, not a JSON object", hub_json_type_name(top));
+		fail(p, why, l->number, l->data, l->len, 1, NULL);
+		goto drop;
+	}
+	if (o->topic_from) {
+		if (render_topic(p, why, sizeof(why)) < 0) {
+			fail(p, why, l->number, l->data, l->len, is_json, NULL);
+			goto drop;
+		}
+		topic = p->topic.data;
+	}
+	if (p->key_path >= 0) {
+		const struct hub_span *k = &p->found[p->key_path];
+
+		if (k->type != HUB_JSON_NONE && k->type != HUB_JSON_NULL) {
+			hub_buf_reset(&p->key);
+			if (hub_json_span_text(k, &p->key) < 0)
+				hub_buf_add(&p->key, k->p, k->len);  /* object or array: its JSON text */
+			key = p->key.data ? p->key.data : "";
+			klen = p->key.len;
+		}
+	}
+	if (o->binary_mode && is_json) {
+		if (binary_value(p, why, sizeof(why)) < 0) {
+			fail(p, why, l->number, l->data, l->len, 1, NULL);
+			goto drop;
+		}
+		value = p->value.data ? p->value.data : "";
+		vlen = p->value.len;
+		if (p->ce_data.type == HUB_JSON_NONE && p->ce_data64.type == HUB_JSON_NONE)
+			value = NULL, vlen = 0;
+		hdrs = p->ce_headers;
+		p->ce_headers = NULL;
+	}
+	if (o->headers) {
+		const char *n;
+		const void *v;
+		size_t sz;
+
+		if (!hdrs)
+			hdrs = rd_kafka_headers_new(4);
+		for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
+			rd_kafka_header_add(hdrs, n, -1, v, sz);
+	}
+send:
+	if (o->envelope || o->binary_mode)
+		opaque = copy_line(l);
+	else
+		opaque = (void *)(uintptr_t)((l->number << 2) | (is_json ? 0 : 2) | 1);
+	err = send_message(p, topic, partition, value, vlen, key, klen, hdrs, opaque);
+	if (err) {
+		char extra[300];
+		struct hub_buf x = { 0 };
+
+		if (hdrs)
+			rd_kafka_headers_destroy(hdrs);
+		if (!((uintptr_t)opaque & 1))
+			free(opaque);
+		snprintf(why, sizeof(why), "not accepted for sending: %s", rd_kafka_err2str(err));
+		hub_buf_adds(&x, "\"topic\":");
+		hub_buf_json_string(&x, topic ? topic : rd_kafka_topic_name(p->rkt),
+		                    strlen(topic ? topic : rd_kafka_topic_name(p->rkt)));
+		hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\"", (int)partition, rd_kafka_err2name(err));
+		snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
+		hub_buf_free(&x);
+		fail(p, why, l->number, l->data, l->len, is_json, extra);
+		if (err == RD_KAFKA_RESP_ERR__FATAL)
+			p->fatal = 1;
+	}
+drop:
+	if (p->ce_headers) {
+		rd_kafka_headers_destroy(p->ce_headers);
+		p->ce_headers = NULL;
+	}
+}
+
+/* On abort, the events of the transaction go to the failure store. */
+static void spool_fail_all(struct producer *p, const char *why)
+{
+	uint64_t line;
+	size_t len;
+	struct hub_buf ev = { 0 };
+	char reason[600];
+
+	if (!p->spool)
+		return;
+	snprintf(reason, sizeof(reason), "transaction aborted: %s", why);
+	rewind(p->spool);
+	while (fread(&line, sizeof(line), 1, p->spool) == 1 && fread(&len, sizeof(len), 1, p->spool) == 1) {
+		hub_buf_reset(&ev);
+		hub_buf_reserve(&ev, len);
+		if (fread(ev.data, 1, len, p->spool) != len)
+			break;
+		ev.len = len;
+		p->st->out--;
+		p->st->failed++;
+		hub_failstore_add(p->o->failstore, reason, line, ev.data, ev.len,
+		                  !p->o->raw || hub_json_scan(p->tee_js, ev.data, ev.len, NULL, NULL) == 0, NULL);
+	}
+	hub_buf_free(&ev);
+}
+
+static int txn_call(struct producer *p, rd_kafka_error_t *error, const char *what, char *why, size_t whylen)
+{
+	if (!error)
+		return 0;
+	snprintf(why, whylen, "%s: %s", what, rd_kafka_error_string(error));
+	hub_err("%s", why);
+	rd_kafka_error_destroy(error);
+	return -1;
+}
+
+/* Waits until every message has its delivery report. A second signal
+ * purges what is still queued: those events fail, into the store. */
+static void drain(struct producer *p)
+{
+	int purged = 0, stop_seen = hub_stop_requested;
+
+	while (rd_kafka_outq_len(p->rk) > 0) {
+		rd_kafka_poll(p->rk, 100);
+		if (!purged && hub_stop_requested && hub_stop_requested != stop_seen) {
+			hub_warn("interrupted again: giving up on %d undelivered events; they go to the failure store",
+			         rd_kafka_outq_len(p->rk));
+			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+			purged = 1;
+		}
+		if (hub_stats_requested) {
+			hub_stats_requested = 0;
+			hub_stats_print(p->st, NULL);
+		}
+		stop_seen = stop_seen ? stop_seen : hub_stop_requested;
+	}
+}
+
+int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_opts *o,
+                    struct hub_stats *st)
+{
+	struct producer p = { 0 };
+	struct hub_reader *r;
+	struct hub_line l;
+	char errstr[512], why[512];
+	int rc, status = HUB_EXIT_OK;
+	uint64_t lines = 0;
+
+	p.o = o;
+	p.st = st;
+	p.key_path = p.star_path = -1;
+	p.js = hub_json_new();
+	p.tee_js = hub_json_new();
+	if (!o->envelope) {
+		const char *kp = o->key_path ? o->key_path : "partitionkey";
+
+		if (*kp)
+			p.key_path = add_path(&p, kp);
+		if (o->topic_from)
+			parse_topic_from(&p, o->topic_from);
+		if (o->binary_mode) {
+			p.star_path = add_path(&p, "*");
+			hub_json_set_callback(p.js, on_ce_member, &p);
+		}
+	}
+	hub_json_set_paths(p.js, p.paths, p.npaths);
+
+	rd_kafka_conf_set_opaque(conf, &p);
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
+	p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!p.rk) {
+		rd_kafka_conf_destroy(conf);
+		hub_err("cannot create the Kafka producer: %s", errstr);
+		status = HUB_EXIT_CONFIG;
+		goto out;
+	}
+	if (o->topic)
+		p.rkt = rd_kafka_topic_new(p.rk, o->topic, NULL);
+	if (o->transactional) {
+		p.spool = tmpfile();
+		if (!p.spool)
+			hub_die(HUB_EXIT_IOERR, "cannot create the transaction spool file: %s", strerror(errno));
+		if (txn_call(&p, rd_kafka_init_transactions(p.rk, 30000), "initialising transactions", why, sizeof(why)) ||
+		    txn_call(&p, rd_kafka_begin_transaction(p.rk), "beginning the transaction", why, sizeof(why))) {
+			status = HUB_EXIT_UNAVAILABLE;
+			goto destroy;
+		}
+	}
+
+	r = hub_reader_new(in_fd, o->max_line);
+	hub_reader_set_interrupt(r, &hub_stop_requested);
+	while (!hub_stop_requested && !p.fatal && (o->count == 0 || lines < o->count)) {
+		rc = hub_reader_next(r, &l);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (errno == EINTR)
+				break;
+			hub_err("reading standard input: %s", strerror(errno));
+			status = HUB_EXIT_IOERR;
+			break;
+		}
+		lines++;
+		st->in++;
+		produce_line(&p, &l);
+		rd_kafka_poll(p.rk, 0);
+		if (hub_stats_requested) {
+			hub_stats_requested = 0;
+			hub_stats_print(st, NULL);
+		}
+	}
+	hub_reader_free(r);
+	if (hub_stop_requested)
+		hub_warn("%s: stopped reading; delivering the %d events in flight",
+		         strsignal(hub_stop_requested), rd_kafka_outq_len(p.rk));
+
+	if (o->transactional) {
+		drain(&p);
+		if (p.txn_abort || hub_stop_requested || p.fatal || status != HUB_EXIT_OK) {
+			snprintf(why, sizeof(why), "%s", p.txn_abort ? "an event failed" :
+			         hub_stop_requested ? strsignal(hub_stop_requested) : "input error");
+			txn_call(&p, rd_kafka_abort_transaction(p.rk, 30000), "aborting the transaction", errstr, sizeof(errstr));
+			spool_fail_all(&p, why);
+		} else if (txn_call(&p, rd_kafka_commit_transaction(p.rk, -1), "committing the transaction", errstr,
+		                    sizeof(errstr))) {
+			txn_call(&p, rd_kafka_abort_transaction(p.rk, 30000), "aborting the transaction", why, sizeof(why));
+			spool_fail_all(&p, errstr);
+		}
+	}
+	drain(&p);
+	flush_out(&p);
+destroy:
+	if (p.rkt)
+		rd_kafka_topic_destroy(p.rkt);
+	rd_kafka_destroy(p.rk);
+out:
+	if (p.spool)
+		fclose(p.spool);
+	hub_envelope_free(&p.env);
+	hub_json_free(p.js);
+	hub_json_free(p.tee_js);
+	for (int i = 0; i < p.npaths; i++)
+		hub_path_free(&p.paths[i]);
+	for (int i = 0; i < p.npieces; i++)
+		free(p.pieces[i].literal);
+	free(p.pieces);
+	hub_buf_free(&p.key);
+	hub_buf_free(&p.topic);
+	hub_buf_free(&p.value);
+	hub_buf_free(&p.tmp);
+	hub_buf_free(&p.out);
+	if (p.io_error && status == HUB_EXIT_OK)
+		status = HUB_EXIT_IOERR;
+	if (p.fatal && status == HUB_EXIT_OK)
+		status = HUB_EXIT_UNAVAILABLE;
+	if (status == HUB_EXIT_OK && st->failed > 0)
+		status = HUB_EXIT_FAILED;
+	return status;
+}

@@ -1,0 +1,304 @@
+#!/usr/bin/env bats
+# hub-produce: NDJSON to Kafka, byte for byte, nothing lost.
+
+load helpers
+
+# consume_all TOPIC [kcat options]: every message of TOPIC, from the start.
+consume_all() {
+	local topic=$1
+	shift
+	kcat -C -b "$BROKER" -t "$topic" -o beginning -e -q "$@"
+}
+
+@test "round trip: every event arrives byte for byte" {
+	start_devbroker
+	"$GEN" 300 --seed 7 >"$T/in"
+	run hub-produce -t orders --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 0 ]
+	consume_all orders >"$T/out"
+	[ "$(count_lines "$T/out")" -eq 300 ]
+	diff <(sort "$T/in") <(sort "$T/out")
+	[ ! -e "$T/dlq" ]
+}
+
+@test "values are never re-serialised: numbers, key order, unicode, escapes" {
+	start_devbroker
+	printf '%s\n' '{"z":1,"a":19.99,"big":12345678901234567890,"e":1E+400,"s":"Zoë \u00e9 \"q\" 東京","n":[1.0,-0.0]}' >"$T/in"
+	hub-produce -t t1 <"$T/in"
+	consume_all t1 >"$T/out"
+	cmp "$T/in" "$T/out"
+}
+
+@test "CRLF line endings are dropped and a last line without newline is sent" {
+	start_devbroker
+	printf '{"a":1}\r\n{"b":2}' | hub-produce -t t1
+	consume_all t1 >"$T/out"
+	[ "$(cat "$T/out")" = "$(printf '{"a":1}\n{"b":2}')" ]
+}
+
+@test "-k takes the key from a field; the partition matches a Java-style murmur2 producer" {
+	start_devbroker -T keyed:8 -T peer:8
+	"$GEN" 100 --seed 3 >"$T/in"
+	hub-produce -t keyed -k subject <"$T/in"
+	# kcat with librdkafka's murmur2_random partitioner: what Java's producer picks
+	jq -r '.subject + "\t" + (tojson)' "$T/in" |
+		kcat -P -b "$BROKER" -t peer -K '\t' -X partitioner=murmur2_random
+	consume_all keyed -f '%k %p\n' | sort -u >"$T/hub"
+	consume_all peer -f '%k %p\n' | sort -u >"$T/kcat"
+	[ "$(count_lines "$T/hub")" -gt 10 ]
+	diff "$T/hub" "$T/kcat"
+	# and the key is the subject itself
+	jq -r .subject "$T/in" | sort -u >"$T/subjects"
+	diff <(cut -d' ' -f1 "$T/hub" | sort -u) "$T/subjects"
+}
+
+@test "the default key is the CloudEvents partitionkey; events without one have no key" {
+	start_devbroker
+	printf '%s\n' '{"id":"1","partitionkey":"cust-9"}' '{"id":"2"}' | hub-produce -t t1
+	consume_all t1 -f '%k|%s\n' >"$T/out"
+	grep -qx 'cust-9|{"id":"1","partitionkey":"cust-9"}' "$T/out"
+	grep -qx '|{"id":"2"}' "$T/out"
+}
+
+@test "-k '' sends no key; a numeric field is a key as written" {
+	start_devbroker
+	printf '%s\n' '{"id":7,"partitionkey":"x"}' | hub-produce -t t1 -k ''
+	printf '%s\n' '{"id":7.50}' | hub-produce -t t2 -k id
+	[ "$(consume_all t1 -f '%K')" = "-1" ]
+	[ "$(consume_all t2 -f '%k')" = "7.50" ]
+}
+
+@test "-H adds headers and -p picks the partition" {
+	start_devbroker -T t1:4
+	echo '{"a":1}' | hub-produce -t t1 -p 3 -H origin=shop-17 -H trace=abc
+	[ "$(consume_all t1 -f '%p %h')" = "3 origin=shop-17,trace=abc" ]
+}
+
+@test "malformed JSON goes to the failure store with the reason and line; nothing reaches Kafka" {
+	start_devbroker
+	printf '%s\n' '{"ok":1}' '{"broken":' 'plain text' '[1,2]' '{"ok":2}' >"$T/in"
+	run hub-produce -t t1 --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"3 of 5 events failed"* ]]
+	[ "$(consume_all t1 | wc -l)" -eq 2 ]
+	[ "$(count_lines "$T/dlq")" -eq 3 ]
+	jq -e 'select(.line == 2) | .event == "{\"broken\":" and (.reason | test("invalid JSON"))' "$T/dlq"
+	jq -e 'select(.line == 3) | .event == "plain text" and .tool == "hub-produce"' "$T/dlq"
+	jq -e 'select(.line == 4) | .event == [1,2] and (.reason | test("not a JSON object"))' "$T/dlq"
+	[ "$(stat -c %a "$T/dlq")" = "600" ]
+}
+
+@test "every n_ document of JSONTestSuite lands in the failure store, none reaches Kafka" {
+	start_devbroker -T t1:1
+	n=0
+	for f in "$JSONSUITE"/n_*.json; do
+		run hub-produce -t t1 --dlq "$T/dlq.$n" <"$f"
+		# 1: failed events; never a crash or a sanitizer report (99)
+		[ "$status" -eq 1 ] || { echo "$f: status $status: $output"; false; }
+		jq -e -s 'length >= 1 and all(.reason | length > 0)' "$T/dlq.$n" >/dev/null ||
+			{ echo "$f: no failure record"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 180 ]
+	[ "$(kcat -C -b "$BROKER" -t t1 -o beginning -e -q | wc -c)" -eq 0 ]
+}
+
+@test "y_ documents that are objects are accepted" {
+	start_devbroker
+	for f in "$JSONSUITE"/y_object*.json; do
+		tr -d '\n' <"$f" | hub-produce -t t1 --dlq "$T/dlq"
+	done
+	[ ! -e "$T/dlq" ]
+}
+
+@test "NUL bytes, invalid UTF-8, deep nesting and over-long lines are failures, not crashes" {
+	start_devbroker
+	{
+		printf '{"a":"x\0y"}\n'
+		printf '{"a":"\xff\xfe"}\n'
+		printf '{"a":'; head -c 100000 /dev/zero | tr '\0' '['; echo
+		printf '{"long":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' 'x')"
+		printf '{"ok":true}\n'
+	} >"$T/in"
+	run hub-produce -t t1 --dlq "$T/dlq" --max-line 4096 <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(count_lines "$T/dlq")" -eq 4 ]
+	jq -e 'select(.line == 3) | .reason | test("deeper|invalid")' "$T/dlq"
+	jq -e 'select(.line == 4) | .truncated == true and .bytes == 5011' "$T/dlq"
+	[ "$(consume_all t1)" = '{"ok":true}' ]
+}
+
+@test "--raw sends lines that are not JSON as they are" {
+	start_devbroker
+	printf '%s\n' 'plain text' '{"a":1}' | hub-produce -t t1 --raw --dlq "$T/dlq"
+	[ "$(consume_all t1)" = "$(printf 'plain text\n{"a":1}')" ]
+	[ ! -e "$T/dlq" ]
+}
+
+@test "--topic-from routes by a field or a template; a bad topic name is a failure" {
+	start_devbroker
+	printf '%s\n' '{"type":"order.created","n":1}' '{"type":"order.paid","n":2}' '{"type":"bad/name"}' '{"n":4}' >"$T/in"
+	run hub-produce --topic-from 'retail.{type}' --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(consume_all retail.order.created)" = '{"type":"order.created","n":1}' ]
+	[ "$(consume_all retail.order.paid)" = '{"type":"order.paid","n":2}' ]
+	[ "$(count_lines "$T/dlq")" -eq 2 ]
+	jq -e 'select(.line == 3) | .reason | test("not a valid Kafka topic")' "$T/dlq"
+	jq -e 'select(.line == 4) | .reason | test("absent")' "$T/dlq"
+	echo '{"type":"plain"}' | hub-produce --topic-from type
+	[ "$(consume_all plain)" = '{"type":"plain"}' ]
+}
+
+@test "--binary-mode: value is data, attributes are ce_ headers, key is partitionkey" {
+	start_devbroker
+	echo '{"specversion":"1.0","id":"e1","source":"/shop/IT","type":"order.created","time":"2026-03-01T08:00:00Z","partitionkey":"ORD-1","datacontenttype":"application/json","data":{"total":19.99}}' |
+		hub-produce -t t1 --binary-mode
+	[ "$(consume_all t1 -f '%k|%s')" = 'ORD-1|{"total":19.99}' ]
+	h=$(consume_all t1 -f '%h')
+	[[ "$h" == *"ce_specversion=1.0"* ]]
+	[[ "$h" == *"ce_id=e1"* ]]
+	[[ "$h" == *"ce_source=/shop/IT"* ]]
+	[[ "$h" == *"ce_type=order.created"* ]]
+	[[ "$h" == *"ce_time=2026-03-01T08:00:00Z"* ]]
+	[[ "$h" == *"content-type=application/json"* ]]
+}
+
+@test "--envelope takes topic, key, headers and value from each line" {
+	start_devbroker -T t2:4
+	printf '%s\n' \
+		'{"topic":"t1","key":"k1","headers":{"h":"v","m":["1","2"]},"value":{"a":1.50}}' \
+		'{"topic":"t2","partition":2,"key":null,"value_text":"not json"}' \
+		'{"topic":"t1","key_base64":"AAE=","value_base64":"/w=="}' >"$T/in"
+	hub-produce --envelope <"$T/in"
+	consume_all t1 -f '%k|%h|%s\n' >"$T/t1"
+	[ "$(head -n1 "$T/t1")" = 'k1|h=v,m=1,m=2|{"a":1.50}' ]
+	[ "$(consume_all t2 -f '%p|%K|%s')" = '2|-1|not json' ]
+	[ "$(consume_all t1 -o 1 -f '%s' -c 1 | od -An -tx1 | tr -d ' ')" = "ff" ]
+}
+
+@test "--tee writes each delivered event with its partition and offset" {
+	start_devbroker -T t1:1
+	printf '%s\n' '{"a":1}' '{"a":2}' | hub-produce -t t1 --tee >"$T/out"
+	[ "$(jq -c '[.topic,.partition,.offset,.value.a]' "$T/out")" = "$(printf '%s\n' '["t1",0,0,1]' '["t1",0,1,2]')" ]
+}
+
+@test "--transactional-id commits the whole input as one transaction" {
+	start_devbroker
+	"$GEN" 50 --seed 2 | hub-produce -t t1 --transactional-id tx-1
+	[ "$(consume_all t1 -X isolation.level=read_committed | wc -l)" -eq 50 ]
+}
+
+@test "--transactional-id aborts on a bad event; every event goes to the failure store" {
+	start_devbroker
+	{ "$GEN" 10 --seed 2; echo '{"bad":'; } >"$T/in"
+	run hub-produce -t t1 --transactional-id tx-2 --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(consume_all t1 -X isolation.level=read_committed | wc -l)" -eq 0 ]
+	[ "$(count_lines "$T/dlq")" -eq 11 ]
+	[ "$(jq -r 'select(.reason | test("transaction aborted")) | .line' "$T/dlq" | wc -l)" -eq 10 ]
+}
+
+@test "a broker outage of seconds is ridden out: nothing lost" {
+	start_devbroker -T t1:4
+	"$GEN" 2000 --seed 5 >"$T/in"
+	{
+		head -n 1000 "$T/in"
+		broker_ctl down 1
+		sleep 2
+		tail -n 1000 "$T/in"
+		sleep 1
+		broker_ctl up 1
+	} | hub-produce -t t1 --dlq "$T/dlq" --stats 2>"$T/err"
+	consume_all t1 >"$T/out"
+	[ "$(count_lines "$T/out")" -eq 2000 ]
+	diff <(sort "$T/in") <(sort "$T/out")
+	[ ! -e "$T/dlq" ]
+}
+
+@test "events undelivered when the broker stays down go to the failure store: in = delivered + failed" {
+	start_devbroker -T t1:1
+	"$GEN" 20 --seed 5 >"$T/in"
+	broker_ctl down 1
+	sleep 0.5
+	run hub-produce -t t1 --dlq "$T/dlq" --stats -X message.timeout.ms=1500 <"$T/in"
+	[ "$status" -eq 1 ]
+	stats=$(echo "$output" | grep '^{"tool"')
+	[ "$(echo "$stats" | jq '.in')" -eq 20 ]
+	[ "$(echo "$stats" | jq '.out + .failed')" -eq 20 ]
+	[ "$(count_lines "$T/dlq")" -eq "$(echo "$stats" | jq '.failed')" ]
+	jq -e -s 'all(.reason | test("delivery failed")) and all(.persisted == "no" or .persisted == "possibly")' "$T/dlq"
+	# replay once the broker is back: the README's one-liner
+	broker_ctl up 1
+	jq -c .event "$T/dlq" | hub-produce -t t1
+	[ "$(consume_all t1 | sort -u | wc -l)" -eq 20 ]
+}
+
+@test "SIGTERM stops reading and delivers what is in flight" {
+	start_devbroker -T t1:2
+	mkfifo "$T/fifo"
+	hub-produce -t t1 --stats --dlq "$T/dlq" <"$T/fifo" 2>"$T/err" &
+	pid=$!
+	exec 3>"$T/fifo"
+	"$GEN" 500 --seed 9 >&3
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	exec 3>&-
+	grep -q 'stopped reading' "$T/err"
+	in=$(grep '^{"tool"' "$T/err" | jq .in)
+	[ "$in" -eq 500 ]
+	[ "$(consume_all t1 | wc -l)" -eq 500 ]
+}
+
+@test "-c stops after COUNT lines" {
+	start_devbroker
+	"$GEN" 20 | hub-produce -t t1 -c 5
+	[ "$(consume_all t1 | wc -l)" -eq 5 ]
+}
+
+@test "--stats prints one JSON line on stderr" {
+	start_devbroker
+	"$GEN" 10 | hub-produce -t t1 --stats 2>"$T/err"
+	jq -e '.tool == "hub-produce" and .in == 10 and .out == 10 and .failed == 0 and .rate > 0' "$T/err"
+}
+
+@test "no broker anywhere: a clear error and exit 69" {
+	run hub-produce -t t1 </dev/null
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"no Kafka broker configured"*"hub-devbroker"* ]]
+}
+
+@test "HUB_BROKERS and a config file give the broker; -X overrides" {
+	start_devbroker
+	rm -f "$HUB_DEVBROKER_FILE"
+	echo '{"a":1}' | HUB_BROKERS=$BROKER hub-produce -t t1
+	printf '# test\nbootstrap.servers=%s\n' "$BROKER" >"$T/conf"
+	echo '{"a":2}' | hub-produce -F "$T/conf" -t t1
+	mkdir -p "$XDG_CONFIG_HOME/hub"
+	cp "$T/conf" "$XDG_CONFIG_HOME/hub/hub.conf"
+	echo '{"a":3}' | HUB_CONFIG= hub-produce -t t1
+	[ "$(consume_all t1 | wc -l)" -eq 3 ]
+}
+
+@test "bad usage and bad properties: exit 64 and 78 with a message" {
+	run hub-produce
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"no topic"* ]]
+	run hub-produce -t t1 --bogus
+	[ "$status" -eq 64 ]
+	run hub-produce -t 'a/b'
+	[ "$status" -eq 64 ]
+	run hub-produce -b 127.0.0.1:1 -t t1 -X no.such.property=1 </dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"no.such.property"* ]]
+}
+
+@test "--help and --version" {
+	run hub-produce --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: hub-produce"* ]]
+	[[ "$output" == *"--binary-mode"* ]]
+	run hub-produce --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == hub-produce* ]]
+}

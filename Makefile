@@ -18,7 +18,7 @@ endif
 
 .PHONY: all test check demo bench install uninstall clean deps
 
-all: $(BINS) $(BUILD)/libhub.a $(BUILD)/hub.pc
+all: $(BINS) $(BUILD)/libhub.a $(BUILD)/hub.pc $(BUILD)/tests/scan
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
@@ -38,6 +38,12 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libhub.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
+
+# Test drivers for libhub itself (tests/*.c), run by the bats suite.
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libhub.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
 
 $(BUILD)/hub.pc: config.mk Makefile
 	@mkdir -p $(@D)

@@ -519,11 +519,11 @@ static int txn_call(struct producer *p, rd_kafka_error_t *error, const char *wha
  * purges what is still queued: those events fail, into the store. */
 static void drain(struct producer *p)
 {
-	int purged = 0, stop_seen = hub_stop_requested;
+	int purged = 0, signals_before = hub_stop_count;
 
 	while (rd_kafka_outq_len(p->rk) > 0) {
 		rd_kafka_poll(p->rk, 100);
-		if (!purged && hub_stop_requested && hub_stop_requested != stop_seen) {
+		if (!purged && hub_stop_count > signals_before) {
 			hub_warn("interrupted again: giving up on %d undelivered events; they go to the failure store",
 			         rd_kafka_outq_len(p->rk));
 			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -533,7 +533,6 @@ static void drain(struct producer *p)
 			hub_stats_requested = 0;
 			hub_stats_print(p->st, NULL);
 		}
-		stop_seen = stop_seen ? stop_seen : hub_stop_requested;
 	}
 }
 

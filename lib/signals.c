@@ -4,11 +4,13 @@
 #include "signals.h"
 
 volatile sig_atomic_t hub_stop_requested;
+volatile sig_atomic_t hub_stop_count;
 volatile sig_atomic_t hub_stats_requested;
 
 static void on_stop(int sig)
 {
 	hub_stop_requested = sig;
+	hub_stop_count++;
 }
 
 static void on_usr1(int sig)

@@ -10,6 +10,7 @@
 #include <signal.h>
 
 extern volatile sig_atomic_t hub_stop_requested;    /* the signal number */
+extern volatile sig_atomic_t hub_stop_count;        /* stop signals received */
 extern volatile sig_atomic_t hub_stats_requested;
 
 /* restart: whether read(2) is restarted after a signal (0: it returns

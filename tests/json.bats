@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# libhub's JSON scanner and field paths, driven by tests/data/*.test.
+
+load helpers
+
+SCAN="$HUB_BIN/../tests/scan"
+
+# run_cases FILE: each case is paths, input, expected lines, blank line.
+run_cases() {
+	local file=$1 paths= input= expected= state=paths failures=0 n=0
+	check() {
+		local got
+		got=$(printf '%s\n' "$input" | "$SCAN" "$paths")
+		n=$((n + 1))
+		if [ "$got" != "$expected" ]; then
+			printf 'case %s on %s\n--- expected\n%s\n--- got\n%s\n' "$paths" "$input" "$expected" "$got" >&2
+			failures=$((failures + 1))
+		fi
+	}
+	while IFS= read -r line || [ -n "$line" ]; do
+		case "$state" in
+		paths)
+			[ -z "$line" ] && continue
+			[ "${line#\#}" != "$line" ] && continue
+			paths=$line state=input ;;
+		input) input=$line expected= state=expected ;;
+		expected)
+			if [ -z "$line" ]; then
+				check
+				state=paths
+			else
+				expected=${expected:+$expected$'\n'}$line
+			fi ;;
+		esac
+	done <"$file"
+	[ "$state" = expected ] && check
+	echo "$n cases, $failures failed" >&2
+	[ "$n" -gt 10 ] && [ "$failures" -eq 0 ]
+}
+
+@test "field paths and spans: tests/data/fieldpaths.test" {
+	run_cases "$BATS_TEST_DIRNAME/data/fieldpaths.test"
+}
+
+@test "every n_ document of JSONTestSuite is rejected, never a crash" {
+	for f in "$JSONSUITE"/n_*.json; do
+		[ -s "$f" ] || continue
+		out=$("$SCAN" . <"$f")
+		st=$?
+		[ "$st" -eq 0 ] || { echo "$f: exit $st"; false; }
+		# each line is an error or not an object
+		if echo "$out" | grep -q '^\. an object'; then echo "$f accepted: $out"; false; fi
+	done
+}
+
+@test "every y_ document of JSONTestSuite is accepted" {
+	for f in "$JSONSUITE"/y_*.json; do
+		out=$(tr -d '\n' <"$f" | "$SCAN" .)
+		if echo "$out" | grep -q '^error'; then echo "$f rejected: $out"; false; fi
+	done
+}
+
+@test "deep nesting, NUL bytes and invalid UTF-8 are errors with a reason" {
+	run bash -c "head -c 100000 /dev/zero | tr '\\0' '[' | '$SCAN' ."
+	[ "$status" -eq 0 ]
+	[[ "$output" == "error: "*"nested deeper than 512 levels"* ]]
+	run bash -c "printf '{\"a\":\"x\\0y\"}\n' | '$SCAN' a"
+	[[ "$output" == "error: invalid JSON at byte"* ]]
+	run bash -c "printf '{\"a\":\"\\xc3\\x28\"}\n' | '$SCAN' a"
+	[[ "$output" == "error: invalid JSON at byte"* ]]
+	run bash -c "printf '{\"a\":\"\\xed\\xa0\\x80\"}\n' | '$SCAN' a"
+	[[ "$output" == "error: invalid JSON at byte"* ]]
+}

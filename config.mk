@@ -8,7 +8,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
-PKGS = rdkafka yajl jansson libsodium
+PKGS = rdkafka jansson libsodium
 
 CC ?= cc
 CFLAGS ?= -O2 -g

@@ -1,8 +1,8 @@
 /* json.h: one-pass JSON validation and field capture, without a DOM.
  *
  * hub_json_scan() checks that a line is exactly one valid JSON text
- * (RFC 8259, UTF-8 checked, nesting bounded) using yajl's streaming
- * parser, and reports the raw bytes of the values found at a set of field
+ * (RFC 8259, UTF-8 checked, nesting bounded) in a single hand-written
+ * pass, and reports the raw bytes of the values found at a set of field
  * paths. Values are spans into the caller's line, never re-serialised, so
  * a tool that passes or rewrites an event keeps every other byte as it
  * was (19.99 stays 19.99, big integers stay exact, key order stays).
@@ -35,9 +35,10 @@ struct hub_span {
 };
 
 /* Called for every value that matches path number `which` (several times
- * for [*] and * paths). key is the raw member name of the value (a JSON
- * string literal) when it sits in an object, type HUB_JSON_NONE otherwise.
- * Return nonzero to stop the scan with an error. */
+ * for [*] and * paths), in the order the values end, and only once the
+ * whole text has proved valid. key is the raw member name of the value (a
+ * JSON string literal) when it sits in an object, type HUB_JSON_NONE
+ * otherwise. Return nonzero to stop the scan with an error. */
 typedef int (*hub_json_match_fn)(void *ctx, int which, const struct hub_span *key,
                                  const struct hub_span *value);
 

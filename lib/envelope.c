@@ -152,11 +152,13 @@ void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka
 	hub_buf_add(out, "}\n", 2);
 }
 
-/* The scanners and paths an envelope reader needs, made once. */
+/* The scanners and paths an envelope reader needs, made once. Headers are
+ * read by nested scans: the members of "headers", the items of an array
+ * value, the "base64" member of an object value. */
 struct parser {
-	struct hub_json *top, *hdr;
-	struct hub_path top_paths[8], hdr_paths[3];
-	struct hub_buf name, tmp;
+	struct hub_json *top, *hdr, *items, *b64;
+	struct hub_path top_paths[8], any_member, any_item, base64;
+	struct hub_buf name, tmp, txt;
 	struct hub_envelope *env;
 	int bad;
 };
@@ -164,59 +166,61 @@ struct parser {
 enum { P_TOPIC, P_PARTITION, P_KEY, P_KEY64, P_HEADERS, P_VALUE, P_VALUE_TEXT, P_VALUE64 };
 static const char *const top_names[] = { "topic", "partition", "key", "key_base64", "headers",
                                          "value", "value_text", "value_base64" };
-enum { H_VALUE, H_ARRAY_ITEM, H_BASE64 };
-static const char *const hdr_names[] = { "*", "*[*]", "*.base64" };
 
-/* A header value: a string, null, or {"base64":...}; arrays hold several. */
+/* One header value, under the name in ps->name: a string, null or
+ * {"base64":...}. */
+static int parse_header_value(struct parser *ps, const struct hub_span *v)
+{
+	struct hub_span b64;
+
+	hub_buf_reset(&ps->tmp);
+	if (v->type == HUB_JSON_NULL)
+		return rd_kafka_header_add(ps->env->headers, ps->name.data, -1, NULL, 0) ? -1 : 0;
+	if (v->type == HUB_JSON_STRING) {
+		if (hub_json_unescape(v->p, v->len, &ps->tmp) < 0)
+			return -1;
+	} else if (v->type == HUB_JSON_OBJECT) {
+		hub_buf_reset(&ps->txt);
+		if (hub_json_scan(ps->b64, v->p, v->len, &b64, NULL) < 0 || b64.type != HUB_JSON_STRING ||
+		    hub_json_unescape(b64.p, b64.len, &ps->txt) < 0 ||
+		    hub_base64_decode(ps->txt.data ? ps->txt.data : "", ps->txt.len, &ps->tmp) < 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	return rd_kafka_header_add(ps->env->headers, ps->name.data, -1,
+	                           ps->tmp.data ? ps->tmp.data : "", ps->tmp.len) ? -1 : 0;
+}
+
+static int on_header_item(void *ctx, int which, const struct hub_span *key, const struct hub_span *v)
+{
+	struct parser *ps = ctx;
+
+	if (parse_header_value(ps, v) < 0)
+		ps->bad = 1;
+	return 0;
+}
+
+/* A member of "headers": its value, or an array of values. */
 static int on_header(void *ctx, int which, const struct hub_span *key, const struct hub_span *v)
 {
 	struct parser *ps = ctx;
-	int rc = 0;
 
-	if (which == H_BASE64)
-		return 0;   /* handled with its object */
-	if (which == H_VALUE) {
-		hub_buf_reset(&ps->name);
-		if (hub_json_unescape(key->p, key->len, &ps->name) < 0)
-			return ps->bad = 1;
-		hub_buf_cstr(&ps->name);
-		if (v->type == HUB_JSON_ARRAY)
-			return 0;   /* its items come as H_ARRAY_ITEM */
+	hub_buf_reset(&ps->name);
+	if (hub_json_unescape(key->p, key->len, &ps->name) < 0) {
+		ps->bad = 1;
+		return 0;
 	}
+	hub_buf_cstr(&ps->name);
 	if (!ps->env->headers)
 		ps->env->headers = rd_kafka_headers_new(8);
-	hub_buf_reset(&ps->tmp);
-	if (v->type == HUB_JSON_NULL) {
-		rc = rd_kafka_header_add(ps->env->headers, ps->name.data, -1, NULL, 0);
-	} else if (v->type == HUB_JSON_STRING) {
-		hub_json_unescape(v->p, v->len, &ps->tmp);
-		rc = rd_kafka_header_add(ps->env->headers, ps->name.data, -1, ps->tmp.data ? ps->tmp.data : "", ps->tmp.len);
-	} else if (v->type == HUB_JSON_OBJECT) {
-		struct hub_span b64 = { 0 };
-		struct hub_path one;
-		struct hub_json *js = hub_json_new();
-		char perr[64];
-
-		hub_path_parse("base64", &one, perr, sizeof(perr));
-		hub_json_set_paths(js, &one, 1);
-		struct hub_buf txt = { 0 };
-
-		if (hub_json_scan(js, v->p, v->len, &b64, NULL) == 0 && b64.type == HUB_JSON_STRING &&
-		    hub_json_unescape(b64.p, b64.len, &txt) == 0 &&
-		    hub_base64_decode(txt.data ? txt.data : "", txt.len, &ps->tmp) == 0)
-			rc = rd_kafka_header_add(ps->env->headers, ps->name.data, -1,
-			                         ps->tmp.data ? ps->tmp.data : "", ps->tmp.len);
-		else
-			rc = 1;
-		hub_buf_free(&txt);
-		hub_json_free(js);
-		hub_path_free(&one);
-	} else {
-		rc = 1;
-	}
-	if (rc)
+	if (v->type == HUB_JSON_ARRAY) {
+		if (hub_json_scan(ps->items, v->p, v->len, NULL, NULL) < 0)
+			ps->bad = 1;
+	} else if (parse_header_value(ps, v) < 0) {
 		ps->bad = 1;
-	return rc ? 1 : 0;
+	}
+	return 0;
 }
 
 static struct parser *parser_get(struct hub_envelope *env)
@@ -229,13 +233,19 @@ static struct parser *parser_get(struct hub_envelope *env)
 	ps = hub_xcalloc(1, sizeof(*ps));
 	for (int i = 0; i < 8; i++)
 		hub_path_parse(top_names[i], &ps->top_paths[i], perr, sizeof(perr));
-	for (int i = 0; i < 3; i++)
-		hub_path_parse(hdr_names[i], &ps->hdr_paths[i], perr, sizeof(perr));
+	hub_path_parse("*", &ps->any_member, perr, sizeof(perr));
+	hub_path_parse("[*]", &ps->any_item, perr, sizeof(perr));
+	hub_path_parse("base64", &ps->base64, perr, sizeof(perr));
 	ps->top = hub_json_new();
 	hub_json_set_paths(ps->top, ps->top_paths, 8);
 	ps->hdr = hub_json_new();
-	hub_json_set_paths(ps->hdr, ps->hdr_paths, 3);
+	hub_json_set_paths(ps->hdr, &ps->any_member, 1);
 	hub_json_set_callback(ps->hdr, on_header, ps);
+	ps->items = hub_json_new();
+	hub_json_set_paths(ps->items, &ps->any_item, 1);
+	hub_json_set_callback(ps->items, on_header_item, ps);
+	ps->b64 = hub_json_new();
+	hub_json_set_paths(ps->b64, &ps->base64, 1);
 	env->parser = ps;
 	return ps;
 }
@@ -363,12 +373,16 @@ void hub_envelope_free(struct hub_envelope *env)
 	if (ps) {
 		hub_json_free(ps->top);
 		hub_json_free(ps->hdr);
+		hub_json_free(ps->items);
+		hub_json_free(ps->b64);
 		for (int i = 0; i < 8; i++)
 			hub_path_free(&ps->top_paths[i]);
-		for (int i = 0; i < 3; i++)
-			hub_path_free(&ps->hdr_paths[i]);
+		hub_path_free(&ps->any_member);
+		hub_path_free(&ps->any_item);
+		hub_path_free(&ps->base64);
 		hub_buf_free(&ps->name);
 		hub_buf_free(&ps->tmp);
+		hub_buf_free(&ps->txt);
 		free(ps);
 		env->parser = NULL;
 	}

@@ -4,7 +4,7 @@
  *                          ("type raw-text", "absent"), then every match of the
  *                          callback ("* key type raw"), or "error: ..."
  *
- * tests/json.bats runs it over tests/data/*.test, jq style: a case is the
+ * tests/json.bats runs it over the tests/data files, jq style: a case is the
  * paths, the input line and the expected output lines, then a blank line. */
 #include <stdio.h>
 #include <string.h>

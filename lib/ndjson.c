@@ -44,6 +44,11 @@ void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag)
 	r->interrupt = flag;
 }
 
+int hub_reader_buffered(const struct hub_reader *r)
+{
+	return r->end > r->start;
+}
+
 void hub_reader_free(struct hub_reader *r)
 {
 	if (!r)

@@ -35,6 +35,9 @@ void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag);
 /* 1: a line was read; 0: end of input; -1: read error (errno set). */
 int hub_reader_next(struct hub_reader *r, struct hub_line *line);
 void hub_reader_free(struct hub_reader *r);
+/* Whether input is buffered, i.e. the next call may not need to read(2)
+ * (a tool can do its housekeeping before it blocks on input). */
+int hub_reader_buffered(const struct hub_reader *r);
 /* Parse a size such as 16M, 512k, 1G (for --max-line). 0 on error. */
 size_t hub_parse_size(const char *s);
 

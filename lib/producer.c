@@ -590,6 +590,10 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	r = hub_reader_new(in_fd, o->max_line);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	while (!hub_stop_requested && !p.fatal && (o->count == 0 || lines < o->count)) {
+		/* Delivery reports are served every 256 lines, and always before
+		 * the reader may block, so --tee and the counters never lag. */
+		if ((lines & 255) == 0 || !hub_reader_buffered(r))
+			rd_kafka_poll(p.rk, 0);
 		rc = hub_reader_next(r, &l);
 		if (rc == 0)
 			break;
@@ -603,7 +607,6 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 		lines++;
 		st->in++;
 		produce_line(&p, &l);
-		rd_kafka_poll(p.rk, 0);
 		if (hub_stats_requested) {
 			hub_stats_requested = 0;
 			hub_stats_print(st, NULL);

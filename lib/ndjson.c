@@ -78,6 +78,10 @@ static ssize_t fill(struct hub_reader *r)
 			r->cap = ncap;
 		}
 	}
+	if (r->interrupt && *r->interrupt) {
+		errno = EINTR;
+		return -1;
+	}
 	do
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 	while (n < 0 && errno == EINTR && !(r->interrupt && *r->interrupt));

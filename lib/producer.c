@@ -25,6 +25,7 @@
 #include "kafka.h"
 #include "ndjson.h"
 #include "producer.h"
+#include "scanahead.h"
 #include "signals.h"
 
 #define OUT_FLUSH (256u << 10)
@@ -34,6 +35,13 @@ struct original {
 	uint64_t line;
 	size_t len;
 	char data[];
+};
+
+/* What the scanner thread found in one line. */
+struct scanned {
+	int rc;                     /* hub_json_scan()'s result */
+	enum hub_json_type top;
+	const char *err;            /* its error, when rc < 0 */
 };
 
 struct piece {                  /* --topic-from template: literal, then a path */
@@ -65,6 +73,7 @@ struct producer {
 	int txn_abort;              /* a failure means the transaction must abort */
 	int io_error;
 	int fatal;
+	const struct scanned *pre;  /* set while producing a pre-scanned line */
 };
 
 static int add_path(struct producer *p, const char *text)
@@ -345,6 +354,8 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 	char why[512];
 	enum hub_json_type top;
 	rd_kafka_resp_err_t err;
+	int scan_rc;
+	const char *scan_err;
 
 	if (l->status == HUB_LINE_TOO_LONG) {
 		char extra[64];
@@ -394,9 +405,17 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 		p->ce_data.type = p->ce_data64.type = HUB_JSON_NONE;
 		p->ce_bad = 0;
 	}
-	if (hub_json_scan(p->js, l->data, l->len, p->found, &top) < 0) {
+	if (p->pre) {            /* scanned already, by the scanner thread */
+		scan_rc = p->pre->rc;
+		top = p->pre->top;
+		scan_err = p->pre->err;
+	} else {
+		scan_rc = hub_json_scan(p->js, l->data, l->len, p->found, &top);
+		scan_err = hub_json_error(p->js);
+	}
+	if (scan_rc < 0) {
 		if (!o->raw) {
-			snprintf(why, sizeof(why), "%s", hub_json_error(p->js));
+			snprintf(why, sizeof(why), "%s", scan_err);
 			fail(p, why, l->number, l->data, l->len, 0, NULL);
 			goto drop;
 		}
@@ -536,14 +555,91 @@ static void drain(struct producer *p)
 	}
 }
 
+static void serve_stats(struct producer *p)
+{
+	if (hub_stats_requested) {
+		hub_stats_requested = 0;
+		hub_stats_print(p->st, NULL);
+	}
+}
+
+/* The input loop in this thread: read, scan and send each line. */
+static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *status)
+{
+	const struct hub_produce_opts *o = p->o;
+	struct hub_reader *r = hub_reader_new(in_fd, o->max_line);
+	struct hub_line l;
+	int rc;
+
+	hub_reader_set_interrupt(r, &hub_stop_requested);
+	while (!hub_stop_requested && !p->fatal && (o->count == 0 || *lines < o->count)) {
+		/* Delivery reports are served every 256 lines, and always before
+		 * the reader may block, so --tee and the counters never lag. */
+		if ((*lines & 255) == 0 || !hub_reader_buffered(r))
+			rd_kafka_poll(p->rk, 0);
+		rc = hub_reader_next(r, &l);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (errno != EINTR) {
+				hub_err("reading standard input: %s", strerror(errno));
+				*status = HUB_EXIT_IOERR;
+			}
+			break;
+		}
+		(*lines)++;
+		p->st->in++;
+		produce_line(p, &l);
+		serve_stats(p);
+	}
+	hub_reader_free(r);
+}
+
+/* The input loop with the scan-ahead thread. Every line the thread has
+ * read is sent, even after a signal: it is no longer on standard input. */
+static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *status)
+{
+	const struct hub_produce_opts *o = p->o;
+	struct hub_scanahead *sa = hub_scanahead_start(in_fd, o->max_line, p->paths, p->npaths,
+	                                               &hub_stop_requested);
+	struct hub_scanned sc;
+	struct scanned pre;
+	int rc;
+
+	while (!p->fatal && (o->count == 0 || *lines < o->count)) {
+		if ((*lines & 255) == 0 || !hub_scanahead_ready(sa))
+			rd_kafka_poll(p->rk, 0);
+		rc = hub_scanahead_next(sa, &sc);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (errno != EINTR) {
+				hub_err("reading standard input: %s", strerror(errno));
+				*status = HUB_EXIT_IOERR;
+			}
+			break;
+		}
+		(*lines)++;
+		p->st->in++;
+		memcpy(p->found, sc.found, sizeof(p->found[0]) * (size_t)p->npaths);
+		pre.rc = sc.rc;
+		pre.top = sc.top;
+		pre.err = sc.err;
+		p->pre = &pre;
+		produce_line(p, &sc.line);
+		p->pre = NULL;
+		serve_stats(p);
+	}
+	hub_scanahead_stop(sa);
+	hub_scanahead_block_signals(0);
+}
+
 int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_opts *o,
                     struct hub_stats *st)
 {
 	struct producer p = { 0 };
-	struct hub_reader *r;
-	struct hub_line l;
 	char errstr[512], why[512];
-	int rc, status = HUB_EXIT_OK;
+	int status = HUB_EXIT_OK, pipelined;
 	uint64_t lines = 0;
 
 	p.o = o;
@@ -565,6 +661,12 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	}
 	hub_json_set_paths(p.js, p.paths, p.npaths);
 
+	/* Plain events are scanned ahead in a thread of their own; the modes
+	 * that need the scanner's callbacks (--binary-mode) or none of it
+	 * (--envelope) run in this one. */
+	pipelined = !o->binary_mode && !o->envelope;
+	if (pipelined)
+		hub_scanahead_block_signals(1);   /* librdkafka's threads inherit this */
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
 	p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
@@ -587,32 +689,10 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 		}
 	}
 
-	r = hub_reader_new(in_fd, o->max_line);
-	hub_reader_set_interrupt(r, &hub_stop_requested);
-	while (!hub_stop_requested && !p.fatal && (o->count == 0 || lines < o->count)) {
-		/* Delivery reports are served every 256 lines, and always before
-		 * the reader may block, so --tee and the counters never lag. */
-		if ((lines & 255) == 0 || !hub_reader_buffered(r))
-			rd_kafka_poll(p.rk, 0);
-		rc = hub_reader_next(r, &l);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			if (errno == EINTR)
-				break;
-			hub_err("reading standard input: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		lines++;
-		st->in++;
-		produce_line(&p, &l);
-		if (hub_stats_requested) {
-			hub_stats_requested = 0;
-			hub_stats_print(st, NULL);
-		}
-	}
-	hub_reader_free(r);
+	if (pipelined)
+		read_scanned(&p, in_fd, &lines, &status);
+	else
+		read_lines(&p, in_fd, &lines, &status);
 	if (hub_stop_requested)
 		hub_warn("%s: stopped reading; delivering the %d events in flight",
 		         strsignal(hub_stop_requested), rd_kafka_outq_len(p.rk));
@@ -637,6 +717,8 @@ destroy:
 		rd_kafka_topic_destroy(p.rkt);
 	rd_kafka_destroy(p.rk);
 out:
+	if (pipelined)
+		hub_scanahead_block_signals(0);
 	if (p.spool)
 		fclose(p.spool);
 	hub_envelope_free(&p.env);

@@ -23,12 +23,12 @@ all: $(BINS) $(BUILD)/libhub.a $(BUILD)/hub.pc $(BUILD)/tests/scan
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/cmd/%.o: cmd/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libhub.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -37,13 +37,13 @@ $(BUILD)/libhub.a: $(LIB_OBJ)
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libhub.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
+	$(Q)$(CC) $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
 
 # Test drivers for libhub itself (tests/*.c), run by the bats suite.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libhub.a $(LIB_HDR)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
 
 $(BUILD)/hub.pc: config.mk Makefile
 	@mkdir -p $(@D)

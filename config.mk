@@ -12,8 +12,9 @@ PKGS = rdkafka jansson libsodium
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter
-CPPFLAGS += -Ilib -DHUB_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags $(PKGS))
+# Always on, whatever CFLAGS the command line gives (make check does).
+HUB_CFLAGS = -std=c11 -pthread -Wall -Wextra -Wshadow -Wno-unused-parameter
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib -DHUB_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 # make check: the test suite under AddressSanitizer + UndefinedBehaviorSanitizer

@@ -6,6 +6,7 @@
  * keeps its first bytes for the failure store and discards the rest up to
  * the newline, so memory never exceeds max_line plus one read chunk. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ struct hub_reader {
 	uint64_t lineno;
 	int eof;
 	const volatile int *interrupt;
+	int wake_fd;
 	char head[TOO_LONG_KEEP];
 };
 
@@ -33,6 +35,7 @@ struct hub_reader *hub_reader_new(int fd, size_t max_line)
 	struct hub_reader *r = hub_xcalloc(1, sizeof(*r));
 
 	r->fd = fd;
+	r->wake_fd = -1;
 	r->max_line = max_line ? max_line : HUB_MAX_LINE_DEFAULT;
 	r->cap = CHUNK * 2;
 	r->buf = hub_xmalloc(r->cap);
@@ -42,6 +45,11 @@ struct hub_reader *hub_reader_new(int fd, size_t max_line)
 void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag)
 {
 	r->interrupt = flag;
+}
+
+void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd)
+{
+	r->wake_fd = wake_fd;
 }
 
 int hub_reader_buffered(const struct hub_reader *r)
@@ -81,6 +89,20 @@ static ssize_t fill(struct hub_reader *r)
 	if (r->interrupt && *r->interrupt) {
 		errno = EINTR;
 		return -1;
+	}
+	if (r->wake_fd >= 0) {
+		struct pollfd fds[2] = { { .fd = r->fd, .events = POLLIN }, { .fd = r->wake_fd, .events = POLLIN } };
+
+		while (poll(fds, 2, -1) < 0) {
+			if (errno != EINTR || (r->interrupt && *r->interrupt)) {
+				errno = EINTR;
+				return -1;
+			}
+		}
+		if (fds[1].revents) {
+			errno = EINTR;
+			return -1;
+		}
 	}
 	do
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);

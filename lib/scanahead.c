@@ -8,9 +8,11 @@
  * and also whenever its reader has nothing buffered, so an event typed or
  * trickling in is never held back waiting for more. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -55,6 +57,7 @@ struct hub_scanahead {
 	size_t pos;
 	int done;                   /* the thread has published its last batch */
 	int stopping;
+	int wake[2];                /* a pipe: written to stop the reader */
 	struct hub_reader *reader;
 	struct hub_json *js;
 	const struct hub_path *paths;
@@ -108,8 +111,10 @@ static void add_line(struct hub_scanahead *sa, struct batch *b, const struct hub
 	it->top = HUB_JSON_NONE;
 	hub_buf_add(&b->arena, l->data, l->len);
 	b->nspans += (size_t)sa->npaths;
-	if (l->status != HUB_LINE_OK)
+	if (l->status != HUB_LINE_OK) {
+		memset(&b->spans[it->span0], 0, sizeof(*b->spans) * (size_t)sa->npaths);
 		return;
+	}
 	base = b->arena.data + it->off;
 	it->rc = hub_json_scan(sa->js, base, l->len, sa->found, &it->top);
 	if (it->rc < 0) {
@@ -163,15 +168,12 @@ static void *run(void *arg)
 	struct hub_scanahead *sa = arg;
 	struct batch *b = take_free(sa);
 	struct hub_line l;
-	int rc, old;
+	int rc;
 
 	hub_scanahead_block_signals(0);
 	pthread_setname_np(pthread_self(), "hub:scan");
 	while (b) {
-		/* read(2) is the only place where the thread may be cancelled */
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
 		rc = hub_reader_next(sa->reader, &l);
-		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 		if (rc <= 0) {
 			b->end = rc;
 			b->end_errno = rc < 0 ? errno : 0;
@@ -191,12 +193,14 @@ struct hub_scanahead *hub_scanahead_start(int fd, size_t max_line, const struct 
                                           int npaths, const volatile sig_atomic_t *interrupt)
 {
 	struct hub_scanahead *sa = hub_xcalloc(1, sizeof(*sa));
-	int old;
 
 	pthread_mutex_init(&sa->lock, NULL);
 	pthread_cond_init(&sa->cond, NULL);
+	if (pipe2(sa->wake, O_CLOEXEC) < 0)
+		hub_die(70, "cannot create a pipe: %s", strerror(errno));
 	sa->reader = hub_reader_new(fd, max_line);
 	hub_reader_set_interrupt(sa->reader, interrupt);
+	hub_reader_set_wakeup(sa->reader, sa->wake[0]);
 	sa->js = hub_json_new();
 	sa->paths = paths;
 	sa->npaths = npaths;
@@ -205,10 +209,8 @@ struct hub_scanahead *hub_scanahead_start(int fd, size_t max_line, const struct 
 		sa->batches[i].next = sa->free;
 		sa->free = &sa->batches[i];
 	}
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	if (pthread_create(&sa->thread, NULL, run, sa) != 0)
 		hub_die(70, "cannot start the scan-ahead thread: %s", strerror(errno));
-	pthread_setcancelstate(old, NULL);
 	return sa;
 }
 
@@ -283,8 +285,11 @@ void hub_scanahead_stop(struct hub_scanahead *sa)
 	sa->stopping = 1;
 	pthread_cond_broadcast(&sa->cond);
 	pthread_mutex_unlock(&sa->lock);
-	pthread_cancel(sa->thread);   /* takes effect only inside read(2) */
+	if (write(sa->wake[1], "", 1) < 0)   /* wakes a reader waiting for input */
+		hub_warn("scan-ahead: %s", strerror(errno));
 	pthread_join(sa->thread, NULL);
+	close(sa->wake[0]);
+	close(sa->wake[1]);
 	for (int i = 0; i < NBATCHES; i++) {
 		hub_buf_free(&sa->batches[i].arena);
 		hub_buf_free(&sa->batches[i].errs);

@@ -18,7 +18,7 @@ endif
 
 .PHONY: all test check demo bench install uninstall clean deps
 
-all: $(BINS) $(BUILD)/libhub.a $(BUILD)/hub.pc $(BUILD)/tests/scan
+all: $(BINS) $(BUILD)/libhub.a $(BUILD)/tests/scan
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
@@ -45,12 +45,20 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libhub.a $(LIB_HDR)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
 
-$(BUILD)/hub.pc: config.mk Makefile
-	@mkdir -p $(@D)
-	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
-	  'Name: hub' 'Description: hub event tools library (NDJSON, field paths, failure store, Kafka)' \
-	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
-	  'Libs: -L$${libdir} -lhub' 'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}/hub' > $@
+# hub.pc is written at install time, for the PREFIX being installed to.
+define HUB_PC
+prefix=$(PREFIX)
+libdir=$(LIBDIR)
+includedir=$(INCLUDEDIR)
+
+Name: hub
+Description: hub event tools library (NDJSON, field paths, failure store, Kafka)
+Version: $(VERSION)
+Requires: $(PKGS)
+Libs: -L$${libdir} -lhub -lpthread -lm
+Cflags: -I$${includedir}
+endef
+export HUB_PC
 
 # Installs whatever Debian packages are missing (needs root; apt-get update first).
 deps:
@@ -78,7 +86,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(BUILD)/libhub.a $(DESTDIR)$(LIBDIR)
 	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCLUDEDIR)/hub
-	install -m 644 $(BUILD)/hub.pc $(DESTDIR)$(PKGCONFIGDIR)
+	printf '%s\n' "$$HUB_PC" > $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# make install, the man pages, and libhub used from an outside program.
+
+load helpers
+
+ROOT="$BATS_TEST_DIRNAME/.."
+
+@test "make install puts binaries, man pages, library, headers and hub.pc under DESTDIR/PREFIX" {
+	build=$(cd "$HUB_BIN/.." && pwd)
+	make -s -C "$ROOT" BUILD="$build" install DESTDIR="$T/dest" PREFIX=/opt/hub >/dev/null
+	for f in bin/hub-produce bin/hub-consume bin/hub-devbroker lib/libhub.a include/hub/json.h \
+		include/hub/failstore.h lib/pkgconfig/hub.pc share/man/man1/hub-produce.1 share/man/man7/hub.7; do
+		[ -e "$T/dest/opt/hub/$f" ] || { echo "missing $f"; false; }
+	done
+	grep -qx 'prefix=/opt/hub' "$T/dest/opt/hub/lib/pkgconfig/hub.pc"
+}
+
+@test "an outside C program builds against libhub with pkg-config" {
+	build=$(cd "$HUB_BIN/.." && pwd)
+	make -s -C "$ROOT" BUILD="$build" install PREFIX="$T/p" >/dev/null
+	cat >"$T/prog.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <hub/json.h>
+int main(void)
+{
+	struct hub_path p;
+	struct hub_span f;
+	char err[128];
+	const char *l = "{\"data\":{\"total\":19.99}}";
+	struct hub_json *js = hub_json_new();
+
+	hub_path_parse("data.total", &p, err, sizeof(err));
+	hub_json_set_paths(js, &p, 1);
+	if (hub_json_scan(js, l, strlen(l), &f, NULL) < 0)
+		return 1;
+	printf("%.*s\n", (int)f.len, f.p);
+	hub_json_free(js);
+	hub_path_free(&p);
+	return 0;
+}
+C
+	flags=$(PKG_CONFIG_PATH="$T/p/lib/pkgconfig" pkg-config --cflags --libs hub)
+	cc -o "$T/prog" "$T/prog.c" $flags ${HUB_SANITIZE:+-fsanitize=address,undefined}
+	[ "$("$T/prog")" = "19.99" ]
+}
+
+@test "every tool has a man page that renders without warnings and names every --help option" {
+	for tool in "$HUB_BIN"/hub-*; do
+		name=$(basename "$tool")
+		page="$ROOT/man/$name.1"
+		[ -f "$page" ] || { echo "no man page for $name"; false; }
+		warn=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+		[ -z "$warn" ] || { echo "$name: $warn"; false; }
+		text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g')
+		for opt in $("$tool" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+			grep -qF -- "$opt" <<<"$text" || { echo "$name: $opt is not in the man page"; false; }
+		done
+		grep -q 'EXIT STATUS' <<<"$text"
+	done
+	MANWIDTH=80 man --warnings -l "$ROOT/man/hub.7" 2>&1 >/dev/null | { ! grep .; }
+}

@@ -3,7 +3,7 @@
 include config.mk
 
 BUILD ?= build
-TOOLS = hub-produce hub-consume hub-devbroker
+TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/hub-*.c))
 LIB_SRC = $(wildcard lib/*.c)
 LIB_HDR = $(wildcard lib/*.h)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -1,0 +1,195 @@
+/* hub-consume: Kafka messages to standard output, one event a line.
+ *
+ * Options, usage and set-up only; the loop is hub_consume_run() in
+ * lib/consumer.c. kcat's flags where the meaning is the same. Safe by
+ * default: with -G an offset is committed only after its event was
+ * written (at least once), and a value that is not one JSON object on
+ * one line goes to the failure store instead of breaking the stream. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "consumer.h"
+#include "diag.h"
+#include "exitcodes.h"
+#include "failstore.h"
+#include "kafka.h"
+#include "signals.h"
+#include "stats.h"
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTIONS] [-G GROUP] -t TOPIC [-t TOPIC]... > events.ndjson\n"
+	       "Write Kafka messages to standard output, one JSON event a line.\n"
+	       "\n"
+	       "  -b BROKERS           bootstrap brokers, host:port[,...] (default: $HUB_BROKERS,\n"
+	       "                       hub.conf, or the running hub-devbroker)\n"
+	       "  -t TOPIC             topic to read (repeatable, or as arguments); ^REGEX\n"
+	       "                       matches topic names\n"
+	       "  -G GROUP             consume as a member of GROUP (cooperative rebalancing);\n"
+	       "                       offsets are committed after their events are written\n"
+	       "  -p PARTITION         only this partition (without -G)\n"
+	       "  -o OFFSET            where to start: beginning, end, stored, N, -N (N from\n"
+	       "                       the end), s@MS (first message at or after the time)\n"
+	       "                       (default: beginning; with -G: the committed offset,\n"
+	       "                       else beginning; -o end makes a new group start at the end)\n"
+	       "  -e                   exit when every partition has been read to its end\n"
+	       "  -c COUNT             exit after COUNT messages\n"
+	       "  -m SECONDS           with -e, how long to wait for the brokers (default 10)\n"
+	       "  -X KEY=VALUE         librdkafka property (repeatable)\n"
+	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
+	       "  -J, --envelope       each line a JSON envelope: topic, partition, offset,\n"
+	       "                       timestamp, key, headers and the value\n"
+	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
+	       "                       ~/.local/state/hub/failed.ndjson)\n"
+	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
+	       "  -q                   quiet: errors only\n"
+	       "  -v                   verbose (repeat for librdkafka debug logs)\n"
+	       "  -h, --help           this help\n"
+	       "  -V, --version        version\n"
+	       "\n"
+	       "Exit status: 0 done, 1 some events in the failure store, 64 usage, 66 no such\n"
+	       "topic, 69 Kafka unavailable, 74 output error, 78 bad configuration.\n"
+	       "See hub-consume(1).\n",
+	       hub_progname);
+}
+
+enum { OPT_ENVELOPE = 256, OPT_DLQ, OPT_STATS };
+enum { MAX_TOPICS = 256 };
+
+static const struct option longopts[] = {
+	{ "brokers", required_argument, NULL, 'b' },
+	{ "topic", required_argument, NULL, 't' },
+	{ "group", required_argument, NULL, 'G' },
+	{ "partition", required_argument, NULL, 'p' },
+	{ "offset", required_argument, NULL, 'o' },
+	{ "exit", no_argument, NULL, 'e' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "property", required_argument, NULL, 'X' },
+	{ "config", required_argument, NULL, 'F' },
+	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
+	{ "dlq", required_argument, NULL, OPT_DLQ },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static long long number(const char *s, const char *what, long long min, long long max)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (end == s || *end || v < min || v > max)
+		hub_usage_error("%s: '%s' is not a valid number", what, s);
+	return v;
+}
+
+static void add_topic(struct hub_consume_opts *o, char *topic)
+{
+	if (topic[0] != '^' && !hub_kafka_topic_valid(topic, strlen(topic)))
+		hub_usage_error("topic '%s': not a valid Kafka topic name (letters, digits, "
+		                "'.', '_', '-'; ^REGEX for a pattern)", topic);
+	if (o->ntopics == MAX_TOPICS)
+		hub_usage_error("more than %d topics: use a ^REGEX", MAX_TOPICS);
+	o->topics[o->ntopics++] = topic;
+}
+
+int main(int argc, char **argv)
+{
+	struct hub_consume_opts o = { 0 };
+	char *topics[MAX_TOPICS];
+	struct hub_config cfg = { 0 };
+	struct hub_stats st;
+	const char *brokers = NULL, *dlq = NULL, *offset = NULL;
+	const char *defaults[32];
+	char err[512];
+	int c, status, show_stats = 0;
+	rd_kafka_conf_t *conf;
+
+	hub_diag_init(argv[0]);
+	o.partition = -1;
+	o.timestamp = -1;
+	o.metadata_timeout_ms = 10000;
+	o.topics = topics;
+	while ((c = getopt_long(argc, argv, "Cb:t:G:p:o:ec:m:X:F:JqvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': break;   /* kcat's consumer mode: the only mode here */
+		case 'b': brokers = optarg; break;
+		case 't': add_topic(&o, optarg); break;
+		case 'G': o.group = optarg; break;
+		case 'p': o.partition = (int32_t)number(optarg, "-p", 0, INT32_MAX); break;
+		case 'o': offset = optarg; break;
+		case 'e': o.exit_at_eof = 1; break;
+		case 'c': o.count = (uint64_t)number(optarg, "-c", 1, INT64_MAX); break;
+		case 'm': o.metadata_timeout_ms = (int)number(optarg, "-m", 1, 86400) * 1000; break;
+		case 'X':
+			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
+				hub_usage_error("-X %s", err);
+			break;
+		case 'F':
+			cfg.explicit_file = 1;
+			if (hub_config_load_file(&cfg, optarg, err, sizeof(err)) < 0)
+				hub_die(HUB_EXIT_CONFIG, "%s", err);
+			break;
+		case 'J':
+		case OPT_ENVELOPE: o.envelope = 1; break;
+		case OPT_DLQ: dlq = optarg; break;
+		case OPT_STATS: show_stats = 1; break;
+		case 'q': hub_verbosity = 0; break;
+		case 'v': hub_verbosity++; break;
+		case 'h': usage(); return 0;
+		case 'V': printf("hub-consume %s (librdkafka %s)\n", HUB_VERSION, rd_kafka_version_str()); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
+			return HUB_EXIT_USAGE;
+		}
+	}
+	while (optind < argc)   /* kcat -G takes its topics as arguments */
+		add_topic(&o, argv[optind++]);
+	if (o.ntopics == 0)
+		hub_usage_error("no topic: give -t TOPIC");
+	o.offset = o.group ? RD_KAFKA_OFFSET_STORED : RD_KAFKA_OFFSET_BEGINNING;
+	if (offset && hub_consume_parse_offset(offset, &o.offset, &o.timestamp) < 0)
+		hub_usage_error("-o '%s': expected beginning, end, stored, N, -N or s@MILLISECONDS", offset);
+	if (o.group && o.partition >= 0)
+		hub_usage_error("-p and -G exclude each other: a group assigns the partitions");
+	if (o.group && (o.timestamp >= 0 || o.offset >= 0 || o.offset <= RD_KAFKA_OFFSET_TAIL_BASE))
+		hub_usage_error("with -G, -o takes beginning, end or stored: where a group without "
+		                "a committed offset starts");
+	if (!o.group && o.offset == RD_KAFKA_OFFSET_STORED)
+		hub_usage_error("-o stored needs -G GROUP: offsets are stored per group");
+
+	if (o.group)
+		hub_config_set(&cfg, "group.id", o.group);
+	if (brokers)
+		hub_config_set(&cfg, "bootstrap.servers", brokers);
+	if (hub_config_load_defaults(&cfg, err, sizeof(err)) < 0)
+		hub_die(HUB_EXIT_CONFIG, "%s", err);
+	hub_consume_defaults(&o, defaults, 32);
+	conf = hub_kafka_conf(&cfg, defaults, err, sizeof(err));
+	hub_config_free(&cfg);
+	if (!conf)
+		hub_die(strstr(err, "no Kafka broker") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_CONFIG, "%s", err);
+
+	o.failstore = hub_failstore_new(dlq);
+	hub_signals_install(1);
+	hub_stats_start(&st);
+	status = hub_consume_run(conf, STDOUT_FILENO, &o, &st);
+
+	if (st.failed > 0)
+		hub_warn("%llu of %llu events failed; they are in the failure store %s",
+		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
+	if (hub_failstore_close(o.failstore) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
+		status = HUB_EXIT_IOERR;
+	if (show_stats)
+		hub_stats_print(&st, NULL);
+	if (close(STDOUT_FILENO) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
+		status = HUB_EXIT_IOERR;
+	return status;
+}

@@ -1,0 +1,292 @@
+#!/usr/bin/env bats
+# hub-consume: Kafka to NDJSON, byte for byte; groups resume where they
+# stopped, and no event is lost to a closed pipe or a signal.
+
+load helpers
+
+# produce TOPIC [kcat options] < lines: one message a line, with kcat.
+produce() {
+	local topic=$1
+	shift
+	kcat -P -b "$BROKER" -t "$topic" "$@"
+}
+
+# The dev broker (librdkafka's mock cluster) makes a new member wait until
+# the group's previous members' sessions are over (45 s by default) and
+# rebalances after session.timeout.ms - 1 s; short sessions keep group
+# tests to a few seconds. A real cluster needs none of this.
+GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
+
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s.
+wait_until() {
+	local limit=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$limit"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+lines_at_least() { [ "$(count_lines "$1")" -ge "$2" ]; }
+
+@test "values round-trip byte for byte, in partition order" {
+	start_devbroker -T t1:1
+	"$GEN" 200 --seed 1 >"$T/in"
+	printf '%s\n' '{"z":1,"a":19.99,"big":12345678901234567890,"s":"Zoë \u00e9 \"q\" 東京","n":[1.0,-0.0]}' \
+		'{ "spaced" : true }' >>"$T/in"
+	produce t1 <"$T/in"
+	run hub-consume -t t1 -o beginning -e --dlq "$T/dlq"
+	[ "$status" -eq 0 ]
+	[ -z "$(echo "$output" | grep '^hub-consume:' || true)" ]
+	hub-consume -t t1 -o beginning -e >"$T/out"
+	cmp "$T/in" "$T/out"
+	[ ! -e "$T/dlq" ]
+}
+
+@test "every partition is read: 4 partitions, each event once" {
+	start_devbroker -T t4:4
+	"$GEN" 300 --seed 2 >"$T/in"
+	produce t4 <"$T/in"
+	hub-consume -t t4 -o beginning -e >"$T/out"
+	diff <(sort "$T/in") <(sort "$T/out")
+}
+
+@test "the default offset is the beginning, as with kcat; -o end reads only what comes next" {
+	start_devbroker -T t1:1
+	"$GEN" 5 --seed 3 | tee "$T/in" | produce t1
+	hub-consume -t t1 -e >"$T/out"
+	cmp "$T/in" "$T/out"
+	run hub-consume -t t1 -o end -e
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "--envelope carries topic, partition, offset, key and headers, and embeds JSON values" {
+	start_devbroker -T t2:2
+	echo '{"id":"e-1","n":1.50}' | produce t2 -p 1 -k ORD-1 -H origin=shop-17 -H trace=abc
+	echo 'not json' | produce t2 -p 0
+	hub-consume -t t2 -o beginning -e --envelope >"$T/out"
+	[ "$(count_lines "$T/out")" -eq 2 ]
+	jq -e -s 'map(select(.partition == 1))[0] | .topic == "t2" and .offset == 0 and .key == "ORD-1"
+		and .headers == {"origin":"shop-17","trace":"abc"} and .value.id == "e-1"
+		and .timestamp_type == "create" and (.timestamp | type) == "number"' "$T/out"
+	# the value's bytes are embedded as they were (1.50 stays 1.50)
+	grep -qF '"value":{"id":"e-1","n":1.50}}' "$T/out"
+	jq -e -s 'map(select(.partition == 0))[0] | .value_text == "not json" and .key == null and (has("value") | not)' "$T/out"
+	# -J is kcat's name for it
+	diff <(hub-consume -t t2 -o beginning -e -J | sort) <(sort "$T/out")
+}
+
+@test "hub-consume --envelope | hub-produce --envelope copies a topic: keys, headers, partitions, values" {
+	start_devbroker -T src:3 -T dst:3
+	"$GEN" 300 --seed 9 | hub-produce -t src -H origin=test
+	printf 'bin\377ary' | produce src -p 2 -k "$(printf 'k\377')"
+	echo 'plain text' | produce src -p 1
+	hub-consume -t src -e --envelope >"$T/src"
+	jq -c 'del(.offset, .timestamp, .timestamp_type) | .topic = "dst"' "$T/src" | hub-produce --envelope
+	hub-consume -t dst -e --envelope >"$T/dst"
+	[ "$(count_lines "$T/dst")" -eq 302 ]
+	proj='del(.topic, .offset, .timestamp, .timestamp_type)'
+	diff <(jq -c "$proj" "$T/src" | sort) <(jq -c "$proj" "$T/dst" | sort)
+	# the same key lands in the same partition, in the same order
+	diff <(jq -c 'select(.partition == 0) | .value' "$T/src") <(jq -c 'select(.partition == 0) | .value' "$T/dst")
+	jq -e -s 'map(select(.value_base64))[0] | .key_base64 == "a/8=" and .value_base64 == "Ymlu/2FyeQ==" and .partition == 2' "$T/dst"
+}
+
+@test "values that are not one JSON object on one line go to the failure store, with their coordinates" {
+	start_devbroker -T t1:1
+	# '|' separates messages here, so one value can hold a newline
+	printf '%s|' '{"ok":1}' 'plain text' '[1,2]' "$(printf '{"a":\n1}')" '{"ok":2}' | produce t1 -D '|'
+	printf 'k9:\n' | produce t1 -K : -Z    # a tombstone: key k9, no value
+	run hub-consume -t t1 -o beginning -e --dlq "$T/dlq"
+	[ "$status" -eq 1 ]
+	[ "$(hub-consume -t t1 -o beginning -e --dlq /dev/null 2>/dev/null)" = "$(printf '{"ok":1}\n{"ok":2}')" ]
+	[ "$(count_lines "$T/dlq")" -eq 4 ]
+	jq -e -s '.[0] | .tool == "hub-consume" and .topic == "t1" and .partition == 0 and .offset == 1
+		and .event == "plain text" and (.reason | startswith("value is not JSON"))' "$T/dlq"
+	jq -e -s '.[1] | .offset == 2 and .event == [1,2] and .reason == "value is an array, not a JSON object"' "$T/dlq"
+	# kept as a string, so the failure store stays one record a line
+	jq -e -s '.[2] | .offset == 3 and .event == "{\"a\":\n1}" and (.reason | contains("several lines"))' "$T/dlq"
+	jq -e -s '.[3] | .offset == 5 and .event == null and .key == "k9" and .reason == "null value (tombstone)"' "$T/dlq"
+	[[ "$output" == *"4 of 6 events failed"* ]]
+}
+
+@test "-c COUNT stops after COUNT messages" {
+	start_devbroker -T t1:1
+	"$GEN" 50 --seed 4 >"$T/in"
+	produce t1 <"$T/in"
+	run hub-consume -t t1 -o beginning -c 7
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(head -n 7 "$T/in")" ]
+}
+
+@test "-o -N reads the last N of each partition, -o N from offset N" {
+	start_devbroker -T t1:1
+	"$GEN" 20 --seed 5 >"$T/in"
+	produce t1 <"$T/in"
+	[ "$(hub-consume -t t1 -o -5 -e)" = "$(tail -n 5 "$T/in")" ]
+	[ "$(hub-consume -t t1 -o 17 -e)" = "$(tail -n 3 "$T/in")" ]
+}
+
+@test "-p reads one partition only" {
+	start_devbroker -T t4:4
+	"$GEN" 10 --seed 6 >"$T/p2"
+	"$GEN" 10 --seed 7 >"$T/p0"
+	produce t4 -p 2 <"$T/p2"
+	produce t4 -p 0 <"$T/p0"
+	[ "$(hub-consume -t t4 -p 2 -o beginning -e)" = "$(cat "$T/p2")" ]
+	run hub-consume -t t4 -p 9 -o beginning -e
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"topic t4 has no partition 9 (it has 4)"* ]]
+}
+
+@test "-o s@TIMESTAMP: the dev broker answers every time look-up with -1, so it reads from the end" {
+	# librdkafka's mock cluster does not index by time: offsets-for-times
+	# is always -1 (no such message), which means the end of the partition.
+	# A real broker would start at the first message at or after the time.
+	start_devbroker -T t1:1
+	"$GEN" 5 --seed 8 | produce t1
+	run hub-consume -t t1 -o s@0 -e
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "a ^regex topic reads every matching topic" {
+	start_devbroker -T orders.eu:1 -T orders.us:2 -T payments:1
+	echo '{"at":"eu"}' | produce orders.eu
+	echo '{"at":"us"}' | produce orders.us
+	echo '{"at":"pay"}' | produce payments
+	[ "$(hub-consume -t '^orders\..*' -o beginning -e | sort)" = "$(printf '{"at":"eu"}\n{"at":"us"}')" ]
+	run hub-consume -t '^nothing.*' -o beginning -e
+	[ "$status" -eq 66 ]
+}
+
+@test "a topic that does not exist is an error, not a wait (without -G)" {
+	start_devbroker -T t1:1
+	run hub-consume -t nosuch -o beginning -e
+	[ "$status" -eq 66 ]
+	[[ "$output" == *"topic nosuch does not exist"* ]]
+}
+
+@test "two group members split the partitions: each message exactly once" {
+	start_devbroker -T t4:4
+	hub-consume -G split -t t4 -v "${GROUPX[@]}" >"$T/a" 2>"$T/a.err" &
+	local a=$!
+	hub-consume -G split -t t4 -v "${GROUPX[@]}" >"$T/b" 2>"$T/b.err" &
+	local b=$!
+	# both hold partitions before anything is produced
+	wait_until 20 grep -q 'assigned [1-9]' "$T/a.err"
+	wait_until 20 grep -q 'assigned [1-9]' "$T/b.err"
+	"$GEN" 400 --seed 9 >"$T/in"
+	produce t4 <"$T/in"
+	wait_until 20 eval '[ $(($(count_lines "$T/a") + $(count_lines "$T/b"))) -ge 400 ]'
+	kill -TERM "$a" "$b"
+	wait "$a"
+	wait "$b"
+	[ "$(count_lines "$T/a")" -gt 0 ]
+	[ "$(count_lines "$T/b")" -gt 0 ]
+	diff <(sort "$T/in") <(sort "$T/a" "$T/b")
+}
+
+@test "a group resumes from its committed offset: nothing lost, nothing read twice" {
+	start_devbroker -T t2:2
+	"$GEN" 100 --seed 10 >"$T/in"
+	produce t2 <"$T/in"
+	run hub-consume -G resume -t t2 -c 10 "${GROUPX[@]}"
+	[ "$status" -eq 0 ]
+	echo "$output" >"$T/first"
+	[ "$(count_lines "$T/first")" -eq 10 ]
+	hub-consume -G resume -t t2 -e "${GROUPX[@]}" >"$T/second"
+	[ "$(count_lines "$T/second")" -eq 90 ]
+	diff <(sort "$T/in") <(sort "$T/first" "$T/second")
+}
+
+@test "closed stdout (| head): exit 74, and the next run gets every event head did not print" {
+	start_devbroker -T t1:1
+	"$GEN" 2000 --seed 11 >"$T/in"
+	produce t1 <"$T/in"
+	hub-consume -G pipe -t t1 "${GROUPX[@]}" 2>"$T/err" | head -n 5 >"$T/head"
+	[ "${PIPESTATUS[0]}" -eq 74 ]
+	grep -q 'standard output was closed' "$T/err"
+	[ "$(count_lines "$T/head")" -eq 5 ]
+	hub-consume -G pipe -t t1 -e "${GROUPX[@]}" >"$T/rest"
+	# at least once: repeats are allowed, a missing event is not
+	[ -z "$(comm -23 <(sort -u "$T/in") <(sort -u "$T/head" "$T/rest"))" ]
+	# and what head printed is not read again beyond the pipe's worth
+	[ "$(count_lines "$T/rest")" -ge 1995 ]
+}
+
+@test "SIGTERM writes out what was read, commits it and exits 0" {
+	start_devbroker -T t2:2
+	hub-consume -G term -t t2 -v "${GROUPX[@]}" >"$T/first" 2>"$T/err" &
+	local pid=$!
+	wait_until 20 grep -q 'assigned [1-9]' "$T/err"
+	"$GEN" 50 --seed 12 >"$T/in1"
+	produce t2 <"$T/in1"
+	wait_until 20 lines_at_least "$T/first" 50
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	"$GEN" 30 --seed 13 >"$T/in2"
+	produce t2 <"$T/in2"
+	# the second run starts exactly after what the first one wrote
+	hub-consume -G term -t t2 -e "${GROUPX[@]}" >"$T/second"
+	diff <(sort "$T/in2") <(sort "$T/second")
+}
+
+@test "SIGUSR1 prints the stats line; --stats prints it at exit" {
+	start_devbroker -T t1:1
+	"$GEN" 20 --seed 14 | produce t1
+	hub-consume -t t1 -o beginning >"$T/out" 2>"$T/err" &
+	local pid=$!
+	wait_until 10 lines_at_least "$T/out" 20
+	kill -USR1 "$pid"
+	wait_until 10 grep -q '"tool":"hub-consume"' "$T/err"
+	kill -INT "$pid"
+	wait "$pid"
+	grep '"tool":"hub-consume"' "$T/err" | jq -e '.in == 20 and .out == 20 and .failed == 0'
+	run hub-consume -t t1 -o beginning -e --stats
+	[ "$status" -eq 0 ]
+	echo "$output" | grep '^{"tool"' | jq -e '.in == 20 and .out == 20'
+}
+
+@test "a bad -X property exits 78" {
+	run hub-consume -b 127.0.0.1:1 -t t1 -X no.such.property=1
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"hub-consume: error: property no.such.property=1"* ]]
+}
+
+@test "no broker: with -e, a clear error and exit 69 after -m seconds" {
+	SECONDS=0
+	run hub-consume -b 127.0.0.1:1 -t t1 -e -m 2
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"hub-consume: error: cannot reach the Kafka brokers 127.0.0.1:1 within 2 s"* ]]
+	[ "$SECONDS" -lt 8 ]
+	run hub-consume -b 127.0.0.1:1 -G g -t t1 -e -m 1
+	[ "$status" -eq 69 ]
+}
+
+@test "usage errors exit 64; --help exits 0" {
+	run hub-consume
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"no topic"* ]]
+	run hub-consume -t t1 -G g -p 1
+	[ "$status" -eq 64 ]
+	run hub-consume -t t1 -o yesterday
+	[ "$status" -eq 64 ]
+	run hub-consume -t t1 -o stored
+	[ "$status" -eq 64 ]
+	run hub-consume -t t1 -G g -o -5
+	[ "$status" -eq 64 ]
+	run hub-consume -t 'bad topic'
+	[ "$status" -eq 64 ]
+	run hub-consume --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"-G GROUP"* ]]
+	[[ "$output" == *"--envelope"* ]]
+	run hub-consume -V
+	[ "$status" -eq 0 ]
+	[[ "$output" == "hub-consume "* ]]
+}

@@ -82,18 +82,21 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/hub \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGCONFIGDIR)
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(BUILD)/libhub.a $(DESTDIR)$(LIBDIR)
 	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCLUDEDIR)/hub
 	printf '%s\n' "$$HUB_PC" > $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5)
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libhub.a $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/hub
-	rm -f $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man7/hub.7
+	rm -f $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man7/hub.7 \
+	  $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
 
 clean:
 	rm -rf build build-san

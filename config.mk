@@ -8,7 +8,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
-PKGS = rdkafka jansson libsodium
+PKGS = rdkafka jansson libsodium avro-c libzstd
 
 CC ?= cc
 CFLAGS ?= -O2 -g

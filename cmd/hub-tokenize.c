@@ -96,10 +96,10 @@ static int genkey(const char *path)
 
 	if (hub_keyfile_generate(path, &version, err, sizeof(err)) < 0)
 		hub_die(HUB_EXIT_CONFIG, "%s", err);
-	hub_info("%s: key version %u written; new tokens use it", path, (unsigned)version);
-	if (version > 1 && hub_verbosity > 0)
-		fprintf(stderr, "%s: %s: key version %u added; old tokens still open; "
-		        "--retokenize moves them to it\n", hub_progname, path, (unsigned)version);
+	if (hub_verbosity > 0)
+		fprintf(stderr, "%s: %s: key version %u %s\n", hub_progname, path, (unsigned)version,
+		        version == 1 ? "created" : "added; new tokens use it, older ones still open "
+		        "(--retokenize moves them to it)");
 	return HUB_EXIT_OK;
 }
 

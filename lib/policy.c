@@ -206,7 +206,8 @@ static int parse_section(struct hub_policy *pol, char *line, const char *where, 
 	char *close = strchr(line, ']'), *pos, *w;
 	struct hub_ruleset *s;
 
-	if (!close || close[1 + strspn(close + 1, " \t\r")] != '\0') {
+	if (!close || (close[1 + strspn(close + 1, " \t\r")] != '\0' &&
+	               close[1 + strspn(close + 1, " \t\r")] != '#')) {
 		snprintf(err, errlen, "%s: expected [MARKET ...] on a line of its own", where);
 		return -1;
 	}

@@ -229,6 +229,21 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* The directories above a new key file, created 0700 when missing
+ * (~/.config/hub on a fresh account). */
+static void make_parents(const char *path)
+{
+	char *dir = hub_xstrdup(path);
+
+	for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			break;
+		*p = '/';
+	}
+	free(dir);
+}
+
 int hub_keyfile_generate(const char *path, uint32_t *version, char *err, size_t errlen)
 {
 	static const char header[] =
@@ -255,6 +270,7 @@ int hub_keyfile_generate(const char *path, uint32_t *version, char *err, size_t 
 		}
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	} else {
+		make_parents(path);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	}
 	if (fd < 0) {

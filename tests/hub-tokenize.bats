@@ -157,6 +157,12 @@ JSON
 	mkdir -p "$XDG_CONFIG_HOME/hub"
 	cp -p "$KEY" "$XDG_CONFIG_HOME/hub/tokenize.key"
 	hub-tokenize -f e <"$T/in" | cmp - "$T/a"
+	# --genkey creates the missing directories, private
+	hub-tokenize --genkey "$T/new/hub/tokenize.key" 2>/dev/null
+	[ "$(stat -c %a "$T/new/hub")" = 700 ] && [ "$(stat -c %a "$T/new/hub/tokenize.key")" = 600 ]
+	# and never overwrites: a second run adds version 2
+	hub-tokenize --genkey "$T/new/hub/tokenize.key" 2>/dev/null
+	[ "$(grep -c '^[12] ' "$T/new/hub/tokenize.key")" -eq 2 ]
 }
 
 @test "no plaintext anywhere: output, stderr, stats, failure store" {
@@ -299,12 +305,13 @@ EOF2
 }
 
 @test "over-long lines, NUL bytes, deep nesting: failure store, never a crash" {
-	{ printf '{"e":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)"; printf '{"e":"a\0b"}\n';
+	{ printf '{"e":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)"; printf '{"e":"a\0b"}\n'; printf '{"e":"\xc3\x28"}\n';
 	  head -c 3000 /dev/zero | tr '\0' '['; echo; echo '{"e":"ok"}'; } >"$T/in"
 	run tok -f e --max-line 4096 <"$T/in"
 	[ "$status" -eq 1 ]
-	[ "$(count_lines "$T/dlq")" -eq 3 ]
+	[ "$(count_lines "$T/dlq")" -eq 4 ]
 	jq -e -s '.[0].truncated == true and .[0].bytes == 5008' "$T/dlq"
+	jq -e -s '.[2].reason | test("invalid UTF-8")' "$T/dlq"
 	[[ "$output" == *'{"e":"tok1_'* ]]
 }
 

@@ -36,7 +36,8 @@ struct tokenizer {
 	struct field *fields;
 	size_t nfields, cap;
 	struct hub_buf repl, scratch, text, line, why, extra;
-	uint64_t changed;           /* fields replaced, for --stats */
+	uint64_t changed;           /* fields replaced in events written, for --stats */
+	uint64_t changing;          /* ... in the current event */
 };
 
 /* Decrypted values do not linger in a work buffer. */
@@ -143,7 +144,7 @@ static void transform(struct tokenizer *t, struct field *f)
 			hub_buf_addc(&t->repl, '"');
 			wipe(&t->text);
 		}
-		t->changed++;
+		t->changing++;
 		goto done;
 	}
 	switch (f->rule->mode) {
@@ -187,7 +188,7 @@ static void transform(struct tokenizer *t, struct field *f)
 	default:
 		break;
 	}
-	t->changed++;
+	t->changing++;
 done:
 	f->len = t->repl.len - f->off;
 }
@@ -302,10 +303,9 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 {
 	const struct hub_policy *pol = t->o->pol;
 	enum hub_json_type top;
-	int set = 0, subject = -1;
-	size_t n;
+	int set = 0, subject = -1, failed = 0;
+	size_t n, slen;
 	const char *s;
-	size_t slen;
 	char why[600];
 
 	if (l->status == HUB_LINE_TOO_LONG) {
@@ -334,7 +334,7 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 	n = select_fields(t, set, subject);
 	hub_buf_reset(&t->repl);
 	hub_buf_reset(&t->why);
-	int failed = 0;
+	t->changing = 0;
 	for (size_t i = 0; i < n; i++) {
 		transform(t, &t->fields[i]);
 		failed |= t->fields[i].failed;
@@ -350,6 +350,7 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 	}
 	build(t, l->data, l->len, n, 0, &t->line);
 	hub_buf_addc(&t->line, '\n');
+	t->changed += t->changing;
 	return 1;
 }
 

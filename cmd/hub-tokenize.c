@@ -159,8 +159,12 @@ int main(int argc, char **argv)
 		case 's': o.schemas = optarg; break;
 		case 'P': o.policy = optarg; break;
 		case OPT_KEY_FILE: o.key_file = optarg; break;
-		case 'd': o.run.direction = HUB_DETOKENIZE; break;
-		case OPT_RETOKENIZE: o.run.direction = HUB_RETOKENIZE; break;
+		case 'd':
+		case OPT_RETOKENIZE:
+			if (o.run.direction != HUB_TOKENIZE)
+				hub_usage_error("-d and --retokenize exclude each other");
+			o.run.direction = c == 'd' ? HUB_DETOKENIZE : HUB_RETOKENIZE;
+			break;
 		case OPT_GENKEY: o.genkey = optarg; break;
 		case OPT_DLQ: o.dlq = optarg; break;
 		case OPT_MAX_LINE:
@@ -194,6 +198,9 @@ int main(int argc, char **argv)
 		hub_die(HUB_EXIT_SOFTWARE, "libsodium could not be initialised");
 
 	build_policy(&o, &pol);
+	if (pol.npaths == 0)
+		hub_warn("no fields to change (empty policy, or schemas without sensitive fields): "
+		         "events pass unchanged");
 	keyfile = hub_keyfile_default(o.key_file);
 	if (hub_keyring_load(&keys, keyfile, &status, err, sizeof(err)) < 0) {
 		free(keyfile);

@@ -325,6 +325,11 @@ EOF2
 	[ "$status" -eq 64 ]
 	run tok -f . </dev/null
 	[ "$status" -eq 64 ]
+	run tok -f a -d --retokenize </dev/null
+	[ "$status" -eq 64 ]
+	run tok -P /dev/null <<<'{"a":1}'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"no fields to change"*'{"a":1}'* ]]
 	run hub-tokenize --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--detokenize"*"--retokenize"*"--genkey"* ]]

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -260,15 +261,25 @@ int hub_keyfile_generate(const char *path, uint32_t *version, char *err, size_t 
 	if (sodium_init() < 0)
 		hub_die(HUB_EXIT_SOFTWARE, "libsodium could not be initialised");
 	if (!fresh) {
-		if (hub_keyring_load(&kr, path, &status, err, errlen) < 0)
+		/* locked while the highest version is read and the next written,
+		 * so two rotations at once cannot both write version N+1 */
+		if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0 || flock(fd, LOCK_EX) < 0) {
+			snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
 			return -1;
+		}
+		if (hub_keyring_load(&kr, path, &status, err, errlen) < 0) {
+			close(fd);
+			return -1;
+		}
 		v = hub_keyring_newest(&kr)->version + 1;
 		hub_keyring_free(&kr);
 		if (v > HUB_KEY_MAX_VERSION) {
 			snprintf(err, errlen, "key file %s: no version left after %u", path, HUB_KEY_MAX_VERSION);
+			close(fd);
 			return -1;
 		}
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	} else {
 		make_parents(path);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

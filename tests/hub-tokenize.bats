@@ -123,6 +123,12 @@ JSON
 	tok --retokenize -f e <"$T/v1" >"$T/re"
 	cmp "$T/re" "$T/v2"
 	tok --retokenize -f e <"$T/v2" | cmp - "$T/v2"
+	# rotations at the same time each get a version of their own
+	for _ in 1 2 3 4; do hub-tokenize --genkey "$KEY" 2>/dev/null & done
+	wait
+	[ "$(grep -c '^[0-9]' "$KEY")" -eq 6 ]
+	[ "$(cut -d' ' -f1 "$KEY" | grep '^[0-9]' | sort -u | wc -l)" -eq 6 ]
+	tok -f e <"$T/in" | grep -q '"tok6_'
 	# the old key file alone cannot open the new tokens
 	run hub-tokenize --key-file "$T/key-v1" -d -f e <"$T/v2"
 	[ "$status" -eq 1 ]

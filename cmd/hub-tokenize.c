@@ -37,7 +37,9 @@ static void usage(void)
 	       "                       field's path), so equal values in them give equal tokens\n"
 	       "  -s, --schemas DIR    also the fields marked \"sensitive\": true in\n"
 	       "                       DIR/<type>/<version>.avsc, by each event's type\n"
-	       "  -P, --policy FILE    modes per field and per market (see hub-tokenize(1))\n"
+	       "  -P, --policy FILE    modes per field and per market (see hub-tokenize(1));\n"
+	       "                       default when no -f, -s or -P: $HUB_TOKENIZE_POLICY, else\n"
+	       "                       ~/.config/hub/tokenize.policy, else /etc/hub/tokenize.policy\n"
 	       "      --key-file FILE  key file (default: $HUB_KEY_FILE, else\n"
 	       "                       ~/.config/hub/tokenize.key)\n"
 	       "  -d, --detokenize     turn tokens back into their exact original values\n"
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 	struct hub_policy pol;
 	struct hub_keyring keys;
 	struct hub_stats st;
-	char err[512], *keyfile, *end;
+	char err[512], *keyfile, *end, *default_policy = NULL;
 	int c, status;
 
 	hub_diag_init(argv[0]);
@@ -188,8 +190,9 @@ int main(int argc, char **argv)
 			hub_usage_error("--genkey writes a key file and reads no events; it takes no -f, -s or -P");
 		return genkey(o.genkey);
 	}
-	if (!o.fields && !o.schemas && !o.policy)
-		hub_usage_error("no fields: give -f PATH,..., -s SCHEMA_DIR or -P POLICY");
+	if (!o.fields && !o.schemas && !o.policy && !(o.policy = default_policy = hub_policy_default()))
+		hub_usage_error("no fields: give -f PATH,..., -s SCHEMA_DIR or -P POLICY (or write "
+		                "~/.config/hub/tokenize.policy, or set $HUB_TOKENIZE_POLICY)");
 	if (o.context && !o.fields)
 		hub_usage_error("--context applies to the -f fields; in a policy, write context=NAME");
 	if (o.context && o.mode == HUB_MODE_MASK)
@@ -198,6 +201,8 @@ int main(int argc, char **argv)
 		hub_die(HUB_EXIT_SOFTWARE, "libsodium could not be initialised");
 
 	build_policy(&o, &pol);
+	free(default_policy);
+	o.policy = NULL;
 	if (pol.npaths == 0)
 		hub_warn("no fields to change (empty policy, or schemas without sensitive fields): "
 		         "events pass unchanged");

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "policy.h"
@@ -268,6 +269,25 @@ static int parse_rule(struct hub_policy *pol, char *path, char *pos, const char 
 		return -1;
 	}
 	return 0;
+}
+
+char *hub_policy_default(void)
+{
+	const char *env = getenv("HUB_TOKENIZE_POLICY"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char path[4096];
+
+	if (env && *env)
+		return hub_xstrdup(env);
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/hub/tokenize.policy", xdg);
+	else
+		snprintf(path, sizeof(path), "%s/.config/hub/tokenize.policy", home ? home : ".");
+	if (access(path, F_OK) == 0)
+		return hub_xstrdup(path);
+	if (access("/etc/hub/tokenize.policy", F_OK) == 0)
+		return hub_xstrdup("/etc/hub/tokenize.policy");
+	return NULL;
 }
 
 int hub_policy_load(struct hub_policy *pol, const char *file, char *err, size_t errlen)

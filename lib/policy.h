@@ -66,6 +66,11 @@ int hub_policy_add_rule(struct hub_policy *pol, int set, const char *text, const
 /* Marks path text sensitive for events of the given type. */
 int hub_policy_add_sensitive(struct hub_policy *pol, const char *type, const char *text,
                              char *err, size_t errlen);
+/* The policy file used when none is named: $HUB_TOKENIZE_POLICY, else
+ * $XDG_CONFIG_HOME/hub/tokenize.policy (~/.config/hub/tokenize.policy),
+ * else /etc/hub/tokenize.policy, the first that exists (malloc'd), or
+ * NULL. */
+char *hub_policy_default(void);
 /* Reads a policy file into pol. 0, or -1 with err (file:line: why). */
 int hub_policy_load(struct hub_policy *pol, const char *file, char *err, size_t errlen);
 

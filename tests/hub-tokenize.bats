@@ -244,6 +244,21 @@ EOF2
 	jq -e -s '.[0].data.customer.email == "a@x.com" and .[3].data.email == "a@x.com"' "$T/back"
 }
 
+@test "without -f, -s or -P: \$HUB_TOKENIZE_POLICY, then ~/.config/hub/tokenize.policy" {
+	echo '{"p":"+39 532 1487223","q":"abcdef"}' >"$T/in"
+	mkdir -p "$XDG_CONFIG_HOME/hub"
+	echo 'p mask' >"$XDG_CONFIG_HOME/hub/tokenize.policy"
+	[ "$(tok <"$T/in")" = '{"p":"+** *** ***7223","q":"abcdef"}' ]
+	echo 'q mask keep=1' >"$T/policy"
+	[ "$(HUB_TOKENIZE_POLICY="$T/policy" tok <"$T/in")" = '{"p":"+39 532 1487223","q":"*****f"}' ]
+	rm "$XDG_CONFIG_HOME/hub/tokenize.policy"
+	if [ ! -e /etc/hub/tokenize.policy ]; then
+		run tok <"$T/in"
+		[ "$status" -eq 64 ]
+		[[ "$output" == *"no fields"*"tokenize.policy"* ]]
+	fi
+}
+
 @test "policy errors name the file and line" {
 	printf 'data.a token\ndata.b shred\n' >"$T/p1"
 	run tok -P "$T/p1" </dev/null
@@ -322,9 +337,6 @@ EOF2
 }
 
 @test "usage errors and --help" {
-	run hub-tokenize </dev/null
-	[ "$status" -eq 64 ]
-	[[ "$output" == *"no fields"* ]]
 	run tok -f a -m shred </dev/null
 	[ "$status" -eq 64 ]
 	run tok -f 'a[' </dev/null

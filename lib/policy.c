@@ -1,18 +1,8 @@
 /* policy.c: policy files, rule sets and schema-marked fields.
  *
- * A policy file, one statement a line, '#' to the end of a line a comment:
- *
- *   market data.market                 the field that picks a rule set
- *   data.customer.email  token context=email
- *   data.customer.phone  mask keep=4
- *   data.payment.psp_reference hash
- *   [DE AT CH]                         rules for these markets follow
- *   data.customer.name   token
- *   data.customer.phone  pass
- *
- * Rules before the first [..] line are the default set; a market's set
- * overrides it field by field. Invariant: every path the scanner is given
- * is in pol->paths, once, under its canonical text. */
+ * Invariant: every path the scanner is given is in pol->paths once, under
+ * its canonical text, which is also the field's default token context, so
+ * ".data.x", data.x and data["x"] are one field with one token space. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +280,17 @@ char *hub_policy_default(void)
 	return NULL;
 }
 
+/* A policy file, one statement a line, '#' to the end of a line a comment:
+ *
+ *   market data.market                 the field that picks a rule set
+ *   data.customer.email  token context=email
+ *   data.customer.phone  mask keep=4
+ *   [DE AT CH]                         rules for these markets follow
+ *   data.customer.name   token
+ *   data.customer.phone  pass
+ *
+ * Rules before the first [..] line are the default set; a market's set
+ * overrides it field by field (hub_policy_rule). */
 int hub_policy_load(struct hub_policy *pol, const char *file, char *err, size_t errlen)
 {
 	FILE *f = fopen(file, "r");

@@ -1,15 +1,9 @@
-/* token.h: the three value transformations of hub-tokenize, on bytes.
+/* token.h: the value transformations of hub-tokenize, on bytes.
  *
- *   token  tok<V>_<base64url>   XChaCha20-Poly1305 with a synthetic nonce:
- *          nonce = BLAKE2b(siv key; context, value), associated data =
- *          context. Deterministic (same key, context and value: same token),
- *          reversible with the key, and any change to the token, the
- *          context or the key makes opening it fail, never yield garbage.
- *   hash   hsh<V>_<base64url>   keyed BLAKE2b with its own subkey: a
- *          pseudonym for joins and counts, never reversible.
- *   mask   letters and digits but the last N replaced by '*'.
- * V is the key version. Values are whatever bytes the caller gives (the
- * raw JSON text of a field, for tokens); nothing here knows JSON. */
+ * token: tok<V>_<base64url>, XChaCha20-Poly1305 with a synthetic nonce,
+ * deterministic and reversible only with key version V; hash: hsh<V>_...,
+ * keyed BLAKE2b, never reversible; mask: partial reveal. Nothing here
+ * knows JSON: values are the bytes the caller gives. */
 #ifndef HUB_TOKEN_H
 #define HUB_TOKEN_H
 

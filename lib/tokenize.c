@@ -302,7 +302,6 @@ static void store_sealed(struct tokenizer *t, const struct hub_line *l, const ch
 static int process(struct tokenizer *t, const struct hub_line *l)
 {
 	const struct hub_policy *pol = t->o->pol;
-	enum hub_json_type top;
 	int set = 0, subject = -1, failed = 0;
 	size_t n, slen;
 	const char *s;
@@ -318,7 +317,7 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 		return 0;
 	}
 	t->nfields = 0;
-	if (hub_json_scan(t->js, l->data, l->len, t->found, &top) < 0) {
+	if (hub_json_scan(t->js, l->data, l->len, t->found, NULL) < 0) {
 		snprintf(why, sizeof(why), "%s; the line is stored sealed", hub_json_error(t->js));
 		store_sealed(t, l, why, NULL);
 		return 0;

@@ -1,12 +1,9 @@
 /* tokenize.h: hub-tokenize's loop, one event a line, one pass each.
  *
- * Each line is scanned once (json.h) for the policy's fields; the output
- * line is the input's bytes between those fields, copied, and each
- * field's replacement: no DOM, nothing re-serialised, so every byte not in
- * a sensitive field is kept. Invariant: no plaintext of a sensitive field
- * reaches the failure store, a diagnostic or the stats line; an event
- * that fails is stored with those fields tokenized or removed, and a line
- * that is not JSON is stored sealed whole. */
+ * The output line is the input's bytes between the policy's fields,
+ * copied, and each field's replacement: no DOM, nothing re-serialised.
+ * Invariant: no plaintext of a sensitive field reaches the failure store,
+ * a diagnostic or the stats; a line that is not JSON is stored sealed. */
 #ifndef HUB_TOKENIZE_H
 #define HUB_TOKENIZE_H
 

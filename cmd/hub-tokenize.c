@@ -32,14 +32,15 @@ static void usage(void)
 	       "  -f, --fields PATH,...  fields to change (field paths: data.customer.email,\n"
 	       "                       data.items[*].name)\n"
 	       "  -m, --mode MODE      what -f and -s fields get: token (default), hash, mask\n"
-	       "      --keep N         mask: letters and digits left visible at the end (default 4)\n"
+	       "      --keep N         mask: letters and digits left visible (default 4)\n"
 	       "      --context NAME   token/hash context shared by the -f fields (default: each\n"
 	       "                       field's path), so equal values in them give equal tokens\n"
 	       "  -s, --schemas DIR    also the fields marked \"sensitive\": true in\n"
 	       "                       DIR/<type>/<version>.avsc, by each event's type\n"
 	       "  -P, --policy FILE    modes per field and per market (see hub-tokenize(1));\n"
-	       "                       default when no -f, -s or -P: $HUB_TOKENIZE_POLICY, else\n"
-	       "                       ~/.config/hub/tokenize.policy, else /etc/hub/tokenize.policy\n"
+	       "                       without -f, -s and -P: $HUB_TOKENIZE_POLICY, else\n"
+	       "                       ~/.config/hub/tokenize.policy, else\n"
+	       "                       /etc/hub/tokenize.policy\n"
 	       "      --key-file FILE  key file (default: $HUB_KEY_FILE, else\n"
 	       "                       ~/.config/hub/tokenize.key)\n"
 	       "  -d, --detokenize     turn tokens back into their exact original values\n"
@@ -55,7 +56,8 @@ static void usage(void)
 	       "  -V, --version        version\n"
 	       "\n"
 	       "Exit status: 0 all events written, 1 some events in the failure store, 64 usage,\n"
-	       "66 no key file, 74 I/O error, 78 bad key file, policy or schema. See hub-tokenize(1).\n",
+	       "66 no key file, 74 I/O error, 78 bad key file, policy or schema.\n"
+	       "See hub-tokenize(1).\n",
 	       hub_progname, hub_progname);
 }
 

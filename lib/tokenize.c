@@ -298,6 +298,20 @@ static void store_sealed(struct tokenizer *t, const struct hub_line *l, const ch
 	hub_failstore_add(t->o->failstore, reason, l->number, t->line.data, t->line.len, 1, hub_buf_cstr(&t->extra));
 }
 
+/* The scanner's message without the character it quotes ("unexpected
+ * character 'x'", "unexpected byte 0xc3"): a reason shows no byte of a
+ * line that may hold anything. */
+static int scan_error_length(const char *e)
+{
+	static const char *const quoting[] = { "unexpected character", "unexpected byte" };
+	const char *q;
+
+	for (size_t i = 0; i < sizeof(quoting) / sizeof(quoting[0]); i++)
+		if ((q = strstr(e, quoting[i])))
+			return (int)(q - e + strlen(quoting[i]));
+	return (int)strlen(e);
+}
+
 /* One line: 1 written to out (in t->line), 0 failed (stored). */
 static int process(struct tokenizer *t, const struct hub_line *l)
 {
@@ -318,7 +332,8 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 	}
 	t->nfields = 0;
 	if (hub_json_scan(t->js, l->data, l->len, t->found, NULL) < 0) {
-		snprintf(why, sizeof(why), "%s; the line is stored sealed", hub_json_error(t->js));
+		snprintf(why, sizeof(why), "%.*s; the line is stored sealed", scan_error_length(hub_json_error(t->js)),
+		         hub_json_error(t->js));
 		store_sealed(t, l, why, NULL);
 		return 0;
 	}

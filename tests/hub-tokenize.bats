@@ -176,13 +176,16 @@ JSON
 	# line 5 gets an address that cannot be masked: a failure
 	jq -c 'if input_line_number == 5 then .data.customer.phone = {"n":"+44 7700 900123"} else . end' "$T/in" >"$T/in2"
 	printf '%s\n' '{"data":{"customer":{"email":"lost@example.com"' >>"$T/in2"
+	printf '%s\n' '{"data":{"email":Zsecret}}' >>"$T/in2"
 	tok -f data.customer.email,data.email,data.customer.name,data.name,data.customer.phone \
 		-m mask --stats -v <"$T/in2" >"$T/out" 2>"$T/err" || true
 	jq -r '.data | (.customer.email // .email // empty), (.customer.name // .name // empty)' "$T/in" | sort -u >"$T/secrets"
 	[ "$(count_lines "$T/secrets")" -gt 20 ]
 	! grep -F -f "$T/secrets" "$T/out" "$T/err" "$T/dlq"
 	! grep -q 'lost@example.com\|7700 900123' "$T/out" "$T/err" "$T/dlq"
-	[ "$(count_lines "$T/dlq")" -eq 2 ]
+	[ "$(count_lines "$T/dlq")" -eq 3 ]
+	! grep -q "'Z'" "$T/dlq" "$T/err"
+	jq -e -s '.[2].reason | test("unexpected character; the line is stored sealed")' "$T/dlq"
 	jq -e -s '.[0].removed == ["data.customer.phone"] and (.[0].reason | test("cannot mask an object"))' "$T/dlq"
 	jq -e -s '.[1].sealed == "line" and (.[1].event | startswith("tok1_"))' "$T/dlq"
 	# the key holder gets the sealed line back

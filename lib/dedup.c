@@ -2,8 +2,9 @@
  *
  * One pass per event: hub_json_scan() validates the line and captures the
  * key fields (and `time`) as spans; the key is the spans' canonical text
- * (canon.h), one per line, hashed with crypto_generichash (BLAKE2b, 128
- * bits) under the state's secret key, so nobody can craft colliding keys.
+ * (canon.h), one per line, hashed to 128 bits with SipHash-2-4 (libsodium's
+ * crypto_shorthash_siphashx24: BLAKE2b measured 40% of the run time) under
+ * the state's secret key, so nobody can craft colliding keys.
  * Kept events are gathered in an output buffer and written with one
  * write(2); the keys of the events in that buffer are staged and go to
  * the state file only once the write has succeeded. The buffer is written
@@ -281,8 +282,9 @@ static void handle(struct hub_dedup *d, const struct hub_line *l, struct hub_sta
 		fail(d, st, l, d->msg.data, 1, NULL);
 		return;
 	}
-	crypto_generichash(hash, sizeof(hash), (const unsigned char *)d->key.data, d->key.len,
-	                   d->hashkey, sizeof(d->hashkey));
+	/* SipHash-2-4 with 128-bit output, keyed with the second half of the
+	 * state's key (the first half keys the state file's checksums) */
+	crypto_shorthash_siphashx24(hash, (const unsigned char *)d->key.data, d->key.len, d->hashkey + 16);
 	memcpy(&key, hash, sizeof(key));
 	switch (hub_seenset_add(d->set, &key, (uint32_t)t)) {
 	case HUB_SEEN_DUP:

@@ -1,8 +1,9 @@
 /* dedup.h: hub-dedup's work: each event passes once, in bounded memory.
  *
  * An event's key (source + id, the values at --key paths, or its
- * canonical content) is hashed with BLAKE2b-128 under a secret key and
- * looked up in the seen set; a new event is written, a duplicate dropped.
+ * canonical content) is hashed to 128 bits (SipHash-2-4, 128-bit output)
+ * under a secret key and looked up in the seen set; a new event is
+ * written, a duplicate dropped.
  * The invariant: a key reaches the state file only after its event has
  * been written to standard output, so a crash can let an event through
  * twice but never lose one. */

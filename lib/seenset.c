@@ -209,8 +209,8 @@ enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_key *key, 
 	}
 	if (t < start)
 		return HUB_SEEN_EXPIRED;
-	if (s->max_keys && s->count >= s->max_keys)
-		pop_oldest(s);
+	while (s->max_keys && s->count >= s->max_keys)
+		pop_oldest(s);   /* the skipped sequence numbers do not count */
 	if (s->count >= MAX_LIVE)
 		hub_die(HUB_EXIT_SOFTWARE, "more than %u keys to remember: give --max-keys or --window", MAX_LIVE);
 	if ((s->count + 1) * 10 > (s->mask + 1) * 7)

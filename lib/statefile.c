@@ -303,6 +303,18 @@ out:
 	return rc;
 }
 
+/* A FILE.tmp left by a compaction that was killed: only the holder of the
+ * lock on FILE writes it, and that is us now. */
+static void remove_stale_tmp(const struct hub_statefile *sf)
+{
+	size_t n = strlen(sf->path) + 5;
+	char *tmp = hub_xmalloc(n);
+
+	snprintf(tmp, n, "%s.tmp", sf->path);
+	unlink(tmp);
+	free(tmp);
+}
+
 struct hub_statefile *hub_statefile_open(const char *path, const char *spec, struct hub_seenset *set,
                                          unsigned char hashkey[HUB_STATE_KEYBYTES],
                                          char *err, size_t errlen, int *status)
@@ -341,6 +353,7 @@ again:
 	}
 	if (!S_ISREG(st.st_mode))
 		return fail(sf, status, HUB_EXIT_DATAERR, err, errlen, "state file %s is not a regular file", path);
+	remove_stale_tmp(sf);
 	if (st.st_size == 0) {
 		randombytes_buf(sf->key, sizeof(sf->key));
 		if (write_snapshot(sf, NULL, err, errlen) < 0)

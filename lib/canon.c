@@ -51,12 +51,25 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
+/* The end of the string literal at p; a quote counts unless an odd run
+ * of backslashes precedes it. memchr does the long stretches. */
 static const char *string_end(const char *p, const char *end)
 {
-	for (p++; p < end && *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p < end ? p + 1 : end;
+	const char *q = p + 1;
+
+	for (;;) {
+		const char *b;
+		size_t run = 0;
+
+		q = memchr(q, '"', (size_t)(end - q));
+		if (!q)
+			return end;
+		for (b = q - 1; b > p && *b == '\\'; b--)
+			run++;
+		if (run % 2 == 0)
+			return q + 1;
+		q++;
+	}
 }
 
 static void canon_string(struct hub_canon *c, const char *p, size_t n, struct hub_buf *out)
@@ -69,6 +82,20 @@ static void canon_string(struct hub_canon *c, const char *p, size_t n, struct hu
 	hub_buf_reset(&c->text);
 	hub_json_unescape(p, n, &c->text);
 	hub_buf_json_string(out, c->text.data, c->text.len);
+}
+
+static void add_exponent(struct hub_buf *out, long long exp)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long v = exp < 0 ? -(unsigned long long)exp : (unsigned long long)exp;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	if (exp < 0)
+		*--p = '-';
+	*--p = 'e';
+	hub_buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* A number by exact value: [-]DIGITSe[-]EXP with no leading or trailing
@@ -127,8 +154,7 @@ static void canon_number(const char *p, size_t n, struct hub_buf *out)
 	exp += (long long)(out->len - last) - (long long)flen;
 	memmove(out->data + d, out->data + first, last - first);
 	out->len = d + (last - first);
-	hub_buf_addc(out, 'e');
-	hub_buf_add_int(out, exp);
+	add_exponent(out, exp);
 }
 
 static int compare_members(const void *a, const void *b, void *ctx)

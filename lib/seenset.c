@@ -227,6 +227,14 @@ enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_key *key, 
 	return HUB_SEEN_NEW;
 }
 
+void hub_seenset_start_at(struct hub_seenset *s, uint64_t seq)
+{
+	if (s->head != s->tail || s->blk_first != s->blk_end)
+		return;   /* not empty: numbering cannot change */
+	s->head = s->tail = seq;
+	s->blk_first = s->blk_end = seq >> BLOCK_SHIFT;
+}
+
 uint64_t hub_seenset_count(const struct hub_seenset *s)
 {
 	return s->count;

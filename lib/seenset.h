@@ -33,6 +33,10 @@ enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_key *key, 
  * windows call this as the clock moves, even without input). */
 void hub_seenset_expire(struct hub_seenset *s, uint32_t now);
 
+/* Starts an empty set's sequence numbers at seq, so that tests can cross
+ * the 2^32 boundary of the index's 32-bit slots without 4e9 keys. */
+void hub_seenset_start_at(struct hub_seenset *s, uint64_t seq);
+
 uint64_t hub_seenset_count(const struct hub_seenset *s);
 /* The remembered keys, oldest first: calls fn for each (state snapshots). */
 int hub_seenset_each(const struct hub_seenset *s,

@@ -162,6 +162,15 @@ ev() {
 	[ "$(grep '"tool"' "$T/stats" | jq .key_bytes)" -le $((3 * 65536 * 20)) ]
 }
 
+@test "seen set: verdicts match a plain FIFO model, also across the 2^32 wrap of index slots" {
+	for first in 0 4294967000 8589934000; do
+		run "$HUB_BIN/../tests/seenset" "$first"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "200000 adds, "*" dups" ]]
+	done
+}
+
 @test "--state: a restart remembers what the last run passed" {
 	"$GEN" 3000 --seed 9 --dup-rate 0.3 >"$T/in"
 	head -n 1500 "$T/in" | hub-dedup -s "$T/state" >"$T/out1"

@@ -97,6 +97,15 @@ ev() {
 	jq -r .reason "$T/dlq" | grep -q 'longer than the limit'
 }
 
+@test "--content on deep nesting: up to the scanner's limit canonicalised, beyond it a failure" {
+	deep() { printf '{"a":'; printf '%*s' "$1" '' | tr ' ' '['; printf '%*s' "$1" '' | tr ' ' ']'; echo '}'; }
+	{ deep 500; deep 500; deep 600; } >"$T/in"
+	run hub-dedup --content --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | grep -c '^{')" -eq 1 ]
+	jq -r .reason "$T/dlq" | grep -q 'nested deeper than 512'
+}
+
 @test "--window: a duplicate is dropped inside the window of event time, passes once it has moved on" {
 	{
 		ev A /s 2026-03-01T08:00:00Z

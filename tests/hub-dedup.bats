@@ -305,9 +305,10 @@ slow_feed() {
 	[ -z "$output" ]
 	# a second process while the first one runs
 	mkfifo "$T/fifo"
-	hub-dedup -s "$T/state" <"$T/fifo" >/dev/null &
+	hub-dedup -v -s "$T/state" <"$T/fifo" >/dev/null 2>"$T/err1" &
 	exec 7>"$T/fifo"
-	sleep 0.3
+	# until the first one has loaded its state (and so holds the lock)
+	for _ in $(seq 1 200); do grep -q 'keys remembered' "$T/err1" && break; sleep 0.05; done
 	run hub-dedup -s "$T/state" <"$T/in"
 	exec 7>&-
 	wait

@@ -100,3 +100,6 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# hub-dedup's seen set, driven against a model by tests/hub-dedup.bats.
+all: $(BUILD)/tests/seenset

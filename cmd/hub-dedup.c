@@ -1,0 +1,164 @@
+/* hub-dedup: each event passes once, across restarts, in bounded memory.
+ *
+ * Options, usage and set-up only; the work is lib/dedup.c. The promise:
+ * a key is remembered (in memory and in --state) only for an event that
+ * was written, so a crash can at worst let an event through twice. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "dedup.h"
+#include "diag.h"
+#include "exitcodes.h"
+#include "failstore.h"
+#include "fieldpath.h"
+#include "ndjson.h"
+#include "signals.h"
+#include "stats.h"
+#include "timeparse.h"
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTIONS] < events.ndjson > unique.ndjson\n"
+	       "Pass each event once: drop the later copies of an event already seen.\n"
+	       "\n"
+	       "  -k, --key PATH,...   the fields that identify an event (default: source,id,\n"
+	       "                       the CloudEvents identity)\n"
+	       "      --content        identify events by their whole canonical content (key\n"
+	       "                       order, whitespace, escapes and 1.0 vs 1 do not matter)\n"
+	       "  -w, --window DURATION  forget keys older than DURATION (90s, 15m, 24h, 7d)\n"
+	       "      --window-by event|arrival  time the window by each event's `time`\n"
+	       "                       (default) or by the clock when it arrives\n"
+	       "  -n, --max-keys N     remember at most N keys; the oldest is forgotten first\n"
+	       "  -s, --state FILE     keep the remembered keys in FILE across runs (crash-safe)\n"
+	       "      --dups FILE      append the dropped duplicates to FILE, for audit\n"
+	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
+	       "                       ~/.local/state/hub/failed.ndjson)\n"
+	       "      --max-line SIZE  longest accepted line (default 16M)\n"
+	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
+	       "  -q                   quiet: errors only\n"
+	       "  -v                   verbose\n"
+	       "  -h, --help           this help\n"
+	       "  -V, --version        version\n"
+	       "\n"
+	       "Each remembered key costs at most 32 bytes. Exit status: 0 ok, 1 some events\n"
+	       "in the failure store, 64 usage, 65 damaged or foreign state file, 69 state\n"
+	       "file in use, 74 I/O error, 78 state file made with other key options.\n"
+	       "See hub-dedup(1).\n",
+	       hub_progname);
+}
+
+enum { OPT_CONTENT = 256, OPT_WINDOW_BY, OPT_DUPS, OPT_DLQ, OPT_MAX_LINE, OPT_STATS };
+
+static const struct option longopts[] = {
+	{ "key", required_argument, NULL, 'k' },
+	{ "content", no_argument, NULL, OPT_CONTENT },
+	{ "window", required_argument, NULL, 'w' },
+	{ "window-by", required_argument, NULL, OPT_WINDOW_BY },
+	{ "max-keys", required_argument, NULL, 'n' },
+	{ "state", required_argument, NULL, 's' },
+	{ "dups", required_argument, NULL, OPT_DUPS },
+	{ "dlq", required_argument, NULL, OPT_DLQ },
+	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	struct hub_dedup_opts o = { 0 };
+	struct hub_path *keys = NULL;
+	struct hub_dedup *d;
+	struct hub_stats st;
+	const char *dlq = NULL;
+	char err[256], *end;
+	uint64_t secs;
+	int c, status, nkeys = 0;
+
+	hub_diag_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "k:w:n:s:qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			if (keys)
+				hub_paths_free(keys, nkeys);
+			if ((nkeys = hub_paths_parse_list(optarg, &keys, err, sizeof(err))) < 0)
+				hub_usage_error("--key '%s': %s", optarg, err);
+			break;
+		case OPT_CONTENT: o.content = 1; break;
+		case 'w':
+			if (hub_parse_duration(optarg, &secs) < 0 || secs == 0)
+				hub_usage_error("--window '%s': expected a duration such as 90s, 15m, 24h, 7d", optarg);
+			o.window = (uint32_t)secs;
+			break;
+		case OPT_WINDOW_BY:
+			if (strcmp(optarg, "event") == 0)
+				o.by_arrival = 0;
+			else if (strcmp(optarg, "arrival") == 0)
+				o.by_arrival = 1;
+			else
+				hub_usage_error("--window-by '%s': expected 'event' or 'arrival'", optarg);
+			break;
+		case 'n':
+			o.max_keys = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || *optarg == '-' || o.max_keys == 0 || o.max_keys > 0xfffffff0ull)
+				hub_usage_error("--max-keys '%s': expected a number of keys from 1 to 4294967280", optarg);
+			break;
+		case 's': o.state_path = optarg; break;
+		case OPT_DUPS: o.dups_path = optarg; break;
+		case OPT_DLQ: dlq = optarg; break;
+		case OPT_MAX_LINE:
+			if (!(o.max_line = hub_parse_size(optarg)))
+				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
+			break;
+		case OPT_STATS: o.show_stats = 1; break;
+		case 'q': hub_verbosity = 0; break;
+		case 'v': hub_verbosity++; break;
+		case 'h': usage(); return 0;
+		case 'V': printf("hub-dedup %s (libsodium %s)\n", HUB_VERSION, sodium_version_string()); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
+			return HUB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		hub_usage_error("unexpected argument '%s': events are read from standard input", argv[optind]);
+	if (keys && o.content)
+		hub_usage_error("--key and --content exclude each other");
+	if (o.by_arrival && !o.window)
+		hub_usage_error("--window-by needs --window DURATION");
+	if (sodium_init() < 0)
+		hub_die(HUB_EXIT_SOFTWARE, "libsodium could not be initialised");
+
+	o.keys = keys;
+	o.nkeys = nkeys;
+	o.failstore = hub_failstore_new(dlq);
+	hub_signals_install(0);
+	hub_stats_start(&st);
+	d = hub_dedup_new(&o, &status);
+	if (d) {
+		status = hub_dedup_run(d, STDIN_FILENO, STDOUT_FILENO, &st);
+		if (st.failed > 0)
+			hub_warn("%llu of %llu events failed; they are in the failure store %s",
+			         (unsigned long long)st.failed, (unsigned long long)st.in,
+			         hub_failstore_path(o.failstore));
+		if (o.show_stats)
+			hub_stats_print(&st, hub_dedup_stats_extra(d));
+		if (hub_dedup_free(d) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
+			status = HUB_EXIT_IOERR;
+	}
+	if (hub_failstore_close(o.failstore) < 0 && status == HUB_EXIT_OK)
+		status = HUB_EXIT_IOERR;
+	if (keys)
+		hub_paths_free(keys, nkeys);
+	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
+		status = HUB_EXIT_IOERR;
+	return status;
+}

@@ -18,7 +18,10 @@ endif
 
 .PHONY: all test check demo bench install uninstall clean deps
 
-all: $(BINS) $(BUILD)/libhub.a $(BUILD)/tests/scan
+# Test drivers for libhub itself: every tests/*.c.
+TEST_DRIVERS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
+
+all: $(BINS) $(BUILD)/libhub.a $(TEST_DRIVERS)
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
@@ -102,4 +105,3 @@ clean:
 	rm -rf build build-san
 
 # hub-dedup's seen set, driven against a model by tests/hub-dedup.bats.
-all: $(BUILD)/tests/seenset

@@ -103,5 +103,3 @@ uninstall:
 
 clean:
 	rm -rf build build-san
-
-# hub-dedup's seen set, driven against a model by tests/hub-dedup.bats.

@@ -172,7 +172,9 @@ int hub_reader_next(struct hub_reader *r, struct hub_line *line)
 		continue;
 too_long:
 		{
-			size_t keep = avail < TOO_LONG_KEEP ? avail : TOO_LONG_KEEP;
+			/* the line's own bytes only, never the next line's */
+			size_t mine = nl ? (size_t)(nl - p) : avail;
+			size_t keep = mine < TOO_LONG_KEEP ? mine : TOO_LONG_KEEP;
 			size_t total = 0;
 
 			memcpy(r->head, p, keep);

@@ -148,7 +148,8 @@ int main(int argc, char **argv)
 	if (!reg)
 		hub_die(HUB_EXIT_CONFIG, "%.*s", (int)problems.len - 1, problems.data);
 	if (command == OPT_LINT) {
-		fwrite(problems.data, 1, problems.len, stdout);
+		if (problems.len)
+			fwrite(problems.data, 1, problems.len, stdout);
 		hub_info("%s: %d subjects, %d problems", dir, reg->nsubjects, reg->nproblems);
 		status = reg->nproblems ? HUB_EXIT_FAILED : HUB_EXIT_OK;
 		goto done;

@@ -379,7 +379,7 @@ static int check_string(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 		if (escaped) {
 			hub_buf_reset(&ck->key);
 			hub_json_unescape(p, len + 2, &ck->key);
-			s = ck->key.data;
+			s = hub_buf_cstr(&ck->key);
 			len = ck->key.len;
 		}
 		for (int i = 0; i < n->nsymbols; i++)
@@ -414,7 +414,7 @@ static int key_equals(struct hub_avrocheck *ck, const char *key, size_t keylen, 
 	if (escaped) {
 		hub_buf_reset(&ck->key);
 		hub_json_unescape(key - 1, keylen + 2, &ck->key);
-		return ck->key.len == namelen && memcmp(ck->key.data, name, namelen) == 0;
+		return ck->key.len == namelen && memcmp(hub_buf_cstr(&ck->key), name, namelen) == 0;
 	}
 	return keylen == namelen && memcmp(key, name, namelen) == 0;
 }

@@ -178,7 +178,8 @@ static void load_subject(struct hub_registry *reg, struct hub_buf *out, struct h
 		s->nversions++;
 	}
 	closedir(d);
-	qsort(s->versions, s->nversions, sizeof(*s->versions), by_version);
+	if (s->nversions > 1)
+		qsort(s->versions, s->nversions, sizeof(*s->versions), by_version);
 	for (int i = 0; i < s->nversions; i++) {
 		struct hub_schema_version *sv = &s->versions[i];
 		struct hub_buf errors = { 0 };
@@ -309,7 +310,8 @@ struct hub_registry *hub_registry_load(const char *dir, struct hub_buf *problems
 		s->namelen = strlen(s->name);
 	}
 	closedir(d);
-	qsort(reg->subjects, reg->nsubjects, sizeof(*reg->subjects), by_name);
+	if (reg->nsubjects > 1)
+		qsort(reg->subjects, reg->nsubjects, sizeof(*reg->subjects), by_name);
 	for (int i = 0; i < reg->nsubjects; i++)
 		load_subject(reg, problems, &reg->subjects[i], mode);
 	load_index(reg, problems);

@@ -70,12 +70,13 @@ event() {
 	check() {
 		rm -rf "$T/reg" "$T/dlq"
 		make_registry "$T/reg" "$schema"
-		if event s "$data" | hub-validate --schemas "$T/reg" --dlq "$T/dlq" >/dev/null 2>"$T/err"; then
-			got=ok
-		else
-			got=$(jq -r .reason "$T/dlq" 2>/dev/null | sed 's/ (s version 1, schema id 1)$//')
-			[ -n "$got" ] || got="error: $(cat "$T/err")"
-		fi
+		st=0
+		event s "$data" | hub-validate --schemas "$T/reg" --dlq "$T/dlq" >/dev/null 2>"$T/err" || st=$?
+		case $st in
+		0) got=ok ;;
+		1) got=$(jq -r .reason "$T/dlq" | sed 's/ (s version 1, schema id 1)$//') ;;
+		*) got="exit $st: $(cat "$T/err")" ;;
+		esac
 		n=$((n + 1))
 		if [ "$got" != "$expected" ]; then
 			printf 'schema %s\ndata %s\n--- expected\n%s\n--- got\n%s\n' "$schema" "$data" "$expected" "$got" >&2

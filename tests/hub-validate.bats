@@ -227,21 +227,16 @@ event() {
 	make_registry "$T/reg" '"null"'
 	n=0
 	for f in "$JSONSUITE"/n_*.json; do
-		{ tr -d '\n' <"$f"; echo; } >>"$T/in"
+		[ -s "$f" ] || continue   # an empty file holds no event at all
 		n=$((n + 1))
-	done
-	run hub-validate --schemas "$T/reg" --allow-unknown --dlq "$T/dlq" <"$T/in"
-	[ "$status" -eq 1 ]
-	# documents that lose their meaning without newlines may turn into valid JSON
-	# objects; none of those reaches the output unchecked as a non-object
-	[ "$(count_lines "$T/dlq")" -ge $((n - 3)) ]
-	[ "$(jq -r 'select(.reason == "" or .reason == null)' "$T/dlq")" = "" ]
-	# and one document at a time, with its own newlines
-	for f in "$JSONSUITE"/n_*.json; do
+		rm -f "$T/dlq"
 		st=0
-		hub-validate --schemas "$T/reg" --allow-unknown --dlq "$T/dlq1" <"$f" >/dev/null 2>&1 || st=$?
-		[ "$st" -eq 0 ] || [ "$st" -eq 1 ] || { echo "$f: exit $st"; false; }
+		hub-validate --schemas "$T/reg" --allow-unknown --dlq "$T/dlq" <"$f" >"$T/out" 2>"$T/err" || st=$?
+		[ "$st" -eq 1 ] || { echo "$f: exit $st: $(cat "$T/err")"; false; }
+		[ ! -s "$T/out" ] || { echo "$f passed: $(cat "$T/out")"; false; }
+		[ "$(jq -r 'select((.reason | length) < 10)' "$T/dlq")" = "" ]
 	done
+	[ "$n" -gt 150 ]
 }
 
 @test "hostile input: NUL bytes, invalid UTF-8, deep nesting, over-long lines" {

@@ -18,7 +18,7 @@ endif
 
 .PHONY: all test check demo bench install uninstall clean deps
 
-all: $(BINS) $(BUILD)/libhub.a $(BUILD)/tests/scan
+all: $(BINS) $(BUILD)/libhub.a $(BUILD)/tests/scan $(BUILD)/tests/avrowire
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)

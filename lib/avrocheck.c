@@ -637,6 +637,11 @@ int hub_avrocheck_value(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 	return check(ck, n, &p);
 }
 
+const char *hub_avrocheck_skip(const char *p, const char *end)
+{
+	return skip_value(p, end);
+}
+
 static int bare_key(const char *k, size_t n)
 {
 	if (n == 0)

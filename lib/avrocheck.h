@@ -24,6 +24,8 @@ void hub_avrocheck_allow_extra(struct hub_avrocheck *ck, int allow);
  * -1 when not, and the three accessors below describe the first error. */
 int hub_avrocheck_value(struct hub_avrocheck *ck, const struct hub_avro_node *n,
                         const char *text, size_t len);
+/* Just past the JSON value that starts at p (after blanks), in valid text. */
+const char *hub_avrocheck_skip(const char *p, const char *end);
 /* Path below the value: "" for the value itself, ".items[2].quantity". */
 const char *hub_avrocheck_path(struct hub_avrocheck *ck);
 const char *hub_avrocheck_expected(struct hub_avrocheck *ck);   /* "int" */

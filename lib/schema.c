@@ -350,6 +350,8 @@ static void compile_record(struct compiler *c, struct hub_avro_node *n, json_t *
 		}
 		def = json_object_get(f, "default");
 		fd->has_default = def != NULL;
+		if (def)
+			fd->default_json = json_dumps(def, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (def && fd->type && !default_ok(fd->type, def, 0)) {
 			struct hub_buf d = { 0 };
 
@@ -564,8 +566,10 @@ void hub_schema_free(struct hub_schema *s)
 	for (int i = 0; i < s->nnodes; i++) {
 		struct hub_avro_node *n = s->nodes[i];
 
-		for (int k = 0; k < n->nfields; k++)
+		for (int k = 0; k < n->nfields; k++) {
 			free(n->fields[k].name);
+			free(n->fields[k].default_json);
+		}
 		for (int k = 0; k < n->nsymbols; k++)
 			free(n->symbols[k]);
 		free(n->fields);

@@ -33,6 +33,7 @@ struct hub_avro_field {
 	size_t namelen;
 	struct hub_avro_node *type;
 	int has_default;
+	char *default_json;               /* the default as compact JSON text */
 	int sensitive;
 };
 

@@ -27,7 +27,6 @@
 #include "producer.h"
 #include "scanahead.h"
 #include "signals.h"
-#include "validate.h"
 
 #define OUT_FLUSH (256u << 10)
 

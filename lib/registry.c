@@ -370,3 +370,29 @@ const struct hub_schema_version *hub_subject_version(const struct hub_subject *s
 			return &s->versions[i];
 	return NULL;
 }
+
+int hub_dataschema_version(const char *s, size_t n)
+{
+	const char *end = s + n, *seg;
+	long v = 0;
+
+	while (end > s && end[-1] == '/')
+		end--;
+	seg = end;
+	while (seg > s && seg[-1] != '/')
+		seg--;
+	if (end - seg > 5 && memcmp(end - 5, ".avsc", 5) == 0)
+		end -= 5;
+	if (seg < end && *seg == 'v')
+		seg++;
+	if (seg == end || *seg == '0')
+		return 0;
+	for (const char *p = seg; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+		if (v > 1000000)
+			return 0;
+	}
+	return (int)v;
+}

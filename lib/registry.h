@@ -57,6 +57,10 @@ const struct hub_subject *hub_registry_find(const struct hub_registry *reg, cons
 /* Version v of a subject, or its latest when v is 0; NULL if none. */
 const struct hub_schema_version *hub_subject_version(const struct hub_subject *s, int v);
 
+/* The version a dataschema URI names: ".../2.avsc", ".../v2", ".../2"; 0
+ * when it names none. */
+int hub_dataschema_version(const char *s, size_t n);
+
 const char *hub_compat_name(enum hub_compat c);
 /* 0, or -1 when the word is not a mode. */
 int hub_compat_parse(const char *word, enum hub_compat *c);

@@ -34,32 +34,6 @@ struct validator {
 	int out_fd, write_error;
 };
 
-int hub_dataschema_version(const char *s, size_t n)
-{
-	const char *end = s + n, *seg;
-	long v = 0;
-
-	while (end > s && end[-1] == '/')
-		end--;
-	seg = end;
-	while (seg > s && seg[-1] != '/')
-		seg--;
-	if (end - seg > 5 && memcmp(end - 5, ".avsc", 5) == 0)
-		end -= 5;
-	if (seg < end && *seg == 'v')
-		seg++;
-	if (seg == end || *seg == '0')
-		return 0;
-	for (const char *p = seg; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (*p - '0');
-		if (v > 1000000)
-			return 0;
-	}
-	return (int)v;
-}
-
 /* The callback for the "*" path: extension attribute rules per member. */
 static int on_member(void *ctx, int which, const struct hub_span *key, const struct hub_span *value)
 {

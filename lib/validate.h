@@ -32,8 +32,4 @@ struct hub_validate_opts {
  * Returns an exit status: OK, FAILED when anything was rejected, IOERR. */
 int hub_validate_run(int in_fd, int out_fd, const struct hub_validate_opts *o, struct hub_stats *st);
 
-/* The version a dataschema URI names: ".../2.avsc", ".../v2", ".../2"; 0
- * when it names none. */
-int hub_dataschema_version(const char *s, size_t n);
-
 #endif

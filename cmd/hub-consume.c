@@ -17,6 +17,7 @@
 #include "exitcodes.h"
 #include "failstore.h"
 #include "kafka.h"
+#include "registry.h"
 #include "signals.h"
 #include "stats.h"
 
@@ -43,6 +44,10 @@ static void usage(void)
 	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
 	       "  -J, --envelope       each line a JSON envelope: topic, partition, offset,\n"
 	       "                       timestamp, key, headers and the value\n"
+	       "      --format FORMAT  json (default), or avro: values in Confluent's Avro wire\n"
+	       "                       format, decoded to JSON with the registry's schemas\n"
+	       "      --schemas DIR    schema registry for --format avro (default: $HUB_SCHEMAS,\n"
+	       "                       else ./schemas)\n"
 	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
 	       "                       ~/.local/state/hub/failed.ndjson)\n"
 	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
@@ -57,7 +62,7 @@ static void usage(void)
 	       hub_progname);
 }
 
-enum { OPT_ENVELOPE = 256, OPT_DLQ, OPT_STATS };
+enum { OPT_ENVELOPE = 256, OPT_DLQ, OPT_STATS, OPT_FORMAT, OPT_SCHEMAS };
 enum { MAX_TOPICS = 256 };
 
 static const struct option longopts[] = {
@@ -71,6 +76,8 @@ static const struct option longopts[] = {
 	{ "property", required_argument, NULL, 'X' },
 	{ "config", required_argument, NULL, 'F' },
 	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
 	{ "dlq", required_argument, NULL, OPT_DLQ },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -106,7 +113,9 @@ int main(int argc, char **argv)
 	char *topics[MAX_TOPICS];
 	struct hub_config cfg = { 0 };
 	struct hub_stats st;
-	const char *brokers = NULL, *dlq = NULL, *offset = NULL;
+	const char *brokers = NULL, *dlq = NULL, *offset = NULL, *schemas = NULL;
+	struct hub_registry *reg = NULL;
+	int avro = 0;
 	const char *defaults[32];
 	char err[512];
 	int c, status, show_stats = 0;
@@ -140,6 +149,13 @@ int main(int argc, char **argv)
 		case 'J':
 		case OPT_ENVELOPE: o.envelope = 1; break;
 		case OPT_DLQ: dlq = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "avro") == 0)
+				avro = 1;
+			else if (strcmp(optarg, "json") != 0)
+				hub_usage_error("--format '%s': expected json or avro", optarg);
+			break;
+		case OPT_SCHEMAS: schemas = optarg; break;
 		case OPT_STATS: show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
@@ -165,6 +181,21 @@ int main(int argc, char **argv)
 	if (!o.group && o.offset == RD_KAFKA_OFFSET_STORED)
 		hub_usage_error("-o stored needs -G GROUP: offsets are stored per group");
 
+	if (avro && o.envelope)
+		hub_usage_error("--format avro and --envelope exclude each other");
+	if (avro) {
+		struct hub_buf problems = { 0 };
+
+		reg = hub_registry_load(schemas ? schemas : hub_registry_default_dir(), &problems);
+		if (reg && !reg->nproblems)
+			o.avro = hub_avrowire_new(reg, &problems);
+		if (!o.avro) {
+			fprintf(stderr, "%.*s", (int)problems.len, problems.data);
+			hub_die(HUB_EXIT_CONFIG, "--format avro: the schema registry %s is unusable "
+			        "(hub-validate --lint shows why)", schemas ? schemas : hub_registry_default_dir());
+		}
+		hub_buf_free(&problems);
+	}
 	if (o.group)
 		hub_config_set(&cfg, "group.id", o.group);
 	if (brokers)
@@ -189,6 +220,8 @@ int main(int argc, char **argv)
 		status = HUB_EXIT_IOERR;
 	if (show_stats)
 		hub_stats_print(&st, NULL);
+	hub_avrowire_free(o.avro);
+	hub_registry_free(reg);
 	if (close(STDOUT_FILENO) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
 		status = HUB_EXIT_IOERR;
 	return status;

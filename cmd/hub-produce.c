@@ -16,6 +16,7 @@
 #include "kafka.h"
 #include "ndjson.h"
 #include "producer.h"
+#include "registry.h"
 #include "signals.h"
 #include "stats.h"
 
@@ -38,6 +39,11 @@ static void usage(void)
 	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
 	       "      --binary-mode    CloudEvents binary content mode: value = data,\n"
 	       "                       attributes as ce_ headers\n"
+	       "      --format FORMAT  json (default), or avro: data encoded to Avro in Confluent's\n"
+	       "                       wire format with the schema of its type (implies\n"
+	       "                       --binary-mode)\n"
+	       "      --schemas DIR    schema registry for --format avro (default: $HUB_SCHEMAS,\n"
+	       "                       else ./schemas)\n"
 	       "      --envelope       input lines are envelopes (as hub-consume --envelope writes)\n"
 	       "      --raw            send lines that are not JSON as they are\n"
 	       "      --tee            write each delivered event to stdout as an envelope\n"
@@ -57,7 +63,10 @@ static void usage(void)
 	       hub_progname);
 }
 
-enum { OPT_TOPIC_FROM = 256, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_DLQ, OPT_MAX_LINE, OPT_STATS };
+enum {
+	OPT_TOPIC_FROM = 256, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_DLQ, OPT_MAX_LINE, OPT_STATS,
+	OPT_FORMAT, OPT_SCHEMAS,
+};
 
 static const struct option longopts[] = {
 	{ "brokers", required_argument, NULL, 'b' },
@@ -70,6 +79,8 @@ static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'F' },
 	{ "topic-from", required_argument, NULL, OPT_TOPIC_FROM },
 	{ "binary-mode", no_argument, NULL, OPT_BINARY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
 	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "tee", no_argument, NULL, OPT_TEE },
@@ -100,7 +111,9 @@ int main(int argc, char **argv)
 	struct hub_config cfg = { 0 };
 	struct hub_stats st;
 	rd_kafka_headers_t *headers = NULL;
-	const char *brokers = NULL, *dlq = NULL, *txn = NULL;
+	const char *brokers = NULL, *dlq = NULL, *txn = NULL, *schemas = NULL;
+	struct hub_registry *reg = NULL;
+	int avro = 0;
 	char err[512];
 	int c, status;
 	static const char *const defaults[] = {
@@ -141,6 +154,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TOPIC_FROM: o.topic_from = optarg; break;
 		case OPT_BINARY: o.binary_mode = 1; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "avro") == 0)
+				avro = 1;
+			else if (strcmp(optarg, "json") != 0)
+				hub_usage_error("--format '%s': expected json or avro", optarg);
+			break;
+		case OPT_SCHEMAS: schemas = optarg; break;
 		case OPT_ENVELOPE: o.envelope = 1; break;
 		case OPT_RAW: o.raw = 1; break;
 		case OPT_TEE: o.tee = 1; break;
@@ -172,6 +192,23 @@ int main(int argc, char **argv)
 	if (o.topic && !hub_kafka_topic_valid(o.topic, strlen(o.topic)))
 		hub_usage_error("-t '%s': not a valid Kafka topic name (letters, digits, '.', '_', '-')", o.topic);
 
+	if (avro && (o.envelope || o.raw))
+		hub_usage_error("--format avro encodes each event's data; it excludes --envelope and --raw");
+	if (avro) {
+		struct hub_buf problems = { 0 };
+
+		o.binary_mode = 1;
+		reg = hub_registry_load(schemas ? schemas : hub_registry_default_dir(), &problems);
+		if (reg && !reg->nproblems)
+			o.avro = hub_avrowire_new(reg, &problems);
+		if (!o.avro) {
+			fprintf(stderr, "%.*s", (int)problems.len, problems.data);
+			hub_die(HUB_EXIT_CONFIG, "--format avro: the schema registry %s is unusable "
+			        "(hub-validate --lint shows why)", schemas ? schemas : hub_registry_default_dir());
+		}
+		o.registry = reg;
+		hub_buf_free(&problems);
+	}
 	if (txn)
 		hub_config_set(&cfg, "transactional.id", txn);
 	if (brokers)
@@ -199,6 +236,8 @@ int main(int argc, char **argv)
 		hub_stats_print(&st, NULL);
 	if (headers)
 		rd_kafka_headers_destroy(headers);
+	hub_avrowire_free(o.avro);
+	hub_registry_free(reg);
 	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
 		status = HUB_EXIT_IOERR;
 	return status;

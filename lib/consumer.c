@@ -329,6 +329,54 @@ static int add_value(struct consumer *c, const rd_kafka_message_t *m)
 	return c->status != HUB_EXIT_IOERR;
 }
 
+/* --format avro: the value decoded to JSON data, and the event rebuilt
+ * from the CloudEvents binary mode headers (ce_*, content-type); a message
+ * without them gives its data alone. Returns 1 if handled. */
+static int add_avro(struct consumer *c, const rd_kafka_message_t *m)
+{
+	struct hub_buf data = { 0 }, err = { 0 }, reason = { 0 };
+	const struct hub_schema_version *sv;
+	rd_kafka_headers_t *hdrs = NULL;
+	const char *name;
+	const void *val;
+	size_t size, at = c->out.len;
+	int attrs = 0;
+
+	if (!m->payload || hub_avrowire_decode(c->o->avro, m->payload, m->len, &data, &sv, &err) < 0) {
+		hub_buf_addf(&reason, "--format avro: %s", m->payload ? hub_buf_cstr(&err) : "null value (tombstone)");
+		fail_message(c, m, hub_buf_cstr(&reason), 0);
+		goto done;
+	}
+	if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &size); i++) {
+			const char *attr = strncmp(name, "ce_", 3) == 0 ? name + 3 :
+			                   strcmp(name, "content-type") == 0 ? "datacontenttype" : NULL;
+
+			if (!attr || !*attr || !val)
+				continue;
+			hub_buf_addc(&c->out, attrs++ ? ',' : '{');
+			hub_buf_json_string(&c->out, attr, strlen(attr));
+			hub_buf_addc(&c->out, ':');
+			hub_buf_json_string(&c->out, val, size);
+		}
+	}
+	if (attrs) {
+		hub_buf_adds(&c->out, ",\"data\":");
+		hub_buf_add(&c->out, data.data, data.len);
+		hub_buf_addc(&c->out, '}');
+	} else {
+		c->out.len = at;
+		hub_buf_add(&c->out, data.data, data.len);
+	}
+	hub_buf_addc(&c->out, '\n');
+	c->st->out++;
+done:
+	hub_buf_free(&data);
+	hub_buf_free(&err);
+	hub_buf_free(&reason);
+	return c->status != HUB_EXIT_IOERR;
+}
+
 static void message_error(struct consumer *c, const rd_kafka_message_t *m)
 {
 	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
@@ -389,6 +437,9 @@ static int handle(struct consumer *c, const rd_kafka_message_t *m)
 	if (c->o->envelope) {
 		hub_envelope_write(&c->out, c->js, m);
 		c->st->out++;
+	} else if (c->o->avro) {
+		if (!add_avro(c, m))
+			return 0;
 	} else if (!add_value(c, m)) {
 		return 0;
 	}

@@ -14,6 +14,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "avrowire.h"
 #include "failstore.h"
 #include "stats.h"
 
@@ -27,6 +28,7 @@ struct hub_consume_opts {
 	int exit_at_eof;                /* -e */
 	uint64_t count;                 /* -c; 0: no limit */
 	int envelope;                   /* --envelope */
+	struct hub_avrowire *avro;      /* --format avro: values are Avro, Confluent framing */
 	int metadata_timeout_ms;        /* -m: how long to wait for the brokers with -e */
 	struct hub_failstore *failstore;
 };

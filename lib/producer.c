@@ -274,6 +274,42 @@ static int on_ce_member(void *ctx, int which, const struct hub_span *key, const 
 	return 0;
 }
 
+/* --format avro: the value is the data in Avro, framed with its schema id;
+ * the schema is the registry's for the event's type (ce_type) and the
+ * version its dataschema names. Returns -1 with a reason. */
+static int avro_value(struct producer *p, char *why, size_t whylen)
+{
+	const char *type = NULL, *ds = NULL;
+	size_t typelen = 0, dslen = 0;
+	const struct hub_subject *s;
+	const struct hub_schema_version *sv;
+	struct hub_buf err = { 0 };
+	int version = 0, rc;
+
+	rd_kafka_header_get_last(p->ce_headers, "ce_type", (const void **)&type, &typelen);
+	if (!type || !(s = hub_registry_find(p->o->registry, type, typelen))) {
+		snprintf(why, whylen, "--format avro: the event's type '%.*s' has no subject in the schema "
+		         "registry %s", (int)typelen, type ? type : "", p->o->registry->dir);
+		return -1;
+	}
+	if (!rd_kafka_header_get_last(p->ce_headers, "ce_dataschema", (const void **)&ds, &dslen) && ds)
+		version = hub_dataschema_version(ds, dslen);
+	if (!(sv = hub_subject_version(s, version))) {
+		snprintf(why, whylen, "--format avro: %s has no version %d", s->name, version);
+		return -1;
+	}
+	if (p->ce_data.type == HUB_JSON_NONE) {
+		snprintf(why, whylen, "--format avro: the event has no data to encode");
+		return -1;
+	}
+	rc = hub_avrowire_encode_checked(p->o->avro, sv, p->ce_data.p, p->ce_data.len, &p->value, &err);
+	if (rc < 0)
+		snprintf(why, whylen, "--format avro: %s (%s version %d, schema id %ld)", hub_buf_cstr(&err),
+		         s->name, sv->version, sv->id);
+	hub_buf_free(&err);
+	return rc;
+}
+
 /* --binary-mode: the value is the event's data. Returns -1 with a reason. */
 static int binary_value(struct producer *p, char *why, size_t whylen)
 {
@@ -283,6 +319,8 @@ static int binary_value(struct producer *p, char *why, size_t whylen)
 		         "CloudEvents attributes must be strings, numbers or booleans");
 		return -1;
 	}
+	if (p->o->avro)
+		return avro_value(p, why, whylen);
 	if (p->ce_data.type != HUB_JSON_NONE && p->ce_data.type != HUB_JSON_NULL) {
 		/* A string with a non-JSON content type is sent as its text. */
 		const char *ct = NULL;

@@ -13,6 +13,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "avrowire.h"
 #include "failstore.h"
 #include "fieldpath.h"
 #include "stats.h"
@@ -23,6 +24,8 @@ struct hub_produce_opts {
 	const char *key_path;           /* -k; NULL: "partitionkey"; "" : no key */
 	const char *topic_from;         /* --topic-from PATH or TEMPLATE with {path} */
 	int binary_mode;                /* --binary-mode: CloudEvents binary content mode */
+	const struct hub_registry *registry;  /* --format avro: the schemas */
+	struct hub_avrowire *avro;      /* --format avro: data as Avro, Confluent framing */
 	int envelope;                   /* --envelope: input lines are envelopes */
 	int raw;                        /* --raw: send lines that are not JSON as they are */
 	int tee;                        /* --tee: delivered events to stdout, as envelopes */

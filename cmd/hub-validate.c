@@ -1,0 +1,197 @@
+/* hub-validate: every event checked against its Avro schema in the registry.
+ *
+ * Options, usage and the registry commands (--list, --lint,
+ * --check-compat); the event loop is hub_validate_run() in lib/validate.c,
+ * the registry lib/registry.c, compatibility lib/compat.c. Valid events go
+ * out byte for byte; the others go to the failure store, exit status 1. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "diag.h"
+#include "exitcodes.h"
+#include "failstore.h"
+#include "ndjson.h"
+#include "registry.h"
+#include "signals.h"
+#include "stats.h"
+#include "validate.h"
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTIONS] < events.ndjson > valid.ndjson\n"
+	       "       %s --list | --lint | --check-compat [--schemas DIR]\n"
+	       "Check each event's data against the Avro schema of its type in the schema\n"
+	       "registry; valid events pass byte for byte, the others go to the failure store.\n"
+	       "\n"
+	       "      --schemas DIR    schema registry (default: $HUB_SCHEMAS, else ./schemas)\n"
+	       "      --subject NAME   check every event against this subject, whatever its type\n"
+	       "      --schema-version N  with --subject: this version (default: the latest)\n"
+	       "      --whole-event    the schema describes the whole event, not its data\n"
+	       "      --allow-unknown  pass events whose type has no subject (default: reject)\n"
+	       "      --allow-extra    accept record members the schema does not declare\n"
+	       "      --plain          plain JSON objects: no CloudEvents attribute checks\n"
+	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
+	       "                       ~/.local/state/hub/failed.ndjson)\n"
+	       "      --max-line SIZE  longest accepted line (default 16M)\n"
+	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
+	       "\n"
+	       "Registry commands (output on stdout, exit 1 when they find a problem):\n"
+	       "      --list           subjects, versions, ids and compatibility modes\n"
+	       "      --lint           check every schema, name, id and the index\n"
+	       "      --check-compat   check each subject's versions under its compatibility mode\n"
+	       "\n"
+	       "  -q                   quiet: errors only\n"
+	       "  -v                   verbose\n"
+	       "  -h, --help           this help\n"
+	       "  -V, --version        version\n"
+	       "\n"
+	       "Exit status: 0 all valid (or no problem found), 1 some events rejected (or\n"
+	       "problems found), 64 usage, 74 I/O error, 78 unusable registry. See hub-validate(1).\n",
+	       hub_progname, hub_progname);
+}
+
+enum {
+	OPT_SCHEMAS = 256, OPT_SUBJECT, OPT_SCHEMA_VERSION, OPT_WHOLE, OPT_UNKNOWN, OPT_EXTRA, OPT_PLAIN,
+	OPT_DLQ, OPT_MAX_LINE, OPT_STATS, OPT_LIST, OPT_LINT, OPT_COMPAT,
+};
+
+static const struct option longopts[] = {
+	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
+	{ "subject", required_argument, NULL, OPT_SUBJECT },
+	{ "schema-version", required_argument, NULL, OPT_SCHEMA_VERSION },
+	{ "whole-event", no_argument, NULL, OPT_WHOLE },
+	{ "allow-unknown", no_argument, NULL, OPT_UNKNOWN },
+	{ "allow-extra", no_argument, NULL, OPT_EXTRA },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
+	{ "dlq", required_argument, NULL, OPT_DLQ },
+	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "lint", no_argument, NULL, OPT_LINT },
+	{ "check-compat", no_argument, NULL, OPT_COMPAT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --list: one line a schema, tab-separated: subject, version, id, mode, file. */
+static int list(const struct hub_registry *reg)
+{
+	for (int i = 0; i < reg->nsubjects; i++) {
+		const struct hub_subject *s = &reg->subjects[i];
+
+		for (int k = 0; k < s->nversions; k++)
+			printf("%s\t%d\t%ld\t%s\t%s\n", s->name, s->versions[k].version, s->versions[k].id,
+			       hub_compat_name(s->compat), s->versions[k].path);
+	}
+	return HUB_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct hub_validate_opts o = { 0 };
+	struct hub_registry *reg;
+	struct hub_buf problems = { 0 };
+	struct hub_stats st;
+	const char *dir = NULL, *dlq = NULL;
+	int c, status, command = 0;
+	char *end;
+
+	hub_diag_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SCHEMAS: dir = optarg; break;
+		case OPT_SUBJECT: o.subject = optarg; break;
+		case OPT_SCHEMA_VERSION:
+			o.version = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end || o.version < 1)
+				hub_usage_error("--schema-version '%s': expected a version number, 1 or more", optarg);
+			break;
+		case OPT_WHOLE: o.whole_event = 1; break;
+		case OPT_UNKNOWN: o.allow_unknown = 1; break;
+		case OPT_EXTRA: o.allow_extra = 1; break;
+		case OPT_PLAIN: o.plain = 1; break;
+		case OPT_DLQ: dlq = optarg; break;
+		case OPT_MAX_LINE:
+			if (!(o.max_line = hub_parse_size(optarg)))
+				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
+			break;
+		case OPT_STATS: o.show_stats = 1; break;
+		case OPT_LIST: case OPT_LINT: case OPT_COMPAT:
+			if (command && command != c)
+				hub_usage_error("--list, --lint and --check-compat exclude each other");
+			command = c;
+			break;
+		case 'q': hub_verbosity = 0; break;
+		case 'v': hub_verbosity++; break;
+		case 'h': usage(); return 0;
+		case 'V': printf("hub-validate %s\n", HUB_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
+			return HUB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		hub_usage_error("unexpected argument '%s': events are read from standard input", argv[optind]);
+	if (o.version && !o.subject)
+		hub_usage_error("--schema-version goes with --subject (events name theirs in dataschema)");
+	if (!dir)
+		dir = hub_registry_default_dir();
+
+	reg = hub_registry_load(dir, &problems);
+	if (!reg)
+		hub_die(HUB_EXIT_CONFIG, "%.*s", (int)problems.len - 1, problems.data);
+	if (command == OPT_LINT) {
+		if (problems.len)
+			fwrite(problems.data, 1, problems.len, stdout);
+		hub_info("%s: %d subjects, %d problems", dir, reg->nsubjects, reg->nproblems);
+		status = reg->nproblems ? HUB_EXIT_FAILED : HUB_EXIT_OK;
+		goto done;
+	}
+	if (reg->nproblems) {
+		fprintf(stderr, "%.*s", (int)problems.len, problems.data);
+		hub_err("the schema registry %s has %d problems (listed above; hub-validate --lint shows them)",
+		        dir, reg->nproblems);
+		status = HUB_EXIT_CONFIG;
+		goto done;
+	}
+	if (command == OPT_LIST) {
+		status = list(reg);
+		goto done;
+	}
+	if (command == OPT_COMPAT) {
+		int breaks = hub_compat_check_registry(reg, stdout);
+
+		hub_info("%s: %d subjects checked, %d breaking changes", dir, reg->nsubjects, breaks);
+		status = breaks ? HUB_EXIT_FAILED : HUB_EXIT_OK;
+		goto done;
+	}
+	if (o.subject && !hub_registry_find(reg, o.subject, strlen(o.subject)))
+		hub_usage_error("--subject '%s': no such subject in %s (hub-validate --list shows them)", o.subject, dir);
+
+	o.reg = reg;
+	o.failstore = hub_failstore_new(dlq);
+	hub_signals_install(0);
+	hub_stats_start(&st);
+	status = hub_validate_run(STDIN_FILENO, STDOUT_FILENO, &o, &st);
+	if (st.failed > 0)
+		hub_warn("%llu of %llu events rejected; they are in the failure store %s",
+		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
+	if (hub_failstore_close(o.failstore) < 0 && status != HUB_EXIT_IOERR)
+		status = HUB_EXIT_IOERR;
+	if (o.show_stats)
+		hub_stats_print(&st, NULL);
+done:
+	hub_buf_free(&problems);
+	hub_registry_free(reg);
+	if (fflush(stdout) != 0 || close(STDOUT_FILENO) < 0)
+		if (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED)
+			status = HUB_EXIT_IOERR;
+	return status;
+}

@@ -70,3 +70,40 @@ stop_devbroker() {
 count_lines() {
 	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
 }
+
+# run_cases FILE CHECK [MIN]: a data-driven test, the jq way. Each case in
+# FILE is a header line (paths, options, a schema...), an input line, then
+# the expected output lines up to a blank line; lines starting with '#'
+# between cases are comments. `CHECK HEADER INPUT` prints what the case
+# gives. Every mismatch is shown; passes when at least MIN cases (default
+# 10) ran and none failed.
+run_cases() {
+	local file=$1 check=$2 min=${3:-10} header= input= expected= state=header failures=0 n=0 got
+	one_case() {
+		got=$("$check" "$header" "$input")
+		n=$((n + 1))
+		if [ "$got" != "$expected" ]; then
+			printf 'case %s\non %s\n--- expected\n%s\n--- got\n%s\n' "$header" "$input" "$expected" "$got" >&2
+			failures=$((failures + 1))
+		fi
+	}
+	while IFS= read -r line || [ -n "$line" ]; do
+		case "$state" in
+		header)
+			[ -z "$line" ] && continue
+			[ "${line#\#}" != "$line" ] && continue
+			header=$line state=input ;;
+		input) input=$line expected= state=expected ;;
+		expected)
+			if [ -z "$line" ]; then
+				one_case
+				state=header
+			else
+				expected=${expected:+$expected$'\n'}$line
+			fi ;;
+		esac
+	done <"$file"
+	[ "$state" = expected ] && one_case
+	echo "$file: $n cases, $failures failed" >&2
+	[ "$n" -ge "$min" ] && [ "$failures" -eq 0 ]
+}

@@ -65,38 +65,22 @@ event() {
 	cmp <(jq -c .event "$T/dlq") "$T/bad"
 }
 
+# a case of tests/data/validate.test: a schema, the data of one event; "ok"
+# or the failure store's reason
+validate_case() {
+	local st=0
+	rm -rf "$T/reg" "$T/dlq"
+	make_registry "$T/reg" "$1"
+	event s "$2" | hub-validate --schemas "$T/reg" --dlq "$T/dlq" >/dev/null 2>"$T/err" || st=$?
+	case $st in
+	0) echo ok ;;
+	1) jq -r .reason "$T/dlq" | sed 's/ (s version 1, schema id 1)$//' ;;
+	*) echo "exit $st: $(cat "$T/err")" ;;
+	esac
+}
+
 @test "verdicts for every Avro type and failure reason: tests/data/validate.test" {
-	local schema= data= expected= state=schema n=0 failures=0 got
-	check() {
-		rm -rf "$T/reg" "$T/dlq"
-		make_registry "$T/reg" "$schema"
-		st=0
-		event s "$data" | hub-validate --schemas "$T/reg" --dlq "$T/dlq" >/dev/null 2>"$T/err" || st=$?
-		case $st in
-		0) got=ok ;;
-		1) got=$(jq -r .reason "$T/dlq" | sed 's/ (s version 1, schema id 1)$//') ;;
-		*) got="exit $st: $(cat "$T/err")" ;;
-		esac
-		n=$((n + 1))
-		if [ "$got" != "$expected" ]; then
-			printf 'schema %s\ndata %s\n--- expected\n%s\n--- got\n%s\n' "$schema" "$data" "$expected" "$got" >&2
-			failures=$((failures + 1))
-		fi
-	}
-	while IFS= read -r line || [ -n "$line" ]; do
-		case "$state" in
-		schema)
-			[ -z "$line" ] && continue
-			[ "${line#\#}" != "$line" ] && continue
-			schema=$line state=data ;;
-		data) data=$line state=expected ;;
-		expected) expected=$line state=blank ;;
-		blank) check; state=schema ;;
-		esac
-	done <"$BATS_TEST_DIRNAME/data/validate.test"
-	[ "$state" = blank ] && check
-	echo "$n cases, $failures failed" >&2
-	[ "$n" -gt 60 ] && [ "$failures" -eq 0 ]
+	run_cases "$BATS_TEST_DIRNAME/data/validate.test" validate_case 68
 }
 
 @test "the compatibility matrix: tests/data/compat.test" {

@@ -24,6 +24,7 @@
 #include "canon.h"
 #include "dedup.h"
 #include "diag.h"
+#include "fileio.h"
 #include "exitcodes.h"
 #include "json.h"
 #include "ndjson.h"
@@ -146,26 +147,11 @@ struct hub_dedup *hub_dedup_new(const struct hub_dedup_opts *o, int *status)
 	return d;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Output first, then the state: the order that makes a crash harmless. */
 static int flush(struct hub_dedup *d)
 {
 	if (d->out.len > 0) {
-		if (write_all(d->out_fd, d->out.data, d->out.len) < 0) {
+		if (hub_write_all(d->out_fd, d->out.data, d->out.len) < 0) {
 			hub_err("standard output: %s; the events not written are not remembered either",
 			        strerror(errno));
 			hub_buf_reset(&d->out);
@@ -178,7 +164,7 @@ static int flush(struct hub_dedup *d)
 	if (d->state && hub_statefile_commit(d->state, d->set) < 0)
 		return -1;
 	if (d->dups.len > 0 && !d->dups_broken) {
-		if (write_all(d->dups_fd, d->dups.data, d->dups.len) < 0) {
+		if (hub_write_all(d->dups_fd, d->dups.data, d->dups.len) < 0) {
 			hub_err("--dups %s: %s", d->o->dups_path, strerror(errno));
 			d->dups_broken = 1;
 		}

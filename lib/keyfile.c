@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "exitcodes.h"
 #include "keyfile.h"
 
@@ -215,21 +216,6 @@ const struct hub_key *hub_keyring_newest(const struct hub_keyring *kr)
 	return kr->n ? &kr->keys[kr->newest] : NULL;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The directories above a new key file, created 0700 when missing
  * (~/.config/hub on a fresh account). */
 static void make_parents(const char *path)
@@ -296,7 +282,7 @@ int hub_keyfile_generate(const char *path, uint32_t *version, char *err, size_t 
 	snprintf(line, 16, "%u ", (unsigned)v);
 	sodium_bin2base64(line + strlen(line), B64, master, HUB_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL);
 	strcat(line, "\n");
-	if ((fresh && write_all(fd, header, sizeof(header) - 1) < 0) || write_all(fd, line, strlen(line)) < 0 ||
+	if ((fresh && hub_write_all(fd, header, sizeof(header) - 1) < 0) || hub_write_all(fd, line, strlen(line)) < 0 ||
 	    fsync(fd) < 0) {
 		snprintf(err, errlen, "key file %s: write: %s", path, strerror(errno));
 		close(fd);

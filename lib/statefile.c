@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "fileio.h"
 #include "exitcodes.h"
 #include "statefile.h"
 
@@ -93,35 +94,6 @@ static void make_record(const struct hub_statefile *sf, const struct hub_key *ke
 	checksum(sf, r, 24, r + 24);
 }
 
-static int write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void fsync_dir(const char *path)
-{
-	char *copy = hub_xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
 struct snapshot {
 	struct hub_statefile *sf;
 	struct hub_buf buf;
@@ -138,7 +110,7 @@ static int snapshot_key(void *ctx, const struct hub_key *key, uint32_t t)
 	hub_buf_add(&s->buf, r, RECORD_SIZE);
 	s->n++;
 	if (s->buf.len >= (1u << 20)) {
-		if (write_all(s->fd, s->buf.data, s->buf.len) < 0)
+		if (hub_write_all(s->fd, s->buf.data, s->buf.len) < 0)
 			return -1;
 		hub_buf_reset(&s->buf);
 	}
@@ -167,7 +139,7 @@ static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *se
 	make_header(sf, h);
 	hub_buf_add(&s.buf, h, HEADER_SIZE);
 	if ((set && hub_seenset_each(set, snapshot_key, &s) < 0) ||
-	    write_all(s.fd, s.buf.data, s.buf.len) < 0 || (what = "fsync", fsync(s.fd) < 0) ||
+	    hub_write_all(s.fd, s.buf.data, s.buf.len) < 0 || (what = "fsync", fsync(s.fd) < 0) ||
 	    (what = "lock", flock(s.fd, LOCK_EX | LOCK_NB) < 0) || (what = "rename", rename(tmp, sf->path) < 0)) {
 		snprintf(err, errlen, "state file %s: %s: %s", tmp, what, strerror(errno));
 		close(s.fd);
@@ -176,7 +148,7 @@ static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *se
 		free(tmp);
 		return -1;
 	}
-	fsync_dir(sf->path);
+	hub_fsync_dir(sf->path);
 	if (sf->fd >= 0)
 		close(sf->fd);
 	sf->fd = s.fd;
@@ -397,7 +369,7 @@ int hub_statefile_commit(struct hub_statefile *sf, const struct hub_seenset *set
 		return -1;
 	if (sf->staged.len == 0)
 		return 0;
-	if (write_all(sf->fd, sf->staged.data, sf->staged.len) < 0) {
+	if (hub_write_all(sf->fd, sf->staged.data, sf->staged.len) < 0) {
 		hub_err("state file %s: write: %s", sf->path, strerror(errno));
 		sf->broken = 1;
 		return -1;

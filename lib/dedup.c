@@ -241,9 +241,7 @@ static void handle(struct hub_dedup *d, const struct hub_line *l, struct hub_sta
 	if (l->status == HUB_LINE_TOO_LONG) {
 		char why[160], extra[64];
 
-		snprintf(why, sizeof(why), "line is %zu bytes, longer than the limit (--max-line); "
-		         "only its first %zu bytes are kept here", l->full_len, l->len);
-		snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l->full_len);
+		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
 		fail(d, st, l, why, 0, extra);
 		return;
 	}

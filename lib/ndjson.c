@@ -7,6 +7,7 @@
  * the newline, so memory never exceeds max_line plus one read chunk. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -188,6 +189,19 @@ too_long:
 			return 1;
 		}
 	}
+}
+
+void hub_line_too_long_reason(const struct hub_line *l, char *why, size_t whylen,
+                              char *extra, size_t extralen)
+{
+	int part = l->len < l->full_len;
+
+	if (part)
+		snprintf(why, whylen, "line is %zu bytes, longer than the limit (--max-line); "
+		         "only its first %zu bytes are kept here", l->full_len, l->len);
+	else
+		snprintf(why, whylen, "line is %zu bytes, longer than the limit (--max-line)", l->full_len);
+	snprintf(extra, extralen, "\"bytes\":%zu,\"truncated\":%s", l->full_len, part ? "true" : "false");
 }
 
 size_t hub_parse_size(const char *s)

@@ -41,6 +41,10 @@ void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);
 /* Whether input is buffered, i.e. the next call may not need to read(2)
  * (a tool can do its housekeeping before it blocks on input). */
 int hub_reader_buffered(const struct hub_reader *r);
+/* The failure store's reason and extra members for a HUB_LINE_TOO_LONG
+ * line: its real length, and whether the stored head is only a part. */
+void hub_line_too_long_reason(const struct hub_line *l, char *why, size_t whylen,
+                              char *extra, size_t extralen);
 /* Parse a size such as 16M, 512k, 1G (for --max-line). 0 on error. */
 size_t hub_parse_size(const char *s);
 

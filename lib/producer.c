@@ -398,9 +398,7 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 	if (l->status == HUB_LINE_TOO_LONG) {
 		char extra[64];
 
-		snprintf(why, sizeof(why), "line is %zu bytes, longer than the limit (--max-line); "
-		         "only its first %zu bytes are kept here", l->full_len, l->len);
-		snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l->full_len);
+		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
 		fail(p, why, l->number, l->data, l->len, 0, extra);
 		return;
 	}

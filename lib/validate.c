@@ -132,9 +132,10 @@ static int validate_line(struct validator *v, const struct hub_line *l)
 	char why[600];
 
 	if (l->status == HUB_LINE_TOO_LONG) {
-		snprintf(why, sizeof(why), "line is %zu bytes, longer than the limit (--max-line); "
-		         "only its first %zu bytes are kept here", l->full_len, l->len);
-		reject(v, l, why, 0, "\"truncated\":true");
+		char extra[64];
+
+		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
+		reject(v, l, why, 0, extra);
 		return 0;
 	}
 	v->bad_member = 0;

@@ -18,7 +18,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "json.h"
-#include "timestamp.h"
+#include "timeparse.h"
 
 struct segment {
 	const char *key;     /* member name (raw, without quotes), or NULL */

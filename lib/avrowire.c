@@ -17,6 +17,7 @@
 #include "avrocheck.h"
 #include "avrowire.h"
 #include "diag.h"
+#include "timeparse.h"
 #include "json.h"
 
 struct codec {
@@ -94,34 +95,6 @@ void hub_avrowire_free(struct hub_avrowire *w)
 
 /* --- dates and times ------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static int num(const char *s, int n)
 {
 	int v = 0;
@@ -152,7 +125,7 @@ static int64_t time_units(const char *s, size_t n, int64_t scale, size_t *used)
 /* An RFC 3339 date-time (already checked) in units since the epoch. */
 static int64_t timestamp_units(const char *s, size_t n, int64_t scale)
 {
-	int64_t days = days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2));
+	int64_t days = hub_days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2));
 	size_t used;
 	int64_t v = days * 86400 * scale + time_units(s + 11, n - 11, scale, &used);
 	const char *z = s + 11 + used;
@@ -183,7 +156,7 @@ static void put_timestamp(struct hub_buf *out, int64_t units, int64_t scale, int
 		rest += 86400 * scale;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	hub_civil_from_days(days, &y, &m, &d);
 	hub_buf_addf(out, "\"%04lld-%02d-%02dT", (long long)y, m, d);
 	put_time(out, rest, scale, digits);
 	hub_buf_adds(out, "Z\"");
@@ -427,7 +400,7 @@ static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_va
 			size_t used;
 
 			if (n->logical == HUB_LOGICAL_DATE)
-				return avro_value_set_int(v, (int32_t)days_from_civil(num(p + 1, 4), num(p + 6, 2), num(p + 9, 2)));
+				return avro_value_set_int(v, (int32_t)hub_days_from_civil(num(p + 1, 4), num(p + 6, 2), num(p + 9, 2)));
 			return avro_value_set_int(v, (int32_t)time_units(p + 1, len - 2, 1000, &used));
 		}
 		return avro_value_set_int(v, (int32_t)strtol(numtext, NULL, 10));
@@ -650,7 +623,7 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 			int64_t y;
 			int m, d;
 
-			civil_from_days(i, &y, &m, &d);
+			hub_civil_from_days(i, &y, &m, &d);
 			hub_buf_addf(out, "\"%04lld-%02d-%02d\"", (long long)y, m, d);
 		} else if (n->logical == HUB_LOGICAL_TIME_MILLIS && i >= 0) {
 			hub_buf_addc(out, '"');

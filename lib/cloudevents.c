@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cloudevents.h"
-#include "timestamp.h"
+#include "timeparse.h"
 
 const char *const hub_ce_attr_names[HUB_CE_NATTRS] = {
 	"specversion", "id", "source", "type", "time", "datacontenttype", "dataschema",

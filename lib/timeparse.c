@@ -1,8 +1,10 @@
-/* timeparse.c: RFC 3339 timestamps and human durations, without locale.
+/* timeparse.c: RFC 3339 timestamps, Avro dates and times, and human
+ * durations, without locale (see timeparse.h).
  *
  * Dates are converted with the days-from-civil formula (proleptic
  * Gregorian), not mktime, so neither TZ nor the C library's tables can
- * change a result; leap seconds (:60) are accepted and count as :59. */
+ * change a result; leap seconds (:60) are accepted and count as :59.
+ * These run once per event on hot paths: nothing is allocated. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +23,7 @@ static int digits(const char *s, size_t n, int *out)
 	return 0;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
+int64_t hub_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -31,6 +33,21 @@ static int64_t days_from_civil(int y, int m, int d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+void hub_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
 }
 
 static int month_days(int y, int m)
@@ -77,7 +94,7 @@ int hub_parse_rfc3339(const char *s, size_t len, int64_t *secs)
 	}
 	if (i != len)
 		return -1;
-	*secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	*secs = hub_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
 	return 0;
 }
 
@@ -113,4 +130,59 @@ int hub_parse_duration(const char *s, uint64_t *secs)
 	}
 	*secs = total;
 	return 0;
+}
+
+int hub_date_valid(const char *s, size_t n)
+{
+	int y, m, d;
+
+	if (n != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
+	    digits(s + 8, 2, &d))
+		return 0;
+	return m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
+}
+
+/* HH:MM:SS[.frac]; returns the length used, 0 if invalid. */
+static size_t partial_time(const char *s, size_t n)
+{
+	int h, m, sec;
+	size_t i = 8;
+
+	if (n < 8 || s[2] != ':' || s[5] != ':' || digits(s, 2, &h) || digits(s + 3, 2, &m) ||
+	    digits(s + 6, 2, &sec) || h > 23 || m > 59 || sec > 60)
+		return 0;
+	if (i < n && s[i] == '.') {
+		size_t start = ++i;
+
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return 0;
+	}
+	return i;
+}
+
+int hub_time_valid(const char *s, size_t n)
+{
+	return partial_time(s, n) == n && n > 0;
+}
+
+int hub_rfc3339_valid(const char *s, size_t n)
+{
+	size_t t;
+	int h, m;
+
+	if (n < 20 || !hub_date_valid(s, 10) || (s[10] != 'T' && s[10] != 't'))
+		return 0;
+	t = partial_time(s + 11, n - 11);
+	if (!t)
+		return 0;
+	s += 11 + t;
+	n -= 11 + t;
+	if (n == 1 && (s[0] == 'Z' || s[0] == 'z'))
+		return 1;
+	if (n != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || digits(s + 1, 2, &h) ||
+	    digits(s + 4, 2, &m) || h > 23 || m > 59)
+		return 0;
+	return 1;
 }

@@ -282,7 +282,8 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 		hub_err("cannot create the directories of %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	s->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* read access too: the tail is checked and the lines re-indexed */
+	s->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (s->fd < 0) {
 		hub_err("%s: %s", path, strerror(errno));
 		goto fail;
@@ -313,19 +314,8 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 				goto fail;
 			}
 			s->size = 0;
-		} else {
-			int rfd = open(path, O_RDONLY | O_CLOEXEC);
-			int save = s->fd;
-
-			s->fd = rfd;
-			if (rfd < 0 || reindex(a, s, path) != 0) {
-				if (rfd >= 0)
-					close(rfd);
-				s->fd = save;
-				goto fail;
-			}
-			close(rfd);
-			s->fd = save;
+		} else if (reindex(a, s, path) != 0) {
+			goto fail;
 		}
 	}
 	a->segs[a->nsegs++] = s;

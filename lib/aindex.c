@@ -3,14 +3,14 @@
  * File layout, 64-bit little-endian words: "HUBAIX01", covered, nlines,
  * n_id, n_subject, n_frames, 2 reserved words, then the id entries, the
  * subject entries (each: hash, offset; sorted by hash, then offset) and the
- * frames (uncompressed offset, compressed offset). The size must match the
- * counts exactly, so a torn or foreign file is never trusted. */
+ * frames (uncompressed offset, compressed offset). An index is only ever
+ * renamed into place complete, so the magic and the counts are trusted; a
+ * short read (a foreign or damaged file) makes it unusable, never wrong. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,72 +165,123 @@ void hub_aindex_builder_free(struct hub_aindex_builder *b)
 
 int hub_aindex_open(const char *path, struct hub_aindex *ix)
 {
-	struct stat st;
-	const uint64_t *w;
-	uint64_t want;
-	int fd;
+	uint64_t w[HEADER_WORDS];
 
 	memset(ix, 0, sizeof(*ix));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	ix->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ix->fd < 0)
 		return -1;
-	if (fstat(fd, &st) || (size_t)st.st_size < HEADER_WORDS * 8) {
-		close(fd);
-		return -1;
-	}
-	ix->size = (size_t)st.st_size;
-	ix->map = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (ix->map == MAP_FAILED) {
-		ix->map = NULL;
+	if (pread(ix->fd, w, sizeof(w), 0) != (ssize_t)sizeof(w) || memcmp(w, MAGIC, 8) != 0 ||
+	    w[3] > (1ull << 40) || w[4] > (1ull << 40) || w[5] > (1ull << 40)) {
+		hub_aindex_close(ix);
 		return -1;
 	}
-	w = ix->map;
-	if (memcmp(w, MAGIC, 8) != 0)
-		goto bad;
 	ix->covered = w[1];
 	ix->nlines = w[2];
 	ix->n[0] = w[3];
 	ix->n[1] = w[4];
 	ix->nframes = w[5];
-	if (ix->n[0] > ix->size || ix->n[1] > ix->size || ix->nframes > ix->size)
-		goto bad;
-	want = HEADER_WORDS * 8 + (ix->n[0] + ix->n[1]) * sizeof(struct hub_aindex_entry) +
-	       ix->nframes * sizeof(struct hub_aindex_frame);
-	if (want != ix->size)
-		goto bad;
-	ix->ent[0] = (const struct hub_aindex_entry *)(w + HEADER_WORDS);
-	ix->ent[1] = ix->ent[0] + ix->n[0];
-	ix->frames = (const struct hub_aindex_frame *)(ix->ent[1] + ix->n[1]);
 	return 0;
-bad:
-	hub_aindex_close(ix);
-	return -1;
 }
 
-size_t hub_aindex_find(const struct hub_aindex *ix, enum hub_aindex_kind kind, uint64_t hash,
-                       const struct hub_aindex_entry **first)
+static off_t entry_pos(const struct hub_aindex *ix, int kind, uint64_t i)
 {
-	const struct hub_aindex_entry *e = ix->ent[kind];
-	size_t lo = 0, hi = ix->n[kind], end;
+	return (off_t)(HEADER_WORDS * 8 + ((kind ? ix->n[0] : 0) + i) * sizeof(struct hub_aindex_entry));
+}
 
+static int read_entry(const struct hub_aindex *ix, int kind, uint64_t i, struct hub_aindex_entry *e)
+{
+	return pread(ix->fd, e, sizeof(*e), entry_pos(ix, kind, i)) == (ssize_t)sizeof(*e) ? 0 : -1;
+}
+
+#define WINDOW 256   /* entries read around the interpolated position */
+
+static void add_hit(struct hub_aindex *ix, size_t *n, const struct hub_aindex_entry *e)
+{
+	if (*n == ix->hits_cap) {
+		ix->hits_cap = ix->hits_cap ? ix->hits_cap * 2 : 8;
+		ix->hits = hub_xrealloc(ix->hits, ix->hits_cap * sizeof(*ix->hits));
+	}
+	ix->hits[(*n)++] = *e;
+}
+
+/* Hashes are uniform, so an entry sits near n * hash / 2^64: one read of a
+ * window around that place nearly always holds the answer (the expected
+ * deviation is about sqrt(n) / 2 entries). When it does not, or the hash
+ * runs on past the window, a plain binary search with small reads does. */
+size_t hub_aindex_find(struct hub_aindex *ix, enum hub_aindex_kind kind, uint64_t hash)
+{
+	struct hub_aindex_entry w[WINDOW], e;
+	uint64_t total = ix->n[kind], lo = 0, hi = total, start, guess;
+	size_t n = 0, got, i;
+
+	if (!total)
+		return 0;
+	guess = (uint64_t)(((unsigned __int128)hash * total) >> 64);
+	start = guess > WINDOW / 2 ? guess - WINDOW / 2 : 0;
+	if (start + WINDOW > total)
+		start = total > WINDOW ? total - WINDOW : 0;
+	got = (size_t)(total - start < WINDOW ? total - start : WINDOW);
+	if (pread(ix->fd, w, got * sizeof(e), entry_pos(ix, kind, start)) != (ssize_t)(got * sizeof(e)))
+		return 0;
+	if ((start == 0 || w[0].hash < hash) && (start + got == total || w[got - 1].hash > hash)) {
+		for (i = 0; i < got && w[i].hash < hash; i++)
+			;
+		for (; i < got && w[i].hash == hash; i++)
+			add_hit(ix, &n, &w[i]);
+		return n;
+	}
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+		uint64_t mid = lo + (hi - lo) / 2;
 
-		if (e[mid].hash < hash)
+		if (read_entry(ix, kind, mid, &e) != 0)
+			return 0;
+		if (e.hash < hash)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < ix->n[kind] && e[end].hash == hash; end++)
-		;
-	*first = e + lo;
-	return end - lo;
+	for (; lo < total && read_entry(ix, kind, lo, &e) == 0 && e.hash == hash; lo++)
+		add_hit(ix, &n, &e);
+	return n;
+}
+
+int hub_aindex_load_entries(struct hub_aindex *ix, enum hub_aindex_kind kind,
+                            struct hub_aindex_builder *b)
+{
+	size_t bytes = ix->n[kind] * sizeof(struct hub_aindex_entry);
+
+	if (b->cap[kind] < b->n[kind] + ix->n[kind]) {
+		b->cap[kind] = b->n[kind] + ix->n[kind];
+		b->ent[kind] = hub_xrealloc(b->ent[kind], (b->cap[kind] ? b->cap[kind] : 1) * sizeof(**b->ent));
+	}
+	if (bytes && pread(ix->fd, b->ent[kind] + b->n[kind], bytes, entry_pos(ix, kind, 0)) != (ssize_t)bytes)
+		return -1;
+	b->n[kind] += ix->n[kind];
+	return 0;
+}
+
+int hub_aindex_load_frames(struct hub_aindex *ix)
+{
+	size_t bytes = ix->nframes * sizeof(struct hub_aindex_frame);
+
+	if (ix->frames || !ix->nframes)
+		return 0;
+	ix->frames = hub_xmalloc(bytes);
+	if (pread(ix->fd, ix->frames, bytes, entry_pos(ix, 1, ix->n[1])) != (ssize_t)bytes) {
+		free(ix->frames);
+		ix->frames = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void hub_aindex_close(struct hub_aindex *ix)
 {
-	if (ix->map)
-		munmap(ix->map, ix->size);
+	if (ix->fd >= 0)
+		close(ix->fd);
+	free(ix->hits);
+	free(ix->frames);
 	memset(ix, 0, sizeof(*ix));
+	ix->fd = -1;
 }

@@ -51,21 +51,28 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
 void hub_aindex_builder_reset(struct hub_aindex_builder *b);
 void hub_aindex_builder_free(struct hub_aindex_builder *b);
 
+/* An index opened for look-ups: the header is read at open; entries are
+ * read with pread(2) as the binary search needs them (no mapping: a
+ * look-up over thousands of segments is a few small reads each). */
 struct hub_aindex {
-	void *map;
-	size_t size;
+	int fd;
 	uint64_t covered, nlines;
-	const struct hub_aindex_entry *ent[2];
 	uint64_t n[2];
-	const struct hub_aindex_frame *frames;
 	uint64_t nframes;
+	struct hub_aindex_entry *hits;      /* the last hub_aindex_find() */
+	size_t hits_cap;
+	struct hub_aindex_frame *frames;    /* after hub_aindex_load_frames() */
 };
 
-/* Maps an index file. 0, or -1 when it is missing or not a valid index. */
+/* Opens an index file. 0, or -1 when it is missing or not an index. */
 int hub_aindex_open(const char *path, struct hub_aindex *ix);
-/* The entries with this hash: *first and the count. */
-size_t hub_aindex_find(const struct hub_aindex *ix, enum hub_aindex_kind kind, uint64_t hash,
-                       const struct hub_aindex_entry **first);
+/* The entries with this hash, in ix->hits: the count, or 0. */
+size_t hub_aindex_find(struct hub_aindex *ix, enum hub_aindex_kind kind, uint64_t hash);
+/* Reads all entries of a kind into b. 0 or -1. */
+int hub_aindex_load_entries(struct hub_aindex *ix, enum hub_aindex_kind kind,
+                            struct hub_aindex_builder *b);
+/* Reads the frame table into ix->frames. 0 or -1. */
+int hub_aindex_load_frames(struct hub_aindex *ix);
 void hub_aindex_close(struct hub_aindex *ix);
 
 #endif

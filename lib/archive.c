@@ -296,25 +296,43 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 			hub_err("%s: cannot check its last line: %s", path, strerror(errno));
 			goto fail;
 		}
+		if (reindex(a, s, path) != 0)
+			goto fail;
+		hub_buf_reset(&a->path);
+		hub_buf_addf(&a->path, "%s.idx", s->base);
+		hub_buf_cstr(&a->path);
 		if (s->size >= a->o.max_size) {
-			/* full: index it as it is and start the next one */
+			/* full: make sure it has its index, and start the next one */
+			char err[512];
+
+			s->ix.covered = s->size;
+			if (hub_aindex_write(&s->ix, a->path.data, a->o.fsync != HUB_FSYNC_NEVER, err,
+			                     sizeof(err)) != 0) {
+				hub_err("cannot write the index: %s", err);
+				goto fail;
+			}
+			hub_aindex_builder_reset(&s->ix);
 			close(s->fd);
 			s->fd = -1;
 			free(s->base);
-			s->base = NULL;
 			s->seq++;
 			hub_buf_reset(&a->path);
 			hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
 			s->base = hub_xstrdup(hub_buf_cstr(&a->path));
 			hub_buf_reset(&a->tmp);
 			hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
-			s->fd = open(hub_buf_cstr(&a->tmp), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+			s->fd = open(hub_buf_cstr(&a->tmp), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 			if (s->fd < 0) {
 				hub_err("%s: %s", a->tmp.data, strerror(errno));
 				goto fail;
 			}
 			s->size = 0;
-		} else if (reindex(a, s, path) != 0) {
+		} else if (unlink(a->path.data) == 0) {
+			/* an index exists only for a closed segment: readers trust it whole */
+			if (a->o.fsync != HUB_FSYNC_NEVER)
+				fsync_dir_of(a->path.data);
+		} else if (errno != ENOENT) {
+			hub_err("%s: %s", a->path.data, strerror(errno));
 			goto fail;
 		}
 	}
@@ -374,17 +392,13 @@ int hub_archive_compress_segment(const char *base, int level, size_t frame_size,
 	if (hub_aindex_open(idx.data, &ix) == 0) {
 		struct stat st;
 
-		if (stat(plain.data, &st) == 0 && ix.covered == (uint64_t)st.st_size) {
-			for (int k = 0; k < 2; k++)
-				for (uint64_t i = 0; i < ix.n[k]; i++) {
-					if (b.n[k] == b.cap[k]) {
-						b.cap[k] = b.cap[k] ? b.cap[k] * 2 : 1024;
-						b.ent[k] = hub_xrealloc(b.ent[k], b.cap[k] * sizeof(**b.ent));
-					}
-					b.ent[k][b.n[k]++] = ix.ent[k][i];
-				}
+		if (stat(plain.data, &st) == 0 && ix.covered == (uint64_t)st.st_size &&
+		    hub_aindex_load_entries(&ix, HUB_AINDEX_ID, &b) == 0 &&
+		    hub_aindex_load_entries(&ix, HUB_AINDEX_SUBJECT, &b) == 0) {
 			b.covered = ix.covered;
 			b.nlines = ix.nlines;
+		} else {
+			hub_aindex_builder_reset(&b);
 		}
 		hub_aindex_close(&ix);
 	}

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -180,17 +179,13 @@ static void search_segment(struct search *s, size_t i)
 	size_t len;
 	uint64_t uoff;
 	char err[512];
-	struct stat st;
-
 	s->st->segments++;
 	if (q->id || q->subject) {
 		hub_buf_addf(&path, "%s.idx", si->base);
 		if (hub_aindex_open(hub_buf_cstr(&path), &ix) == 0) {
 			hub_buf_reset(&path);
 			hub_buf_addf(&path, "%s.ndjson%s", si->base, si->compressed ? ".zst" : "");
-			if (si->compressed ? (ix.nframes > 0 || ix.covered == 0)
-			                   : (stat(hub_buf_cstr(&path), &st) == 0 &&
-			                      ix.covered <= (uint64_t)st.st_size))
+			if (!si->compressed || ix.nframes > 0 || ix.covered == 0)
 				have_ix = 1;
 			else
 				hub_aindex_close(&ix);
@@ -202,12 +197,18 @@ static void search_segment(struct search *s, size_t i)
 	if (have_ix) {
 		enum hub_aindex_kind kind = q->id ? HUB_AINDEX_ID : HUB_AINDEX_SUBJECT;
 		const char *key = q->id ? q->id : q->subject;
-		const struct hub_aindex_entry *e;
-		size_t n = hub_aindex_find(&ix, kind, hub_aindex_hash(key, strlen(key)), &e);
+		size_t n = hub_aindex_find(&ix, kind, hub_aindex_hash(key, strlen(key)));
+		const struct hub_aindex_entry *e = ix.hits;
 
 		s->st->indexed++;
 		from = ix.covered;
-		if (n || (!si->compressed && (uint64_t)st.st_size > from)) {
+		if (n && si->compressed && hub_aindex_load_frames(&ix) != 0) {
+			snprintf(err, sizeof(err), "%s.idx: damaged frame table; remove it to have "
+			         "the segment scanned", si->base);
+			damaged(s, err);
+			goto out;
+		}
+		if (n) {
 			if (hub_segment_open(&seg, path.data, si->compressed, err, sizeof(err)) != 0) {
 				damaged(s, err);
 				goto out;
@@ -226,7 +227,9 @@ static void search_segment(struct search *s, size_t i)
 			}
 			candidate(s, line, ll, i, e[k].off, si->hour);
 		}
-		if (si->compressed || !open)
+		/* an index is written when its segment is closed, so it covers it all;
+		 * lines past it (a copied-back older index) are scanned all the same */
+		if (si->compressed || !open || seg.size <= from)
 			goto out;
 		hub_segment_seek(&seg, from);
 	} else {

@@ -132,8 +132,10 @@ static int parse_name(const char *name, int *hh, int *seq, int *zst)
 	return 0;
 }
 
-static void add_file(struct list *l, const char *daydir, const char *part, int64_t day,
-                     const char *name)
+/* Files of one day directory are added together: a segment's plain and
+ * compressed files are matched among the entries from `first` on only. */
+static void add_file(struct list *l, size_t first, const char *daydir, const char *part,
+                     int64_t day, const char *name)
 {
 	int hh, seq, zst;
 	struct hub_buf base = { 0 };
@@ -145,7 +147,7 @@ static void add_file(struct list *l, const char *daydir, const char *part, int64
 	if (seq > 0)
 		hub_buf_addf(&base, ".%d", seq);
 	hub_buf_cstr(&base);
-	for (i = 0; i < l->n; i++)
+	for (i = first; i < l->n; i++)
 		if (strcmp(l->v[i].base, base.data) == 0)
 			break;
 	if (i == l->n) {
@@ -220,13 +222,16 @@ static void walk_days(struct list *l, const char *dir, const char *part, int64_t
 							continue;
 						hub_buf_addf(&p, "/%s", ed->d_name);
 						if ((df = opendir(hub_buf_cstr(&p)))) {
+							size_t first = l->n;
+
 							while ((ef = readdir(df)))
 								if (ef->d_name[0] != '.') {
 									int hh = atoi(ef->d_name);
 
 									if (day * 24 + hh >= from_hour &&
 									    day * 24 + hh <= to_hour)
-										add_file(l, p.data, part, day, ef->d_name);
+										add_file(l, first, p.data, part, day,
+										         ef->d_name);
 								}
 							closedir(df);
 						}

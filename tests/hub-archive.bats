@@ -251,19 +251,33 @@ all_lines() {
 	jq -e '.indexed == 0 and .scanned_bytes > 0' "$T/err2"
 }
 
-@test "a restart appends to the hour's segment; its new lines are found past the old index" {
+@test "a restart appends to the hour's segment, which is re-indexed when closed" {
 	"$GEN" 200 --seed 9 >"$T/in"
 	head -100 "$T/in" | A
-	cp "$T/a/com.example.retail.order.created/2026/03/01/08.idx" "$T/old.idx"
 	tail -100 "$T/in" | A
 	diff <(sort "$T/in") <(all_lines)
 	[ "$(segments | wc -l)" -eq 5 ]
-	# an index that covers only the first run: the rest is scanned
-	cp "$T/old.idx" "$T/a/com.example.retail.order.created/2026/03/01/08.idx"
-	for n in 150 199; do
+	for n in 50 150 199; do
 		line=$(sed -n ${n}p "$T/in")
-		[ "$(A find --id "$(jq -r .id <<<"$line")")" = "$line" ]
+		A find --id "$(jq -r .id <<<"$line")" --stats >"$T/out" 2>"$T/err"
+		[ "$(cat "$T/out")" = "$line" ]
+		jq -e '.scanned_bytes == 0' "$T/err"
 	done
+	# while a segment is open (no index yet), it is scanned
+	f=com.example.retail.order.created/2026/03/01/08
+	mkfifo "$T/fifo"
+	hub-archive -d "$T/a" <"$T/fifo" &
+	pid=$!
+	exec 5>"$T/fifo"
+	echo '{"id":"late","type":"com.example.retail.order.created","time":"2026-03-01T08:59:00Z"}' >&5
+	for _ in $(seq 1 50); do [ ! -e "$T/a/$f.idx" ] && grep -q late "$T/a/$f.ndjson" && break; sleep 0.1; done
+	[ ! -e "$T/a/$f.idx" ]
+	[ "$(A find --id late | jq -r .id)" = late ]
+	line=$(grep -m1 order.created "$T/in")
+	[ "$(A find --id "$(jq -r .id <<<"$line")")" = "$line" ]
+	exec 5>&-
+	wait $pid
+	[ -e "$T/a/$f.idx" ]
 }
 
 @test "a torn last line is never shown, and is removed (to the failure store) on restart" {

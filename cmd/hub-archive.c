@@ -46,6 +46,7 @@ static void usage(void)
 	       "      --grace HOURS      close an hour once events this much newer arrive (default 1)\n"
 	       "      --compress         compress segments with zstd as they are closed\n"
 	       "      --level N          zstd level (default 3)\n"
+	       "      --frame-size SIZE  uncompressed bytes per zstd frame (default 256k)\n"
 	       "      --tee              copy each event to stdout once it is stored\n"
 	       "      --dlq FILE         failure store (default: $HUB_DLQ or\n"
 	       "                         ~/.local/state/hub/failed.ndjson)\n"

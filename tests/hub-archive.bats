@@ -381,6 +381,6 @@ all_lines() {
 	hub-archive --help >"$T/help"
 	man_page="$BATS_TEST_DIRNAME/../man/hub-archive.1"
 	for opt in $(grep -oE -- '--[a-z][a-z-]+' "$T/help" | sort -u); do
-		grep -q -- "${opt//-/\\\\-}" "$man_page" || { echo "man page lacks $opt"; false; }
+		grep -qF -- "\\-\\-${opt#--}" "$man_page" || { echo "man page lacks $opt"; false; }
 	done
 }

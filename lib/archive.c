@@ -211,13 +211,28 @@ static int repair_tail(struct hub_archive *a, int fd, const char *path, uint64_t
 	return 0;
 }
 
-/* Reads an existing segment's lines into its index (it is appended to). */
+/* Reads an existing segment's entries into its in-memory index: from its
+ * index file when that describes the whole file, else from its lines. */
 static int reindex(struct hub_archive *a, struct openseg *s, const char *path)
 {
+	struct hub_aindex ix;
 	void *m;
 
 	if (s->size == 0)
 		return 0;
+	hub_buf_reset(&a->path);
+	hub_buf_addf(&a->path, "%s.idx", s->base);
+	if (hub_aindex_open(hub_buf_cstr(&a->path), &ix) == 0) {
+		int ok = ix.covered == s->size && hub_aindex_load_entries(&ix, HUB_AINDEX_ID, &s->ix) == 0 &&
+		         hub_aindex_load_entries(&ix, HUB_AINDEX_SUBJECT, &s->ix) == 0;
+
+		if (ok)
+			s->ix.nlines = ix.nlines;
+		hub_aindex_close(&ix);
+		if (ok)
+			return 0;
+		hub_aindex_builder_reset(&s->ix);
+	}
 	m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, s->fd, 0);
 	if (m == MAP_FAILED) {
 		hub_err("%s: %s", path, strerror(errno));

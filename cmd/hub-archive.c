@@ -204,8 +204,8 @@ static int search(struct opts *o, const char *cmd)
 	hub_buf_free(&out.buf);
 	if (o->stats)
 		fprintf(stderr, "{\"tool\":\"%s\",\"command\":\"%s\",\"segments\":%llu,\"indexed\":%llu,"
-		        "\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n", hub_progname,
-		        cmd, (unsigned long long)st.segments, (unsigned long long)st.indexed,
+		        "\"day_indexes\":%llu,\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n", hub_progname,
+		        cmd, (unsigned long long)st.segments, (unsigned long long)st.indexed, (unsigned long long)st.day_indexes,
 		        (unsigned long long)st.scanned_bytes, (unsigned long long)st.candidates,
 		        (unsigned long long)st.results);
 	if (rc != 0 && st.segments == 0 && access(o->dir, F_OK) != 0)

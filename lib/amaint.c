@@ -14,6 +14,7 @@
 #include "amaint.h"
 #include "archive.h"
 #include "buf.h"
+#include "dayindex.h"
 #include "diag.h"
 #include "segment.h"
 
@@ -69,8 +70,17 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 			continue;
 		for (int e = 0; e < 3 && rc == 0; e++)
 			rc = remove_file(segs[i].base, exts[e], dry_run, fn, ctx, err, errlen);
-		if (!dry_run)
+		if (!dry_run && rc == 0) {
+			/* the day index lists what was removed: it goes too (a cache) */
+			char *day = hub_xstrdup(segs[i].base), *slash = strrchr(day, '/');
+
+			if (slash) {
+				*slash = 0;
+				rc = remove_file(day, "/" HUB_DAYINDEX_NAME, 0, fn, ctx, err, errlen);
+			}
+			free(day);
 			remove_empty_dirs(dir, segs[i].base);
+		}
 	}
 	hub_seg_list_free(segs, n);
 	return rc;

@@ -22,6 +22,7 @@
 #include "aindex.h"
 #include "archive.h"
 #include "arecord.h"
+#include "dayindex.h"
 #include "diag.h"
 #include "exitcodes.h"
 #include "ndjson.h"
@@ -42,8 +43,18 @@ struct openseg {
 	uint64_t used;           /* last use, for eviction */
 };
 
+/* A day directory written to: its day index is rebuilt once the day is over
+ * (no segment of it open, events past its end and the grace period). */
+struct touched {
+	char *daydir;
+	char part[HUB_SEG_NAME_MAX + 1];
+	int64_t day;
+};
+
 struct hub_archive {
 	struct hub_archive_opts o;
+	struct touched *days;
+	int ndays;
 	struct hub_failstore *fs;
 	struct hub_arec_parser *parser;
 	struct openseg **segs;
@@ -245,6 +256,66 @@ static int reindex(struct hub_archive *a, struct openseg *s, const char *path)
 
 static int close_seg(struct hub_archive *a, struct openseg *s);
 
+static int64_t day_of(int64_t hour)
+{
+	return hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+}
+
+/* Records that the day of segment s is written to; with drop, its day
+ * index goes at once (a segment it lists is about to grow). */
+static void touch_day(struct hub_archive *a, const struct openseg *s, int drop)
+{
+	char *dir = hub_xstrdup(s->base), *slash = strrchr(dir, '/');
+	int i;
+
+	if (slash)
+		*slash = 0;
+	if (drop) {
+		hub_buf_reset(&a->tmp);
+		hub_buf_addf(&a->tmp, "%s/%s", dir, HUB_DAYINDEX_NAME);
+		if (unlink(hub_buf_cstr(&a->tmp)) == 0 && a->o.fsync != HUB_FSYNC_NEVER)
+			fsync_dir_of(a->tmp.data);
+	}
+	for (i = 0; i < a->ndays; i++)
+		if (strcmp(a->days[i].daydir, dir) == 0)
+			break;
+	if (i < a->ndays) {
+		free(dir);
+		return;
+	}
+	a->days = hub_xrealloc(a->days, (size_t)(a->ndays + 1) * sizeof(*a->days));
+	a->days[a->ndays].daydir = dir;
+	snprintf(a->days[a->ndays].part, sizeof(a->days[a->ndays].part), "%s", s->part);
+	a->days[a->ndays].day = day_of(s->hour);
+	a->ndays++;
+}
+
+/* Builds the day indexes of the days that are over (all of them with all). */
+static int build_days(struct hub_archive *a, int all)
+{
+	char err[512];
+	int rc = 0;
+
+	for (int i = 0; i < a->ndays;) {
+		struct touched *t = &a->days[i];
+		int busy = 0;
+
+		for (int k = 0; k < a->nsegs && !busy; k++)
+			busy = day_of(a->segs[k]->hour) == t->day && strcmp(a->segs[k]->part, t->part) == 0;
+		if (busy || (!all && (t->day + 1) * 24 + a->o.grace_hours > a->max_hour)) {
+			i++;
+			continue;
+		}
+		if (hub_dayindex_build(t->daydir, err, sizeof(err)) != 0) {
+			hub_err("cannot write the day index: %s", err);
+			rc = -1;
+		}
+		free(t->daydir);
+		a->days[i] = a->days[--a->ndays];
+	}
+	return rc;
+}
+
 /* Opens the segment that takes the next lines of (part, hour): the latest
  * plain one if it still has room, else a new one after it. */
 static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
@@ -342,15 +413,20 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 				goto fail;
 			}
 			s->size = 0;
-		} else if (unlink(a->path.data) == 0) {
-			/* an index exists only for a closed segment: readers trust it whole */
-			if (a->o.fsync != HUB_FSYNC_NEVER)
-				fsync_dir_of(a->path.data);
-		} else if (errno != ENOENT) {
-			hub_err("%s: %s", a->path.data, strerror(errno));
-			goto fail;
+		} else {
+			/* it grows: its index and its day's go, since readers trust an
+			 * index to describe a closed segment whole */
+			touch_day(a, s, 1);
+			if (unlink(a->path.data) == 0) {
+				if (a->o.fsync != HUB_FSYNC_NEVER)
+					fsync_dir_of(a->path.data);
+			} else if (errno != ENOENT) {
+				hub_err("%s: %s", a->path.data, strerror(errno));
+				goto fail;
+			}
 		}
 	}
+	touch_day(a, s, 0);
 	a->segs[a->nsegs++] = s;
 	return s;
 fail:
@@ -588,7 +664,7 @@ int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
 		}
 		i++;
 	}
-	return 0;
+	return a->ndays ? build_days(a, 0) : 0;
 }
 
 int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
@@ -605,6 +681,9 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 	while (a->nsegs)
 		if (close_seg(a, a->segs[0]) != 0)
 			rc = -1;
+	if (build_days(a, 1) != 0)
+		rc = -1;
+	free(a->days);
 	if (a->broken)
 		rc = -1;
 	hub_arec_parser_free(a->parser);

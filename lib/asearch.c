@@ -13,6 +13,7 @@
 
 #include "aindex.h"
 #include "asearch.h"
+#include "dayindex.h"
 #include "diag.h"
 #include "segment.h"
 
@@ -260,6 +261,106 @@ out:
 	hub_buf_free(&path);
 }
 
+/* The lines at offs of segment i (from a day index) become candidates. */
+static void fetch(struct search *s, size_t i, const uint64_t *offs, size_t n)
+{
+	const struct hub_seginfo *si = &s->segs[i];
+	struct hub_aindex ix = { .fd = -1 };
+	struct hub_segment seg;
+	struct hub_buf path = { 0 };
+	char err[512];
+
+	if (si->compressed) {
+		hub_buf_addf(&path, "%s.idx", si->base);
+		if (hub_aindex_open(hub_buf_cstr(&path), &ix) != 0 || hub_aindex_load_frames(&ix) != 0) {
+			snprintf(err, sizeof(err), "%s: missing or damaged; remove %s/%s to have the "
+			         "day searched segment by segment", path.data, si->base, "../" HUB_DAYINDEX_NAME);
+			damaged(s, err);
+			goto out;
+		}
+	}
+	hub_buf_reset(&path);
+	hub_buf_addf(&path, "%s.ndjson%s", si->base, si->compressed ? ".zst" : "");
+	if (hub_segment_open(&seg, hub_buf_cstr(&path), si->compressed, err, sizeof(err)) != 0) {
+		damaged(s, err);
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const char *line;
+		size_t len;
+
+		if (hub_segment_line_at(&seg, &ix, offs[k], &line, &len) != 0) {
+			snprintf(err, sizeof(err), "%s: the day index points past the data; remove %s to "
+			         "have the day searched segment by segment", path.data, HUB_DAYINDEX_NAME);
+			damaged(s, err);
+			continue;
+		}
+		candidate(s, line, len, i, offs[k], si->hour);
+	}
+	hub_segment_close(&seg);
+out:
+	hub_aindex_close(&ix);
+	hub_buf_free(&path);
+}
+
+static int hour_of_day(int64_t hour)
+{
+	int64_t h = hour % 24;
+
+	return (int)(h < 0 ? h + 24 : h);
+}
+
+/* Segments [first, end) share a day directory: those its day index covers
+ * are looked up there at once, the others one by one. */
+static void search_day(struct search *s, size_t first, size_t end)
+{
+	const struct hub_query *q = s->q;
+	const char *base = s->segs[first].base;
+	char *dir = hub_xstrndup(base, (size_t)(strrchr(base, '/') - base));
+	struct hub_dayindex dx;
+	int have = hub_dayindex_open(dir, &dx) == 0;
+
+	for (size_t i = first; i < end; i++) {
+		if (have && hub_dayindex_covers(&dx, hour_of_day(s->segs[i].hour), s->segs[i].seq)) {
+			s->st->segments++;
+			s->st->indexed++;
+			continue;
+		}
+		search_segment(s, i);
+	}
+	if (have) {
+		const char *key = q->id ? q->id : q->subject;
+		size_t n = hub_dayindex_find(&dx, q->id ? HUB_AINDEX_ID : HUB_AINDEX_SUBJECT,
+		                             hub_aindex_hash(key, strlen(key)));
+
+		s->st->day_indexes++;
+		for (size_t k = 0; k < n; k++) {
+			const struct hub_dayindex_seg *ds = &dx.segs[dx.hits[k].seg];
+
+			/* a segment pruned since the day index was written is skipped */
+			for (size_t i = first; i < end; i++)
+				if (hour_of_day(s->segs[i].hour) == (int)ds->hh && s->segs[i].seq == (int)ds->seq) {
+					fetch(s, i, &dx.hits[k].off, 1);
+					break;
+				}
+		}
+		hub_dayindex_close(&dx);
+	}
+	free(dir);
+}
+
+static int cmp_base(const void *a, const void *b)
+{
+	return strcmp(((const struct hub_seginfo *)a)->base, ((const struct hub_seginfo *)b)->base);
+}
+
+static int same_dir(const char *a, const char *b)
+{
+	size_t la = (size_t)(strrchr(a, '/') - a), lb = (size_t)(strrchr(b, '/') - b);
+
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
 int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, void *ctx,
                      struct hub_search_stats *st, char *err, size_t errlen)
 {
@@ -277,6 +378,21 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 	if (hub_seg_list(dir, from, to, &s.segs, &n, err, errlen) != 0)
 		return -1;
 	s.parser = hub_arec_parser_new();
+	if (q->id || q->subject) {
+		/* look-ups: a day directory at a time, through its day index; the
+		 * results (a handful) are sorted once at the end */
+		if (n)
+			qsort(s.segs, n, sizeof(*s.segs), cmp_base);
+		while (i < n) {
+			size_t j = i;
+
+			while (j < n && same_dir(s.segs[j].base, s.segs[i].base))
+				j++;
+			search_day(&s, i, j);
+			i = j;
+		}
+		emit(&s, fn, ctx);
+	}
 	while (i < n && !s.stop) {
 		size_t j = i;
 

@@ -39,7 +39,7 @@ struct hub_hit {
 typedef int (*hub_hit_fn)(void *ctx, const struct hub_hit *hit);
 
 struct hub_search_stats {
-	uint64_t segments, indexed, scanned_bytes, candidates, results;
+	uint64_t segments, indexed, day_indexes, scanned_bytes, candidates, results;
 };
 
 /* 0, or -1 with a message in err (a missing directory, a damaged segment:

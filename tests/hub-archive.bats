@@ -43,8 +43,9 @@ all_lines() {
 		diff "$T/a/$f" <(paste <(jq -r '.type + " " + .time[11:13]' "$T/in") "$T/in" |
 			grep -F "$type $hh	" | cut -f2-)
 	done
-	# an index per segment
-	[ "$(find "$T/a" -name '*.idx' | wc -l)" -eq 10 ]
+	# an index per segment, and one per partition and day
+	[ "$(find "$T/a" -name '[0-9][0-9].idx' | wc -l)" -eq 10 ]
+	[ "$(find "$T/a" -name 'day.idx' | wc -l)" -eq 5 ]
 }
 
 @test "numbers, escapes and key order are stored as they came" {
@@ -251,6 +252,40 @@ all_lines() {
 	jq -e '.indexed == 0 and .scanned_bytes > 0' "$T/err2"
 }
 
+@test "day indexes answer look-ups a day at a time; a restart in an old day replaces its day index" {
+	"$GEN" 2000 --seed 14 --start 2026-03-01T23:58:00Z >"$T/in"
+	# the last events are a day later
+	"$GEN" 20 --seed 15 --start 2026-03-03T10:00:00Z >>"$T/in"
+	A <"$T/in"
+	[ "$(find "$T/a" -name day.idx | wc -l)" -eq 15 ]
+	for n in 10 1500 2010; do
+		line=$(sed -n ${n}p "$T/in")
+		A find --id "$(jq -r .id <<<"$line")" --stats >"$T/out" 2>"$T/err"
+		[ "$(cat "$T/out")" = "$line" ]
+		jq -e '.day_indexes == 15 and .indexed == .segments and .scanned_bytes == 0' "$T/err"
+	done
+	# a late event for the first day: its day index goes while the segment
+	# is open, and comes back, with the new event, when the writer is done
+	day="$T/a/com.example.retail.order.paid/2026/03/01"
+	[ -e "$day/day.idx" ]
+	mkfifo "$T/fifo"
+	hub-archive -d "$T/a" <"$T/fifo" &
+	pid=$!
+	exec 5>"$T/fifo"
+	echo '{"id":"late","type":"com.example.retail.order.paid","time":"2026-03-01T23:59:30Z"}' >&5
+	for _ in $(seq 1 50); do [ ! -e "$day/day.idx" ] && break; sleep 0.1; done
+	[ ! -e "$day/day.idx" ]
+	[ "$(A find --id late | jq -r .id)" = late ]
+	exec 5>&-
+	wait $pid
+	[ -e "$day/day.idx" ]
+	A find --id late --stats 2>"$T/err" | jq -e '.id == "late"'
+	jq -e '.scanned_bytes == 0' "$T/err"
+	# a damaged day index is refused; the segment indexes answer
+	head -c 100 "$day/day.idx" >"$T/cut" && cp "$T/cut" "$day/day.idx"
+	[ "$(A find --id late | jq -r .id)" = late ]
+}
+
 @test "a restart appends to the hour's segment, which is re-indexed when closed" {
 	"$GEN" 200 --seed 9 >"$T/in"
 	head -100 "$T/in" | A
@@ -337,7 +372,8 @@ all_lines() {
 	[ "$(segments)" = "$before" ]
 	A prune --older-than 90d >"$T/removed"
 	[ "$(grep -c '\.ndjson$' "$T/removed")" -eq 5 ]
-	[ "$(grep -c '\.idx$' "$T/removed")" -eq 5 ]
+	[ "$(grep -c '/[0-9][0-9]\.idx$' "$T/removed")" -eq 5 ]
+	[ "$(grep -c '/day\.idx$' "$T/removed")" -eq 5 ]
 	[ "$(segments | wc -l)" -eq 5 ]
 	old_day=$(date -u -d '100 days ago' +%Y/%m/%d)
 	[ -z "$(find "$T/a" -path "*$old_day*")" ]

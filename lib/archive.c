@@ -465,11 +465,12 @@ static int sync_seg(struct hub_archive *a, struct openseg *s)
 	return 0;
 }
 
-int hub_archive_compress_segment(const char *base, int level, size_t frame_size, int do_fsync,
-                                 char *err, size_t errlen)
+/* Compresses base.ndjson into base.ndjson.zst, then writes the index (b's
+ * entries with the frames), then removes the plain file: at every moment
+ * one complete form of the segment exists. */
+static int compress_with(const char *base, struct hub_aindex_builder *b, int level,
+                         size_t frame_size, int do_fsync, char *err, size_t errlen)
 {
-	struct hub_aindex_builder b = { 0 };
-	struct hub_aindex ix;
 	struct hub_buf plain = { 0 }, zst = { 0 }, idx = { 0 };
 	int rc = -1;
 
@@ -478,6 +479,36 @@ int hub_archive_compress_segment(const char *base, int level, size_t frame_size,
 	hub_buf_addf(&idx, "%s.idx", base);
 	hub_buf_cstr(&plain);
 	hub_buf_cstr(&zst);
+	hub_buf_cstr(&idx);
+	if (hub_segment_compress(plain.data, zst.data, level, frame_size, b, do_fsync, err, errlen) != 0)
+		goto out;
+	if (hub_aindex_write(b, idx.data, do_fsync, err, errlen) != 0)
+		goto out;
+	if (unlink(plain.data) != 0) {
+		snprintf(err, errlen, "%s: %s", plain.data, strerror(errno));
+		goto out;
+	}
+	if (do_fsync)
+		fsync_dir_of(plain.data);
+	rc = 0;
+out:
+	hub_buf_free(&plain);
+	hub_buf_free(&zst);
+	hub_buf_free(&idx);
+	return rc;
+}
+
+int hub_archive_compress_segment(const char *base, int level, size_t frame_size, int do_fsync,
+                                 char *err, size_t errlen)
+{
+	struct hub_aindex_builder b = { 0 };
+	struct hub_aindex ix;
+	struct hub_buf plain = { 0 }, idx = { 0 };
+	int rc = -1;
+
+	hub_buf_addf(&plain, "%s.ndjson", base);
+	hub_buf_addf(&idx, "%s.idx", base);
+	hub_buf_cstr(&plain);
 	hub_buf_cstr(&idx);
 	/* the entries of a complete index are kept; otherwise the lines are read */
 	if (hub_aindex_open(idx.data, &ix) == 0) {
@@ -508,21 +539,10 @@ int hub_archive_compress_segment(const char *base, int level, size_t frame_size,
 		hub_arec_parser_free(p);
 		hub_segment_close(&s);
 	}
-	if (hub_segment_compress(plain.data, zst.data, level, frame_size, &b, do_fsync, err, errlen) != 0)
-		goto out;
-	if (hub_aindex_write(&b, idx.data, do_fsync, err, errlen) != 0)
-		goto out;
-	if (unlink(plain.data) != 0) {
-		snprintf(err, errlen, "%s: %s", plain.data, strerror(errno));
-		goto out;
-	}
-	if (do_fsync)
-		fsync_dir_of(plain.data);
-	rc = 0;
+	rc = compress_with(base, &b, level, frame_size, do_fsync, err, errlen);
 out:
 	hub_aindex_builder_free(&b);
 	hub_buf_free(&plain);
-	hub_buf_free(&zst);
 	hub_buf_free(&idx);
 	return rc;
 }
@@ -541,13 +561,16 @@ static int close_seg(struct hub_archive *a, struct openseg *s)
 		s->ix.covered = s->size;
 		hub_buf_reset(&a->tmp);
 		hub_buf_addf(&a->tmp, "%s.idx", s->base);
-		if (hub_aindex_write(&s->ix, hub_buf_cstr(&a->tmp), do_fsync, err, sizeof(err)) != 0) {
+		if (a->o.compress) {
+			if (compress_with(s->base, &s->ix, a->o.level, a->o.frame_size, do_fsync, err,
+			                  sizeof(err)) != 0) {
+				hub_err("cannot compress %s.ndjson (left plain): %s", s->base, err);
+				rc = -1;
+				s->ix.nframes = 0;
+				hub_aindex_write(&s->ix, a->tmp.data, do_fsync, err, sizeof(err));
+			}
+		} else if (hub_aindex_write(&s->ix, hub_buf_cstr(&a->tmp), do_fsync, err, sizeof(err)) != 0) {
 			hub_err("cannot write the index: %s", err);
-			rc = -1;
-		} else if (a->o.compress &&
-		           hub_archive_compress_segment(s->base, a->o.level, a->o.frame_size, do_fsync,
-		                                        err, sizeof(err)) != 0) {
-			hub_err("cannot compress %s.ndjson (left plain): %s", s->base, err);
 			rc = -1;
 		}
 	}

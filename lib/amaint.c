@@ -63,7 +63,7 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 
 	if (cutoff_ms < 3600000)
 		return 0;
-	if (hub_seg_list(dir, INT64_MIN, last_hour, &segs, &n, err, errlen) != 0)
+	if (hub_seg_list(dir, INT64_MIN, last_hour, 1, &segs, &n, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if ((segs[i].hour + 1) * 3600000 > cutoff_ms)
@@ -97,7 +97,7 @@ int hub_archive_compress_all(const char *dir, int64_t cutoff_ms, int level, size
 
 	if (hub_archive_lock(dir, &lock, err, errlen) != 0)
 		return -1;
-	if (hub_seg_list(dir, INT64_MIN, INT64_MAX, &segs, &n, err, errlen) != 0) {
+	if (hub_seg_list(dir, INT64_MIN, INT64_MAX, 1, &segs, &n, err, errlen) != 0) {
 		close(lock);
 		return -1;
 	}

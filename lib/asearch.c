@@ -349,11 +349,6 @@ static void search_day(struct search *s, size_t first, size_t end)
 	free(dir);
 }
 
-static int cmp_base(const void *a, const void *b)
-{
-	return strcmp(((const struct hub_seginfo *)a)->base, ((const struct hub_seginfo *)b)->base);
-}
-
 static int same_dir(const char *a, const char *b)
 {
 	size_t la = (size_t)(strrchr(a, '/') - a), lb = (size_t)(strrchr(b, '/') - b);
@@ -375,14 +370,13 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 		return -1;
 	}
 	s.st = st ? st : &dummy;
-	if (hub_seg_list(dir, from, to, &s.segs, &n, err, errlen) != 0)
+	if (hub_seg_list(dir, from, to, !(q->id || q->subject), &s.segs, &n, err, errlen) != 0)
 		return -1;
 	s.parser = hub_arec_parser_new();
 	if (q->id || q->subject) {
-		/* look-ups: a day directory at a time, through its day index; the
-		 * results (a handful) are sorted once at the end */
-		if (n)
-			qsort(s.segs, n, sizeof(*s.segs), cmp_base);
+		/* look-ups: a day directory at a time (the list comes grouped so),
+		 * through its day index; the results (a handful) are sorted once at
+		 * the end */
 		while (i < n) {
 			size_t j = i;
 

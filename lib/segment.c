@@ -143,14 +143,14 @@ static void add_file(struct list *l, size_t first, const char *daydir, const cha
 
 	if (parse_name(name, &hh, &seq, &zst) != 0)
 		return;
-	hub_buf_addf(&base, "%s/%02d", daydir, hh);
-	if (seq > 0)
-		hub_buf_addf(&base, ".%d", seq);
-	hub_buf_cstr(&base);
 	for (i = first; i < l->n; i++)
-		if (strcmp(l->v[i].base, base.data) == 0)
+		if (l->v[i].hour == day * 24 + hh && l->v[i].seq == seq)
 			break;
 	if (i == l->n) {
+		hub_buf_addf(&base, "%s/%02d", daydir, hh);
+		if (seq > 0)
+			hub_buf_addf(&base, ".%d", seq);
+		hub_buf_cstr(&base);
 		if (l->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 64;
 			l->v = hub_xrealloc(l->v, l->cap * sizeof(*l->v));
@@ -158,8 +158,6 @@ static void add_file(struct list *l, size_t first, const char *daydir, const cha
 		l->v[i] = (struct hub_seginfo){ .base = base.data, .part = hub_xstrdup(part),
 		                                .hour = day * 24 + hh, .seq = seq };
 		l->n++;
-	} else {
-		hub_buf_free(&base);
 	}
 	if (zst)
 		l->v[i].compressed = 1;
@@ -250,7 +248,7 @@ out:
 	hub_buf_free(&p);
 }
 
-int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour,
+int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_time,
                  struct hub_seginfo **out, size_t *n, char *err, size_t errlen)
 {
 	struct list l = { 0 };
@@ -265,7 +263,7 @@ int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour,
 		if (e->d_name[0] != '.')
 			walk_days(&l, dir, e->d_name, from_hour, to_hour);
 	closedir(d);
-	if (l.n)
+	if (l.n && by_time)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_seg);
 	*out = l.v;
 	*n = l.n;

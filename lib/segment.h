@@ -39,9 +39,10 @@ struct hub_seginfo {
 	int compressed;      /* base.ndjson.zst exists (and wins) */
 };
 
-/* The segments of dir whose hour lies in [from_hour, to_hour], sorted by
- * hour, partition, sequence. 0, or -1 with a message in err. */
-int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour,
+/* The segments of dir whose hour lies in [from_hour, to_hour]; by_time:
+ * sorted by hour, partition, sequence, else grouped by day directory (in
+ * no particular order within one). 0, or -1 with a message in err. */
+int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_time,
                  struct hub_seginfo **out, size_t *n, char *err, size_t errlen);
 void hub_seg_list_free(struct hub_seginfo *segs, size_t n);
 

@@ -261,21 +261,20 @@ static int64_t day_of(int64_t hour)
 	return hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
 }
 
-/* Records that the day of segment s is written to; with drop, its day
- * index goes at once (a segment it lists is about to grow). */
-static void touch_day(struct hub_archive *a, const struct openseg *s, int drop)
+/* Records that the day of segment s is about to change, and removes its
+ * day index, which readers trust to cover the whole day; it is rebuilt
+ * once the day is over. */
+static void touch_day(struct hub_archive *a, const struct openseg *s)
 {
 	char *dir = hub_xstrdup(s->base), *slash = strrchr(dir, '/');
 	int i;
 
 	if (slash)
 		*slash = 0;
-	if (drop) {
-		hub_buf_reset(&a->tmp);
-		hub_buf_addf(&a->tmp, "%s/%s", dir, HUB_DAYINDEX_NAME);
-		if (unlink(hub_buf_cstr(&a->tmp)) == 0 && a->o.fsync != HUB_FSYNC_NEVER)
-			fsync_dir_of(a->tmp.data);
-	}
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s/%s", dir, HUB_DAYINDEX_NAME);
+	if (unlink(hub_buf_cstr(&a->tmp)) == 0 && a->o.fsync != HUB_FSYNC_NEVER)
+		fsync_dir_of(a->tmp.data);
 	for (i = 0; i < a->ndays; i++)
 		if (strcmp(a->days[i].daydir, dir) == 0)
 			break;
@@ -360,6 +359,8 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 		}
 		break;
 	}
+	/* a day index covers its whole day: it goes before the day changes */
+	touch_day(a, s);
 	hub_buf_reset(&a->tmp);
 	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
 	path = hub_buf_cstr(&a->tmp);
@@ -414,9 +415,8 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 			}
 			s->size = 0;
 		} else {
-			/* it grows: its index and its day's go, since readers trust an
-			 * index to describe a closed segment whole */
-			touch_day(a, s, 1);
+			/* it grows: its index goes, since readers trust an index to
+			 * describe a closed segment whole */
 			if (unlink(a->path.data) == 0) {
 				if (a->o.fsync != HUB_FSYNC_NEVER)
 					fsync_dir_of(a->path.data);
@@ -426,7 +426,6 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 			}
 		}
 	}
-	touch_day(a, s, 0);
 	a->segs[a->nsegs++] = s;
 	return s;
 fail:

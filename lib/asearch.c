@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -34,6 +35,8 @@ struct search {
 	size_t nc, capc;
 	uint64_t order, emitted;
 	struct hub_seginfo *segs;
+	size_t nsegs, capsegs;
+	int64_t from_hour, to_hour;
 	struct hub_search_stats *st;
 	int damaged;
 	int stop;
@@ -303,57 +306,71 @@ out:
 	hub_buf_free(&path);
 }
 
-static int hour_of_day(int64_t hour)
+/* Adds segment DIR/part/.../HH[.seq] of a day index hit to the list: its
+ * index, or -1 when it is gone (pruned since). */
+static long push_seg(struct search *s, const char *daydir, const char *part, int64_t hour, int seq)
 {
-	int64_t h = hour % 24;
+	struct hub_buf base = { 0 }, f = { 0 };
+	int zst, plain;
+	int64_t hh = hour % 24;
 
-	return (int)(h < 0 ? h + 24 : h);
+	hub_buf_addf(&base, "%s/%02d", daydir, (int)(hh < 0 ? hh + 24 : hh));
+	if (seq > 0)
+		hub_buf_addf(&base, ".%d", seq);
+	hub_buf_addf(&f, "%s.ndjson.zst", hub_buf_cstr(&base));
+	zst = access(hub_buf_cstr(&f), F_OK) == 0;
+	f.len -= 4;
+	plain = !zst && access(hub_buf_cstr(&f), F_OK) == 0;
+	hub_buf_free(&f);
+	if (!zst && !plain) {
+		hub_buf_free(&base);
+		return -1;
+	}
+	if (s->nsegs == s->capsegs) {
+		s->capsegs = s->capsegs ? s->capsegs * 2 : 64;
+		s->segs = hub_xrealloc(s->segs, s->capsegs * sizeof(*s->segs));
+	}
+	s->segs[s->nsegs] = (struct hub_seginfo){ .base = base.data, .part = hub_xstrdup(part),
+	                                          .hour = hour, .seq = seq, .plain = plain,
+	                                          .compressed = zst };
+	return (long)s->nsegs++;
 }
 
-/* Segments [first, end) share a day directory: those its day index covers
- * are looked up there at once, the others one by one. */
-static void search_day(struct search *s, size_t first, size_t end)
+/* A look-up in one day directory: through its day index when it has one
+ * (the writer removes it before it adds to the day, so it then covers the
+ * whole day and the directory need not even be listed), else segment by
+ * segment. */
+static void lookup_day(void *ctx, const char *daydir, const char *part, int64_t day)
 {
+	struct search *s = ctx;
 	const struct hub_query *q = s->q;
-	const char *base = s->segs[first].base;
-	char *dir = hub_xstrndup(base, (size_t)(strrchr(base, '/') - base));
 	struct hub_dayindex dx;
-	int have = hub_dayindex_open(dir, &dx) == 0;
+	size_t first = s->nsegs;
 
-	for (size_t i = first; i < end; i++) {
-		if (have && hub_dayindex_covers(&dx, hour_of_day(s->segs[i].hour), s->segs[i].seq)) {
-			s->st->segments++;
-			s->st->indexed++;
-			continue;
-		}
-		search_segment(s, i);
-	}
-	if (have) {
+	if (hub_dayindex_open(daydir, &dx) == 0) {
 		const char *key = q->id ? q->id : q->subject;
 		size_t n = hub_dayindex_find(&dx, q->id ? HUB_AINDEX_ID : HUB_AINDEX_SUBJECT,
 		                             hub_aindex_hash(key, strlen(key)));
 
 		s->st->day_indexes++;
+		s->st->segments += dx.nsegs;
+		s->st->indexed += dx.nsegs;
 		for (size_t k = 0; k < n; k++) {
 			const struct hub_dayindex_seg *ds = &dx.segs[dx.hits[k].seg];
+			int64_t hour = day * 24 + ds->hh;
+			long i;
 
-			/* a segment pruned since the day index was written is skipped */
-			for (size_t i = first; i < end; i++)
-				if (hour_of_day(s->segs[i].hour) == (int)ds->hh && s->segs[i].seq == (int)ds->seq) {
-					fetch(s, i, &dx.hits[k].off, 1);
-					break;
-				}
+			if (hour < s->from_hour || hour > s->to_hour)
+				continue;
+			if ((i = push_seg(s, daydir, part, hour, (int)ds->seq)) >= 0)
+				fetch(s, (size_t)i, &dx.hits[k].off, 1);
 		}
 		hub_dayindex_close(&dx);
+		return;
 	}
-	free(dir);
-}
-
-static int same_dir(const char *a, const char *b)
-{
-	size_t la = (size_t)(strrchr(a, '/') - a), lb = (size_t)(strrchr(b, '/') - b);
-
-	return la == lb && memcmp(a, b, la) == 0;
+	hub_seg_list_day(daydir, part, day, s->from_hour, s->to_hour, &s->segs, &s->nsegs, &s->capsegs);
+	for (size_t i = first; i < s->nsegs; i++)
+		search_segment(s, i);
 }
 
 int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, void *ctx,
@@ -361,7 +378,8 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 {
 	struct search s = { .q = q };
 	struct hub_search_stats dummy = { 0 };
-	size_t n, i = 0;
+	size_t n = 0, i = 0;
+	int rc;
 	int64_t from = q->since == INT64_MIN ? INT64_MIN : q->since / 3600000 - 1;
 	int64_t to = q->until == INT64_MAX ? INT64_MAX : q->until / 3600000 + 1;
 
@@ -370,24 +388,19 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 		return -1;
 	}
 	s.st = st ? st : &dummy;
-	if (hub_seg_list(dir, from, to, !(q->id || q->subject), &s.segs, &n, err, errlen) != 0)
-		return -1;
+	s.from_hour = from;
+	s.to_hour = to;
 	s.parser = hub_arec_parser_new();
 	if (q->id || q->subject) {
-		/* look-ups: a day directory at a time (the list comes grouped so),
-		 * through its day index; the results (a handful) are sorted once at
-		 * the end */
-		while (i < n) {
-			size_t j = i;
-
-			while (j < n && same_dir(s.segs[j].base, s.segs[i].base))
-				j++;
-			search_day(&s, i, j);
-			i = j;
-		}
-		emit(&s, fn, ctx);
+		/* look-ups: a day directory at a time; the results (a handful) are
+		 * sorted once at the end */
+		rc = hub_seg_walk_days(dir, from, to, lookup_day, &s, err, errlen);
+		if (rc == 0)
+			emit(&s, fn, ctx);
+	} else if ((rc = hub_seg_list(dir, from, to, 1, &s.segs, &n, err, errlen)) == 0) {
+		s.nsegs = n;
 	}
-	while (i < n && !s.stop) {
+	while (rc == 0 && i < n && !s.stop) {
 		size_t j = i;
 
 		while (j < n && s.segs[j].hour == s.segs[i].hour)
@@ -396,13 +409,13 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 		i = j;
 	}
 	hub_arec_parser_free(s.parser);
-	hub_seg_list_free(s.segs, n);
+	hub_seg_list_free(s.segs, s.nsegs);
 	hub_buf_free(&s.tmp);
 	hub_buf_free(&s.arena);
 	free(s.c);
-	if (s.damaged) {
+	if (rc == 0 && s.damaged) {
 		snprintf(err, errlen, "some segments could not be read (see above)");
 		return -1;
 	}
-	return 0;
+	return rc;
 }

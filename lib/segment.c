@@ -177,14 +177,14 @@ static int cmp_seg(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* DIR/part/YYYY/MM/DD/files, skipping days outside the hours wanted (the
- * order of readdir does not matter: the list is sorted at the end). */
-static void walk_days(struct list *l, const char *dir, const char *part, int64_t from_hour,
-                      int64_t to_hour)
+/* DIR/part/YYYY/MM/DD: fn for each day directory that may hold hours in
+ * [from_hour, to_hour]; the others are not opened. */
+static void walk_part(const char *dir, const char *part, int64_t from_hour, int64_t to_hour,
+                      hub_day_fn fn, void *ctx)
 {
 	struct hub_buf p = { 0 };
-	DIR *dy, *dm, *dd, *df;
-	struct dirent *ey, *em, *ed, *ef;
+	DIR *dy, *dm, *dd;
+	struct dirent *ey, *em, *ed;
 
 	hub_buf_addf(&p, "%s/%s", dir, part);
 	if (!(dy = opendir(hub_buf_cstr(&p))))
@@ -219,20 +219,7 @@ static void walk_days(struct list *l, const char *dir, const char *part, int64_t
 						if (day * 24 + 23 < from_hour || day * 24 > to_hour)
 							continue;
 						hub_buf_addf(&p, "/%s", ed->d_name);
-						if ((df = opendir(hub_buf_cstr(&p)))) {
-							size_t first = l->n;
-
-							while ((ef = readdir(df)))
-								if (ef->d_name[0] != '.') {
-									int hh = atoi(ef->d_name);
-
-									if (day * 24 + hh >= from_hour &&
-									    day * 24 + hh <= to_hour)
-										add_file(l, first, p.data, part, day,
-										         ef->d_name);
-								}
-							closedir(df);
-						}
+						fn(ctx, hub_buf_cstr(&p), part, day);
 						p.len = l3;
 					}
 					closedir(dd);
@@ -248,10 +235,9 @@ out:
 	hub_buf_free(&p);
 }
 
-int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_time,
-                 struct hub_seginfo **out, size_t *n, char *err, size_t errlen)
+int hub_seg_walk_days(const char *dir, int64_t from_hour, int64_t to_hour, hub_day_fn fn,
+                      void *ctx, char *err, size_t errlen)
 {
-	struct list l = { 0 };
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
@@ -261,12 +247,66 @@ int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_tim
 	}
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.')
-			walk_days(&l, dir, e->d_name, from_hour, to_hour);
+			walk_part(dir, e->d_name, from_hour, to_hour, fn, ctx);
 	closedir(d);
-	if (l.n && by_time)
-		qsort(l.v, l.n, sizeof(*l.v), cmp_seg);
-	*out = l.v;
+	return 0;
+}
+
+struct list_ctx {
+	struct list l;
+	int64_t from_hour, to_hour;
+};
+
+static void list_day(struct list *l, const char *daydir, const char *part, int64_t day,
+                     int64_t from_hour, int64_t to_hour)
+{
+	DIR *df = opendir(daydir);
+	struct dirent *ef;
+	size_t first = l->n;
+
+	if (!df)
+		return;
+	while ((ef = readdir(df)))
+		if (ef->d_name[0] >= '0' && ef->d_name[0] <= '9') {
+			int hh = atoi(ef->d_name);
+
+			if (day * 24 + hh >= from_hour && day * 24 + hh <= to_hour)
+				add_file(l, first, daydir, part, day, ef->d_name);
+		}
+	closedir(df);
+}
+
+static void on_day(void *ctx, const char *daydir, const char *part, int64_t day)
+{
+	struct list_ctx *c = ctx;
+
+	list_day(&c->l, daydir, part, day, c->from_hour, c->to_hour);
+}
+
+int hub_seg_list_day(const char *daydir, const char *part, int64_t day, int64_t from_hour,
+                     int64_t to_hour, struct hub_seginfo **v, size_t *n, size_t *cap)
+{
+	struct list l = { *v, *n, *cap };
+	size_t before = *n;
+
+	list_day(&l, daydir, part, day, from_hour, to_hour);
+	*v = l.v;
 	*n = l.n;
+	*cap = l.cap;
+	return (int)(l.n - before);
+}
+
+int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_time,
+                 struct hub_seginfo **out, size_t *n, char *err, size_t errlen)
+{
+	struct list_ctx c = { { 0 }, from_hour, to_hour };
+
+	if (hub_seg_walk_days(dir, from_hour, to_hour, on_day, &c, err, errlen) != 0)
+		return -1;
+	if (c.l.n && by_time)
+		qsort(c.l.v, c.l.n, sizeof(*c.l.v), cmp_seg);
+	*out = c.l.v;
+	*n = c.l.n;
 	return 0;
 }
 

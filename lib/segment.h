@@ -46,6 +46,16 @@ int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_tim
                  struct hub_seginfo **out, size_t *n, char *err, size_t errlen);
 void hub_seg_list_free(struct hub_seginfo *segs, size_t n);
 
+/* The day directories (DIR/part/YYYY/MM/DD) that may hold hours in
+ * [from_hour, to_hour], one call each; day is days since the epoch. */
+typedef void (*hub_day_fn)(void *ctx, const char *daydir, const char *part, int64_t day);
+int hub_seg_walk_days(const char *dir, int64_t from_hour, int64_t to_hour, hub_day_fn fn,
+                      void *ctx, char *err, size_t errlen);
+/* Appends the segments of one day directory in the hour range to *v (*n
+ * entries, room for *cap). Returns how many were added. */
+int hub_seg_list_day(const char *daydir, const char *part, int64_t day, int64_t from_hour,
+                     int64_t to_hour, struct hub_seginfo **v, size_t *n, size_t *cap);
+
 /* A segment opened for reading: plain files are mapped, compressed ones
  * decompressed a frame at a time. */
 struct hub_segment {

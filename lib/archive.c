@@ -67,7 +67,6 @@ struct hub_archive {
 	int broken;
 	int64_t max_hour;
 	double last_sync;
-	uint64_t stored, closed;
 	struct hub_buf path, tmp;
 };
 
@@ -575,7 +574,6 @@ static int close_seg(struct hub_archive *a, struct openseg *s)
 	}
 	if (rc)
 		a->broken = 1;
-	a->closed++;
 	for (int i = 0; i < a->nsegs; i++)
 		if (a->segs[i] == s) {
 			a->segs[i] = a->segs[--a->nsegs];
@@ -641,7 +639,6 @@ int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_
 	s->pending.len += len + 1;
 	s->size += len + 1;
 	a->pending += len + 1;
-	a->stored++;
 	if (hour > a->max_hour)
 		a->max_hour = hour;
 	if (a->o.ack) {
@@ -716,16 +713,6 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 	close(a->lock_fd);
 	free(a);
 	return rc;
-}
-
-uint64_t hub_archive_stored(const struct hub_archive *a)
-{
-	return a->stored;
-}
-
-uint64_t hub_archive_segments_closed(const struct hub_archive *a)
-{
-	return a->closed;
 }
 
 static int tee_out(int fd, struct hub_buf *acked)

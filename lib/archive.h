@@ -50,8 +50,6 @@ int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked);
 /* Flushes and closes every segment (index written, compressed if asked),
  * releases the lock, frees a. 0, or -1 if anything failed (reported). */
 int hub_archive_close(struct hub_archive *a, struct hub_buf *acked);
-uint64_t hub_archive_stored(const struct hub_archive *a);
-uint64_t hub_archive_segments_closed(const struct hub_archive *a);
 
 /* Closes one already-closed plain segment into base.ndjson.zst, with its
  * index. Used by the writer and by `hub-archive compress`. */

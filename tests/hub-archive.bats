@@ -342,7 +342,9 @@ all_lines() {
 		( for p in "$T"/part.$round.*; do cat "$p"; sleep 0.02; done ) 2>/dev/null |
 			hub-archive -d "$T/a" --tee --max-size 64k --dlq "$T/dlq.$round" >"$T/acked.$round" &
 		pid=$!
-		sleep "0.$((RANDOM % 4 + 1))"
+		# once something is acknowledged, at a random moment of the run
+		for _ in $(seq 1 100); do [ -s "$T/acked.$round" ] && break; sleep 0.05; done
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
 		kill -9 $pid 2>/dev/null || true
 		wait $pid 2>/dev/null || true
 		# every visible line of every segment is a whole JSON object

@@ -1,8 +1,9 @@
 /* asearch.h: finding events in the archive, ordered by time.
  *
- * Look-ups by id or subject go through the segment indexes (aindex.h): a
- * binary search per segment and a read of the lines it points at; what an
- * index does not cover (a segment still being written) is scanned. Other
+ * Look-ups by id or subject go through the indexes: one day index per
+ * partition and day (dayindex.h) where the day is over, else the segment
+ * indexes (aindex.h), then a read of the lines they point at; a segment
+ * without an index (still being written) is scanned. Other
  * searches scan the segments of the time range asked, with a cheap byte
  * search before any line is parsed. Every candidate is then checked against
  * the whole query on its parsed fields, so an index hash collision or a

@@ -44,6 +44,7 @@ static void usage(void)
 	       "      --fsync-interval S seconds between fsyncs with --fsync interval (default 1)\n"
 	       "      --max-size SIZE    rotate a segment at this size (default 256M)\n"
 	       "      --grace HOURS      close an hour once events this much newer arrive (default 1)\n"
+	       "      --max-open N       segments open at once, at most (default 64)\n"
 	       "      --compress         compress segments with zstd as they are closed\n"
 	       "      --level N          zstd level (default 3)\n"
 	       "      --frame-size SIZE  uncompressed bytes per zstd frame (default 256k)\n"
@@ -75,7 +76,7 @@ enum {
 	OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_SIZE, OPT_GRACE, OPT_COMPRESS, OPT_LEVEL,
 	OPT_FRAME, OPT_TEE, OPT_DLQ, OPT_MAX_LINE, OPT_ID, OPT_SUBJECT, OPT_TYPE, OPT_SOURCE,
 	OPT_SINCE, OPT_UNTIL, OPT_GREP, OPT_REGEX, OPT_EVENTS, OPT_TABLE, OPT_NDJSON,
-	OPT_OLDER, OPT_STATS,
+	OPT_OLDER, OPT_STATS, OPT_MAX_OPEN,
 };
 
 static const struct option longopts[] = {
@@ -84,6 +85,7 @@ static const struct option longopts[] = {
 	{ "fsync-interval", required_argument, NULL, OPT_FSYNC_INTERVAL },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
 	{ "compress", no_argument, NULL, OPT_COMPRESS },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "frame-size", required_argument, NULL, OPT_FRAME },
@@ -306,6 +308,7 @@ int main(int argc, char **argv)
 				hub_usage_error("--max-size '%s': expected a size such as 256M", optarg);
 			break;
 		case OPT_GRACE: o.w.grace_hours = (int)number(optarg, "--grace", 0, 24 * 366); break;
+		case OPT_MAX_OPEN: o.w.max_open = (int)number(optarg, "--max-open", 1, 100000); break;
 		case OPT_COMPRESS: o.w.compress = 1; break;
 		case OPT_LEVEL: o.w.level = (int)number(optarg, "--level", 1, 19); break;
 		case OPT_FRAME:

@@ -124,6 +124,17 @@ all_lines() {
 	[ "$(A find --id "$id")" = "$(sed -n 250p "$T/in")" ]
 }
 
+@test "--max-open: segments closed for room are reopened and appended to; all stay indexed" {
+	"$GEN" 500 --seed 16 >"$T/in"
+	A --max-open 2 <"$T/in"
+	[ "$(segments | wc -l)" -eq 5 ]
+	diff <(sort "$T/in") <(all_lines)
+	line=$(sed -n 333p "$T/in")
+	A find --id "$(jq -r .id <<<"$line")" --stats >"$T/out" 2>"$T/err"
+	[ "$(cat "$T/out")" = "$line" ]
+	jq -e '.scanned_bytes == 0' "$T/err"
+}
+
 @test "--compress: closed segments become zstd frames that zstdgrep reads and find searches" {
 	"$GEN" 3000 --seed 3 >"$T/in"
 	A --compress --frame-size 16k <"$T/in"

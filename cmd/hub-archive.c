@@ -122,13 +122,6 @@ struct opts {
 	int tee, events, table, show, stats, dry_run;   /* table: 1 --table, -1 --ndjson */
 };
 
-struct out {
-	struct opts *o;
-	struct hub_buf buf;
-	struct hub_table *table;
-	int io_error;
-};
-
 static long number(const char *s, const char *what, long min, long max)
 {
 	char *end;
@@ -149,35 +142,6 @@ static int64_t when(const char *s, const char *what)
 	return ms;
 }
 
-static int flush_out(struct out *out)
-{
-	if (out->buf.len && fwrite(out->buf.data, 1, out->buf.len, stdout) != out->buf.len)
-		out->io_error = 1;
-	hub_buf_reset(&out->buf);
-	return out->io_error;
-}
-
-/* find, trace (piped) and show: one result. */
-static int on_hit(void *ctx, const struct hub_hit *h)
-{
-	struct out *out = ctx;
-
-	if (out->table) {
-		hub_table_add(out->table, h);
-		return 0;
-	}
-	if (out->o->show) {
-		hub_show_format(&out->buf, h);
-	} else if (out->o->events && h->rec->envelope) {
-		hub_buf_add(&out->buf, h->rec->value.p, h->rec->value.len);
-		hub_buf_addc(&out->buf, '\n');
-	} else {
-		hub_buf_add(&out->buf, h->line, h->len);
-		hub_buf_addc(&out->buf, '\n');
-	}
-	return out->buf.len > (1 << 16) ? flush_out(out) : 0;
-}
-
 static void on_file(void *ctx, const char *path, uint64_t size)
 {
 	uint64_t *total = ctx;
@@ -189,32 +153,24 @@ static void on_file(void *ctx, const char *path, uint64_t size)
 
 static int search(struct opts *o, const char *cmd)
 {
-	struct out out = { .o = o };
+	struct hub_view v = { .show = o->show, .events = o->events };
 	struct hub_search_stats st = { 0 };
 	char err[512];
 	int rc;
 
-	if (strcmp(cmd, "trace") == 0 && (o->table > 0 || (o->table == 0 && isatty(STDOUT_FILENO))))
-		out.table = hub_table_new();
-	rc = hub_archive_find(o->dir, &o->q, on_hit, &out, &st, err, sizeof(err));
-	if (out.table) {
-		if (st.results)
-			hub_table_print(out.table, stdout);
-		hub_table_free(out.table);
-	}
-	flush_out(&out);
-	hub_buf_free(&out.buf);
+	v.table = strcmp(cmd, "trace") == 0 && (o->table > 0 || (o->table == 0 && isatty(STDOUT_FILENO)));
+	rc = hub_view_search(o->dir, &o->q, &v, stdout, &st, err, sizeof(err));
 	if (o->stats)
 		fprintf(stderr, "{\"tool\":\"%s\",\"command\":\"%s\",\"segments\":%llu,\"indexed\":%llu,"
-		        "\"day_indexes\":%llu,\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n", hub_progname,
-		        cmd, (unsigned long long)st.segments, (unsigned long long)st.indexed, (unsigned long long)st.day_indexes,
-		        (unsigned long long)st.scanned_bytes, (unsigned long long)st.candidates,
-		        (unsigned long long)st.results);
+		        "\"day_indexes\":%llu,\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n",
+		        hub_progname, cmd, (unsigned long long)st.segments, (unsigned long long)st.indexed,
+		        (unsigned long long)st.day_indexes, (unsigned long long)st.scanned_bytes,
+		        (unsigned long long)st.candidates, (unsigned long long)st.results);
 	if (rc != 0 && st.segments == 0 && access(o->dir, F_OK) != 0)
 		hub_die(HUB_EXIT_NOINPUT, "%s; is -d the archive directory?", err);
 	if (rc != 0)
 		hub_err("%s", err);
-	if (fflush(stdout) != 0 || out.io_error || rc != 0)
+	if (fflush(stdout) != 0 || v.io_error || rc != 0)
 		return HUB_EXIT_IOERR;
 	if (st.results == 0) {
 		if (strcmp(cmd, "show") == 0)

@@ -1,4 +1,4 @@
-/* aview.c: the trace table and the show form (see aview.h).
+/* aview.c: the trace table, the show form, and printing search results.
  *
  * Cells hold decoded text; control characters are shown as '?', so an
  * event cannot move the cursor or clear the support engineer's screen. */
@@ -154,4 +154,58 @@ void hub_show_format(struct hub_buf *out, const struct hub_hit *hit)
 	hub_json_pretty(out, b.data, b.len, 0);
 	hub_buf_addc(out, '\n');
 	hub_buf_free(&b);
+}
+
+struct printer {
+	struct hub_view *v;
+	FILE *out;
+	struct hub_buf buf;
+	struct hub_table *table;
+};
+
+static int flush_buf(struct printer *p)
+{
+	if (p->buf.len && fwrite(p->buf.data, 1, p->buf.len, p->out) != p->buf.len)
+		p->v->io_error = 1;
+	hub_buf_reset(&p->buf);
+	return p->v->io_error;
+}
+
+static int on_hit(void *ctx, const struct hub_hit *h)
+{
+	struct printer *p = ctx;
+
+	if (p->table) {
+		hub_table_add(p->table, h);
+		return 0;
+	}
+	if (p->v->show) {
+		hub_show_format(&p->buf, h);
+	} else if (p->v->events && h->rec->envelope) {
+		hub_buf_add(&p->buf, h->rec->value.p, h->rec->value.len);
+		hub_buf_addc(&p->buf, '\n');
+	} else {
+		hub_buf_add(&p->buf, h->line, h->len);
+		hub_buf_addc(&p->buf, '\n');
+	}
+	return p->buf.len > (1 << 16) ? flush_buf(p) : 0;
+}
+
+int hub_view_search(const char *dir, const struct hub_query *q, struct hub_view *v, FILE *out,
+                    struct hub_search_stats *st, char *err, size_t errlen)
+{
+	struct printer p = { .v = v, .out = out };
+	int rc;
+
+	if (v->table)
+		p.table = hub_table_new();
+	rc = hub_archive_find(dir, q, on_hit, &p, st, err, errlen);
+	if (p.table) {
+		if (p.table->rows)
+			hub_table_print(p.table, out);
+		hub_table_free(p.table);
+	}
+	flush_buf(&p);
+	hub_buf_free(&p.buf);
+	return rc;
 }

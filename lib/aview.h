@@ -23,4 +23,17 @@ void hub_table_free(struct hub_table *t);
 /* Appends the show form of hit (with a final newline) to out. */
 void hub_show_format(struct hub_buf *out, const struct hub_hit *hit);
 
+/* How search results are printed: the stored lines (NDJSON), the events
+ * alone (events: envelopes' values), the show form, or the trace table. */
+struct hub_view {
+	int show, events, table;
+	int io_error;            /* set when out could not be written */
+};
+
+/* Runs the query and prints its results to out as v says. Returns
+ * hub_archive_find()'s status; a write error stops the search and sets
+ * v->io_error. */
+int hub_view_search(const char *dir, const struct hub_query *q, struct hub_view *v, FILE *out,
+                    struct hub_search_stats *st, char *err, size_t errlen);
+
 #endif

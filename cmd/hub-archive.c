@@ -1,0 +1,349 @@
+/* hub-archive: the event history, written, searched, traced and pruned.
+ *
+ * Options, usage and dispatch only. Writing is hub_archive_run() in
+ * lib/archive.c, searching hub_archive_find() in lib/asearch.c, display in
+ * lib/aview.c, housekeeping in lib/amaint.c. Without a command, standard
+ * input is archived; the commands only ever read, except prune and compress. */
+#include <getopt.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "amaint.h"
+#include "archive.h"
+#include "asearch.h"
+#include "aview.h"
+#include "diag.h"
+#include "exitcodes.h"
+#include "failstore.h"
+#include "ndjson.h"
+#include "signals.h"
+#include "stats.h"
+
+static void usage(void)
+{
+	printf("Usage: %s -d DIR [OPTIONS] < events.ndjson       archive events\n"
+	       "       %s -d DIR find [--id ID] [--subject S] [--type T] [--source S]\n"
+	       "                      [--since WHEN] [--until WHEN] [--grep TEXT] [--regex ERE]\n"
+	       "       %s -d DIR trace SUBJECT\n"
+	       "       %s -d DIR show ID\n"
+	       "       %s -d DIR prune --older-than AGE [--dry-run]\n"
+	       "       %s -d DIR compress [--older-than AGE] [--dry-run]\n"
+	       "The event history: NDJSON files by topic (or type) and hour, whole lines only,\n"
+	       "indexed by id and subject.\n"
+	       "\n"
+	       "  -d, --dir DIR          the archive directory\n"
+	       "Writing:\n"
+	       "      --fsync POLICY     batch (fsync each batch before it is acknowledged, the\n"
+	       "                         default), interval (every --fsync-interval seconds),\n"
+	       "                         or never (leave it to the kernel)\n"
+	       "      --fsync-interval S seconds between fsyncs with --fsync interval (default 1)\n"
+	       "      --max-size SIZE    rotate a segment at this size (default 256M)\n"
+	       "      --grace HOURS      close an hour once events this much newer arrive (default 1)\n"
+	       "      --max-open N       segments open at once, at most (default 64)\n"
+	       "      --compress         compress segments with zstd as they are closed\n"
+	       "      --level N          zstd level (default 3)\n"
+	       "      --frame-size SIZE  uncompressed bytes per zstd frame (default 256k)\n"
+	       "      --tee              copy each event to stdout once it is stored\n"
+	       "      --dlq FILE         failure store (default: $HUB_DLQ or\n"
+	       "                         ~/.local/state/hub/failed.ndjson)\n"
+	       "      --max-line SIZE    longest accepted line (default 16M)\n"
+	       "Searching (find; trace and show take SUBJECT and ID):\n"
+	       "      --id ID, --subject S, --type T, --source S   exact attribute values\n"
+	       "      --since WHEN, --until WHEN   event time range: RFC 3339, a date, or an age\n"
+	       "                         (2026-03-01, 2026-03-01T08:00:00Z, 2h, 7d)\n"
+	       "      --grep TEXT        the stored line contains TEXT\n"
+	       "      --regex ERE        the stored line matches the extended regex\n"
+	       "  -c COUNT               stop after COUNT events\n"
+	       "      --events           print events only (the value of envelopes)\n"
+	       "      --table, --ndjson  trace output (default: a table on a terminal)\n"
+	       "Housekeeping:\n"
+	       "      --older-than AGE   prune/compress hours that ended AGE ago (90d, 12h, 2w)\n"
+	       "  -n, --dry-run          list what would be removed or compressed\n"
+	       "      --stats            print a JSON summary on stderr at exit (also on SIGUSR1)\n"
+	       "  -q, -v, -h, -V         quiet, verbose, this help, version\n"
+	       "\n"
+	       "Exit status: 0 done, 1 some events in the failure store (writing) or nothing\n"
+	       "found (find, trace, show), 64 usage, 66 no archive, 74 I/O error. See hub-archive(1).\n",
+	       hub_progname, hub_progname, hub_progname, hub_progname, hub_progname, hub_progname);
+}
+
+enum {
+	OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_SIZE, OPT_GRACE, OPT_COMPRESS, OPT_LEVEL,
+	OPT_FRAME, OPT_TEE, OPT_DLQ, OPT_MAX_LINE, OPT_ID, OPT_SUBJECT, OPT_TYPE, OPT_SOURCE,
+	OPT_SINCE, OPT_UNTIL, OPT_GREP, OPT_REGEX, OPT_EVENTS, OPT_TABLE, OPT_NDJSON,
+	OPT_OLDER, OPT_STATS, OPT_MAX_OPEN,
+};
+
+static const struct option longopts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "fsync", required_argument, NULL, OPT_FSYNC },
+	{ "fsync-interval", required_argument, NULL, OPT_FSYNC_INTERVAL },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
+	{ "compress", no_argument, NULL, OPT_COMPRESS },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "frame-size", required_argument, NULL, OPT_FRAME },
+	{ "tee", no_argument, NULL, OPT_TEE },
+	{ "dlq", required_argument, NULL, OPT_DLQ },
+	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+	{ "id", required_argument, NULL, OPT_ID },
+	{ "subject", required_argument, NULL, OPT_SUBJECT },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "grep", required_argument, NULL, OPT_GREP },
+	{ "regex", required_argument, NULL, OPT_REGEX },
+	{ "count", required_argument, NULL, 'c' },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "table", no_argument, NULL, OPT_TABLE },
+	{ "ndjson", no_argument, NULL, OPT_NDJSON },
+	{ "older-than", required_argument, NULL, OPT_OLDER },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct opts {
+	const char *dir, *dlq, *regex_text, *older;
+	struct hub_archive_opts w;
+	struct hub_query q;
+	size_t max_line;
+	int tee, events, table, show, stats, dry_run;   /* table: 1 --table, -1 --ndjson */
+};
+
+static long number(const char *s, const char *what, long min, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < min || v > max)
+		hub_usage_error("%s: '%s' is not a number from %ld to %ld", what, s, min, max);
+	return v;
+}
+
+static int64_t when(const char *s, const char *what)
+{
+	int64_t ms;
+
+	if (hub_time_parse_when(s, hub_time_now_ms(), &ms) != 0)
+		hub_usage_error("%s '%s': expected RFC 3339 (2026-03-01T08:00:00Z), a date "
+		                "(2026-03-01) or an age (90m, 2h, 7d)", what, s);
+	return ms;
+}
+
+static void on_file(void *ctx, const char *path, uint64_t size)
+{
+	uint64_t *total = ctx;
+
+	printf("%s\n", path);
+	total[0]++;
+	total[1] += size;
+}
+
+static int search(struct opts *o, const char *cmd)
+{
+	struct hub_view v = { .show = o->show, .events = o->events };
+	struct hub_search_stats st = { 0 };
+	char err[512];
+	int rc;
+
+	v.table = strcmp(cmd, "trace") == 0 && (o->table > 0 || (o->table == 0 && isatty(STDOUT_FILENO)));
+	rc = hub_view_search(o->dir, &o->q, &v, stdout, &st, err, sizeof(err));
+	if (o->stats)
+		fprintf(stderr, "{\"tool\":\"%s\",\"command\":\"%s\",\"segments\":%llu,\"indexed\":%llu,"
+		        "\"day_indexes\":%llu,\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n",
+		        hub_progname, cmd, (unsigned long long)st.segments, (unsigned long long)st.indexed,
+		        (unsigned long long)st.day_indexes, (unsigned long long)st.scanned_bytes,
+		        (unsigned long long)st.candidates, (unsigned long long)st.results);
+	if (rc != 0 && st.segments == 0 && access(o->dir, F_OK) != 0)
+		hub_die(HUB_EXIT_NOINPUT, "%s; is -d the archive directory?", err);
+	if (rc != 0)
+		hub_err("%s", err);
+	if (fflush(stdout) != 0 || v.io_error || rc != 0)
+		return HUB_EXIT_IOERR;
+	if (st.results == 0) {
+		if (strcmp(cmd, "show") == 0)
+			hub_err("no event with id '%s' in %s", o->q.id, o->dir);
+		else
+			hub_info("no event matched in %s", o->dir);
+		return HUB_EXIT_FAILED;
+	}
+	return HUB_EXIT_OK;
+}
+
+static int housekeeping(struct opts *o, const char *cmd)
+{
+	int64_t age = 0;
+	uint64_t total[2] = { 0, 0 };
+	char err[512];
+	int rc;
+
+	if (o->older && hub_duration_parse(o->older, &age) != 0)
+		hub_usage_error("--older-than '%s': expected an age such as 90d, 12h, 2w", o->older);
+	if (strcmp(cmd, "prune") == 0) {
+		if (!o->older)
+			hub_usage_error("prune needs --older-than AGE (e.g. --older-than 90d)");
+		rc = hub_archive_prune(o->dir, hub_time_now_ms() - age, o->dry_run, on_file, total,
+		                       err, sizeof(err));
+	} else {
+		rc = hub_archive_compress_all(o->dir, hub_time_now_ms() - age, o->w.level,
+		                              o->w.frame_size, o->dry_run, on_file, total, err, sizeof(err));
+	}
+	if (rc != 0)
+		hub_die(strstr(err, "another hub-archive") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR, "%s", err);
+	hub_info("%s%s: %llu files, %llu bytes", cmd, o->dry_run ? " (dry run, nothing changed)" : "",
+	         (unsigned long long)total[0], (unsigned long long)total[1]);
+	return fflush(stdout) == 0 ? HUB_EXIT_OK : HUB_EXIT_IOERR;
+}
+
+static int write_archive(struct opts *o)
+{
+	struct hub_failstore *fs = hub_failstore_new(o->dlq);
+	struct hub_archive *a;
+	struct hub_stats st;
+	char err[512];
+	int status;
+
+	o->w.dir = o->dir;
+	o->w.ack = o->tee;
+	if (!(a = hub_archive_open(&o->w, fs, err, sizeof(err)))) {
+		hub_failstore_close(fs);
+		hub_die(strstr(err, "another hub-archive") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR, "%s", err);
+	}
+	hub_signals_install(0);
+	hub_stats_start(&st);
+	status = hub_archive_run(a, STDIN_FILENO, o->max_line, o->tee ? STDOUT_FILENO : -1, fs, &st,
+	                         o->stats);
+	if (st.failed)
+		hub_warn("%llu of %llu events were not archived; they are in the failure store %s",
+		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(fs));
+	if (hub_failstore_close(fs) != 0 && status == HUB_EXIT_OK)
+		status = HUB_EXIT_IOERR;
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .max_line = HUB_MAX_LINE_DEFAULT };
+	const char *cmd = NULL;
+	regex_t re;
+	int c, status, rerr;
+
+	hub_diag_init(argv[0]);
+	o.w = (struct hub_archive_opts){ .max_size = 256u << 20, .fsync = HUB_FSYNC_BATCH,
+	                                 .fsync_interval = 1.0, .level = 3, .frame_size = 256u << 10,
+	                                 .grace_hours = 1, .max_open = 64, .batch_bytes = 4u << 20 };
+	o.q.since = INT64_MIN;
+	o.q.until = INT64_MAX;
+	while ((c = getopt_long(argc, argv, "d:c:nqvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.dir = optarg; break;
+		case OPT_FSYNC:
+			if (strcmp(optarg, "batch") == 0) o.w.fsync = HUB_FSYNC_BATCH;
+			else if (strcmp(optarg, "interval") == 0) o.w.fsync = HUB_FSYNC_INTERVAL;
+			else if (strcmp(optarg, "never") == 0) o.w.fsync = HUB_FSYNC_NEVER;
+			else hub_usage_error("--fsync '%s': expected batch, interval or never", optarg);
+			break;
+		case OPT_FSYNC_INTERVAL:
+			o.w.fsync = HUB_FSYNC_INTERVAL;
+			o.w.fsync_interval = (double)number(optarg, "--fsync-interval", 1, 3600);
+			break;
+		case OPT_MAX_SIZE:
+			if (!(o.w.max_size = hub_parse_size(optarg)))
+				hub_usage_error("--max-size '%s': expected a size such as 256M", optarg);
+			break;
+		case OPT_GRACE: o.w.grace_hours = (int)number(optarg, "--grace", 0, 24 * 366); break;
+		case OPT_MAX_OPEN: o.w.max_open = (int)number(optarg, "--max-open", 1, 100000); break;
+		case OPT_COMPRESS: o.w.compress = 1; break;
+		case OPT_LEVEL: o.w.level = (int)number(optarg, "--level", 1, 19); break;
+		case OPT_FRAME:
+			if (!(o.w.frame_size = hub_parse_size(optarg)))
+				hub_usage_error("--frame-size '%s': expected a size such as 256k", optarg);
+			break;
+		case OPT_TEE: o.tee = 1; break;
+		case OPT_DLQ: o.dlq = optarg; break;
+		case OPT_MAX_LINE:
+			if (!(o.max_line = hub_parse_size(optarg)))
+				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
+			break;
+		case OPT_ID: o.q.id = optarg; break;
+		case OPT_SUBJECT: o.q.subject = optarg; break;
+		case OPT_TYPE: o.q.type = optarg; break;
+		case OPT_SOURCE: o.q.source = optarg; break;
+		case OPT_SINCE: o.q.since = when(optarg, "--since"); break;
+		case OPT_UNTIL: o.q.until = when(optarg, "--until"); break;
+		case OPT_GREP: o.q.text = optarg; break;
+		case OPT_REGEX: o.regex_text = optarg; break;
+		case 'c': o.q.limit = (uint64_t)number(optarg, "-c", 1, 1L << 62); break;
+		case OPT_EVENTS: o.events = 1; break;
+		case OPT_TABLE: o.table = 1; break;
+		case OPT_NDJSON: o.table = -1; break;
+		case OPT_OLDER: o.older = optarg; break;
+		case 'n': o.dry_run = 1; break;
+		case OPT_STATS: o.stats = 1; break;
+		case 'q': hub_verbosity = 0; break;
+		case 'v': hub_verbosity++; break;
+		case 'h': usage(); return 0;
+		case 'V': printf("hub-archive %s (zstd %s)\n", HUB_VERSION, ZSTD_versionString()); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
+			return HUB_EXIT_USAGE;
+		}
+	}
+	if (!o.dir)
+		hub_usage_error("no archive directory: give -d DIR");
+	if (optind < argc)
+		cmd = argv[optind++];
+	if (!cmd) {
+		if (o.q.id || o.q.subject || o.q.type || o.q.source || o.q.text || o.regex_text || o.older)
+			hub_usage_error("search options need a command: %s -d DIR find ...", hub_progname);
+		return write_archive(&o);
+	}
+	if (strcmp(cmd, "prune") == 0 || strcmp(cmd, "compress") == 0) {
+		if (optind < argc)
+			hub_usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+		return housekeeping(&o, cmd);
+	}
+	if (strcmp(cmd, "trace") == 0 || strcmp(cmd, "show") == 0) {
+		if (optind + 1 != argc)
+			hub_usage_error("%s takes one %s", cmd, cmd[0] == 't' ? "SUBJECT" : "ID");
+		if (cmd[0] == 't') {
+			o.q.subject = argv[optind];
+		} else {
+			o.q.id = argv[optind];
+			o.show = 1;
+		}
+	} else if (strcmp(cmd, "find") == 0) {
+		if (optind < argc)
+			hub_usage_error("find: unexpected argument '%s' (search keys are options: --id, "
+			                "--subject, --type, --source, --grep...)", argv[optind]);
+		if (o.table > 0)
+			hub_usage_error("--table is for trace");
+	} else {
+		hub_usage_error("unknown command '%s': expected find, trace, show, prune or compress", cmd);
+	}
+	if (o.regex_text) {
+		if ((rerr = regcomp(&re, o.regex_text, REG_EXTENDED | REG_NOSUB)) != 0) {
+			char msg[256];
+
+			regerror(rerr, &re, msg, sizeof(msg));
+			hub_usage_error("--regex '%s': %s", o.regex_text, msg);
+		}
+		o.q.regex = &re;
+	}
+	status = search(&o, cmd);
+	if (o.regex_text)
+		regfree(&re);
+	return status;
+}

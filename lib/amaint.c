@@ -1,0 +1,118 @@
+/* amaint.c: prune and compress over the segment list (see amaint.h).
+ *
+ * Prune takes no lock: it only removes hours that ended before the cut-off,
+ * which a running writer closed long ago (it closes a segment once events
+ * an hour or so newer arrive). Compress takes the writer lock, so it never
+ * compresses a segment that is still being appended to. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "amaint.h"
+#include "archive.h"
+#include "buf.h"
+#include "dayindex.h"
+#include "diag.h"
+#include "segment.h"
+
+static int remove_file(const char *base, const char *ext, int dry_run, hub_file_fn fn, void *ctx,
+                       char *err, size_t errlen)
+{
+	struct hub_buf p = { 0 };
+	struct stat st;
+	int rc = 0;
+
+	hub_buf_addf(&p, "%s%s", base, ext);
+	if (stat(hub_buf_cstr(&p), &st) == 0) {
+		if (!dry_run && unlink(p.data) != 0) {
+			snprintf(err, errlen, "cannot remove %s: %s", p.data, strerror(errno));
+			rc = -1;
+		} else if (fn) {
+			fn(ctx, p.data, (uint64_t)st.st_size);
+		}
+	}
+	hub_buf_free(&p);
+	return rc;
+}
+
+/* rmdir the day, month, year and partition directories if now empty. */
+static void remove_empty_dirs(const char *dir, const char *base)
+{
+	char *p = hub_xstrdup(base), *slash;
+	size_t keep = strlen(dir);
+
+	while ((slash = strrchr(p, '/')) && (size_t)(slash - p) > keep) {
+		*slash = 0;
+		if (rmdir(p) != 0)
+			break;
+	}
+	free(p);
+}
+
+int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_fn fn, void *ctx,
+                      char *err, size_t errlen)
+{
+	struct hub_seginfo *segs;
+	size_t n;
+	int64_t last_hour = cutoff_ms / 3600000 - 1;
+	int rc = 0;
+	static const char *const exts[] = { ".ndjson", ".ndjson.zst", ".idx" };
+
+	if (cutoff_ms < 3600000)
+		return 0;
+	if (hub_seg_list(dir, INT64_MIN, last_hour, 1, &segs, &n, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if ((segs[i].hour + 1) * 3600000 > cutoff_ms)
+			continue;
+		for (int e = 0; e < 3 && rc == 0; e++)
+			rc = remove_file(segs[i].base, exts[e], dry_run, fn, ctx, err, errlen);
+		if (!dry_run && rc == 0) {
+			/* the day index lists what was removed: it goes too (a cache) */
+			char *day = hub_xstrdup(segs[i].base), *slash = strrchr(day, '/');
+
+			if (slash) {
+				*slash = 0;
+				rc = remove_file(day, "/" HUB_DAYINDEX_NAME, 0, fn, ctx, err, errlen);
+			}
+			free(day);
+			remove_empty_dirs(dir, segs[i].base);
+		}
+	}
+	hub_seg_list_free(segs, n);
+	return rc;
+}
+
+int hub_archive_compress_all(const char *dir, int64_t cutoff_ms, int level, size_t frame_size,
+                             int dry_run, hub_file_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct hub_seginfo *segs;
+	size_t n;
+	int lock, rc = 0;
+	struct hub_buf p = { 0 };
+	struct stat st;
+
+	if (hub_archive_lock(dir, &lock, err, errlen) != 0)
+		return -1;
+	if (hub_seg_list(dir, INT64_MIN, INT64_MAX, 1, &segs, &n, err, errlen) != 0) {
+		close(lock);
+		return -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!segs[i].plain || segs[i].compressed || (segs[i].hour + 1) * 3600000 > cutoff_ms)
+			continue;
+		hub_buf_reset(&p);
+		hub_buf_addf(&p, "%s.ndjson.zst", segs[i].base);
+		if (!dry_run)
+			rc = hub_archive_compress_segment(segs[i].base, level, frame_size, 1, err, errlen);
+		if (rc == 0 && fn)
+			fn(ctx, hub_buf_cstr(&p), stat(p.data, &st) == 0 ? (uint64_t)st.st_size : 0);
+	}
+	hub_buf_free(&p);
+	hub_seg_list_free(segs, n);
+	close(lock);
+	return rc;
+}

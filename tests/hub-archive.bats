@@ -1,0 +1,435 @@
+#!/usr/bin/env bats
+# hub-archive: the event history, stored whole-line safe, found by index.
+
+load helpers
+
+A() { hub-archive -d "$T/a" "$@"; }
+
+# segments: every segment file of the archive, relative to it, sorted.
+segments() {
+	(cd "$T/a" && find . -name '*.ndjson' -o -name '*.ndjson.zst' | sed 's|^\./||' | sort)
+}
+
+# visible_lines_parse: every line a reader can see (up to the last newline
+# of each segment) is one valid JSON object.
+visible_lines_parse() {
+	local f
+	for f in $(find "$T/a" -name '*.ndjson'); do
+		if [ -n "$(tail -c1 "$f")" ]; then head -n -1 "$f"; else cat "$f"; fi |
+			jq -e 'type == "object"' >/dev/null || { echo "bad line in $f"; return 1; }
+	done
+}
+
+# all_lines: every archived line (plain and compressed), sorted.
+all_lines() {
+	(cd "$T/a" && { find . -name '*.ndjson' -exec cat {} + ; find . -name '*.zst' -exec zstd -qdc {} + ; } | sort)
+}
+
+@test "events are partitioned by type and hour, byte for byte" {
+	"$GEN" 1000 --seed 1 --start 2026-03-01T08:59:00Z >"$T/in"
+	run A --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/dlq" ]
+	segments >"$T/segs"
+	grep -qx 'com.example.retail.order.created/2026/03/01/08.ndjson' "$T/segs"
+	grep -qx 'com.example.retail.order.created/2026/03/01/09.ndjson' "$T/segs"
+	[ "$(count_lines "$T/segs")" -eq 10 ]
+	diff <(sort "$T/in") <(all_lines)
+	# each file holds only its type and hour, in input order
+	for f in $(cat "$T/segs"); do
+		type=${f%%/*} hh=$(basename "$f" .ndjson)
+		jq -r '.type + " " + .time[11:13]' "$T/a/$f" | sort -u >"$T/kinds"
+		[ "$(cat "$T/kinds")" = "$type $hh" ]
+		diff "$T/a/$f" <(paste <(jq -r '.type + " " + .time[11:13]' "$T/in") "$T/in" |
+			grep -F "$type $hh	" | cut -f2-)
+	done
+	# an index per segment, and one per partition and day
+	[ "$(find "$T/a" -name '[0-9][0-9].idx' | wc -l)" -eq 10 ]
+	[ "$(find "$T/a" -name 'day.idx' | wc -l)" -eq 5 ]
+}
+
+@test "numbers, escapes and key order are stored as they came" {
+	line='{"z":1,"id":"n1","type":"t","time":"2026-03-01T10:00:00Z","a":19.99,"big":12345678901234567890,"s":"Zoë \u00e9 \"q\" 東京"}'
+	printf '%s\n' "$line" | A
+	[ "$(cat "$T/a/t/2026/03/01/10.ndjson")" = "$line" ]
+	[ "$(A find --id n1)" = "$line" ]
+}
+
+@test "envelopes: partitioned by topic, Kafka coordinates kept, hour from the Kafka timestamp without event time" {
+	printf '%s\n' \
+		'{"topic":"orders","partition":3,"offset":42,"timestamp":1772355600000,"key":"ORD-1","value":{"id":"e1","type":"order.created","subject":"ORD-1","source":"/shop","time":"2026-03-01T09:15:00Z"}}' \
+		'{"topic":"orders","partition":1,"offset":7,"timestamp":1772359200000,"key":"ORD-1","value":{"id":"e2","type":"order.paid","subject":"ORD-1","source":"/pay"}}' \
+		>"$T/in"
+	A <"$T/in"
+	diff <(segments) <(printf '%s\n' orders/2026/03/01/09.ndjson orders/2026/03/01/10.ndjson)
+	diff "$T/a/orders/2026/03/01/09.ndjson" <(head -1 "$T/in")
+	A trace ORD-1 --table >"$T/trace"
+	grep -Eq '^2026-03-01T09:15:00.000Z +order.created +e1 +/shop +orders +3 +42$' "$T/trace"
+	grep -Eq '^2026-03-01T10:00:00.000Z +order.paid +e2 +/pay +orders +1 +7$' "$T/trace"
+	# --events gives the events alone, ready for hub-produce -t
+	[ "$(A find --subject ORD-1 --events | jq -r .id | paste -sd,)" = "e1,e2" ]
+}
+
+@test "names from event data are sanitised: no path traversal, no odd characters" {
+	printf '%s\n' \
+		'{"id":"1","type":"../../../etc/passwd","time":"2026-03-01T08:00:00Z"}' \
+		'{"id":"2","type":".hidden","time":"2026-03-01T08:00:00Z"}' \
+		'{"id":"3","type":"a b/c\u0000d;$(rm)","time":"2026-03-01T08:00:00Z"}' \
+		'{"id":"4","type":"","time":"2026-03-01T08:00:00Z"}' \
+		'{"id":"5","time":"2026-03-01T08:00:00Z"}' \
+		'{"id":"6","type":"Zoë","time":"2026-03-01T08:00:00Z"}' \
+		'{"topic":"..","value":{"id":"7","time":"2026-03-01T08:00:00Z"}}' | A
+	segments >"$T/segs"
+	cat "$T/segs"
+	diff "$T/segs" <(printf '%s\n' '_.' '_._.._.._etc_passwd' '_hidden' 'Zo__' '_' 'a_b_c_d___rm_' 'untyped' |
+		sed 's|$|/2026/03/01/08.ndjson|' | sort)
+	# nothing outside the archive, nothing hidden in it but the lock
+	[ "$(find "$T" -path "$T/a" -prune -o -name '*.ndjson' -print | wc -l)" -eq 0 ]
+	[ "$(cd "$T/a" && find . -name '.*' ! -name . | paste -sd,)" = "./.lock" ]
+	[ "$(A find --id 1 | jq -r .type)" = "../../../etc/passwd" ]
+}
+
+@test "lines that are not JSON objects go to the failure store; the rest is archived" {
+	printf '%s\n' '{"id":"ok1","type":"t","time":"2026-03-01T08:00:00Z"}' '{"broken":' 'plain text' '[1,2]' \
+		'{"id":"ok2","type":"t","time":"2026-03-01T08:00:01Z"}' >"$T/in"
+	run A --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"3 of 5 events were not archived"* ]]
+	[ "$(count_lines "$T/dlq")" -eq 3 ]
+	[ "$(jq -r .line "$T/dlq" | paste -sd,)" = "2,3,4" ]
+	jq -e 'select(.line == 4) | .reason == "not a JSON object"' "$T/dlq"
+	[ "$(count_lines "$T/a/t/2026/03/01/08.ndjson")" -eq 2 ]
+}
+
+@test "over-long lines go to the failure store" {
+	{ echo '{"id":"a","type":"t","time":"2026-03-01T08:00:00Z"}'
+	  printf '{"id":"b","type":"t","pad":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)"; } >"$T/in"
+	run A --max-line 1k --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ]
+	jq -e '.truncated == true and .line == 2' "$T/dlq"
+	[ "$(count_lines "$T/a/t/2026/03/01/08.ndjson")" -eq 1 ]
+}
+
+@test "segments rotate by size; every event stays findable" {
+	"$GEN" 400 --seed 2 >"$T/in"
+	A --max-size 20k <"$T/in"
+	segments >"$T/segs"
+	grep -q 'order.created/2026/03/01/08.1.ndjson' "$T/segs"
+	grep -q 'order.created/2026/03/01/08.2.ndjson' "$T/segs"
+	for f in $(grep -v '\.zst$' "$T/segs"); do
+		[ "$(stat -c %s "$T/a/$f")" -lt $((20 * 1024 + 4096)) ]
+	done
+	diff <(sort "$T/in") <(all_lines)
+	id=$(sed -n 250p "$T/in" | jq -r .id)
+	[ "$(A find --id "$id")" = "$(sed -n 250p "$T/in")" ]
+}
+
+@test "--max-open: segments closed for room are reopened and appended to; all stay indexed" {
+	"$GEN" 500 --seed 16 >"$T/in"
+	A --max-open 2 <"$T/in"
+	[ "$(segments | wc -l)" -eq 5 ]
+	diff <(sort "$T/in") <(all_lines)
+	line=$(sed -n 333p "$T/in")
+	A find --id "$(jq -r .id <<<"$line")" --stats >"$T/out" 2>"$T/err"
+	[ "$(cat "$T/out")" = "$line" ]
+	jq -e '.scanned_bytes == 0' "$T/err"
+}
+
+@test "--compress: closed segments become zstd frames that zstdgrep reads and find searches" {
+	"$GEN" 3000 --seed 3 >"$T/in"
+	A --compress --frame-size 16k <"$T/in"
+	segments >"$T/segs"
+	! grep -q '\.ndjson$' "$T/segs"
+	[ "$(count_lines "$T/segs")" -eq 5 ]
+	diff <(sort "$T/in") <(all_lines)
+	f=$(grep order.created "$T/segs")
+	# several independent frames, one stream for zstd
+	[ "$(zstd -lv "$T/a/$f" 2>/dev/null | grep -E '^# Frames|Frames:' | grep -oE '[0-9]+' | head -1)" -gt 3 ]
+	line=$(sed -n 2500p "$T/in")
+	id=$(jq -r .id <<<"$line")
+	[ "$(zstdgrep -hF "$id" "$T"/a/*/2026/03/01/*.zst)" = "$line" ]
+	# by index (one frame read) and by scan
+	A find --id "$id" --stats >"$T/out" 2>"$T/err"
+	[ "$(cat "$T/out")" = "$line" ]
+	grep -q '"scanned_bytes":0' "$T/err"
+	[ "$(A find --grep "$id")" = "$line" ]
+	[ "$(A find --type "$(jq -r .type <<<"$line")" | wc -l)" -eq "$(grep -c "\"type\":\"$(jq -r .type <<<"$line")\"" "$T/in")" ]
+}
+
+@test "compress: an archive written plain is compressed afterwards, searches unchanged" {
+	"$GEN" 500 --seed 4 >"$T/in"
+	A <"$T/in"
+	A find --type com.example.retail.order.paid >"$T/before"
+	run A compress --dry-run
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '\.zst$')" -eq 5 ]
+	[ "$(segments | grep -c '\.ndjson$')" -eq 5 ]
+	A compress >"$T/list"
+	[ "$(grep -c '\.zst$' "$T/list")" -eq 5 ]
+	[ "$(segments | grep -c '\.ndjson\.zst$')" -eq 5 ]
+	[ "$(segments | grep -c '\.ndjson$')" -eq 0 ]
+	A find --type com.example.retail.order.paid >"$T/after"
+	diff "$T/before" "$T/after"
+	id=$(sed -n 321p "$T/in" | jq -r .id)
+	[ "$(A find --id "$id")" = "$(sed -n 321p "$T/in")" ]
+}
+
+@test "find: each search key, exact values, and their combination" {
+	"$GEN" 2000 --seed 5 >"$T/in"
+	A <"$T/in"
+	line=$(sed -n 1234p "$T/in")
+	id=$(jq -r .id <<<"$line") subject=$(jq -r .subject <<<"$line")
+	[ "$(A find --id "$id")" = "$line" ]
+	diff <(A find --subject "$subject") <(paste <(jq -r .subject "$T/in") "$T/in" |
+		awk -F'\t' -v s="$subject" '$1 == s' | cut -f2-)
+	diff <(A find --type com.example.retail.order.paid | sort) <(grep '"type":"com.example.retail.order.paid"' "$T/in" | sort)
+	diff <(A find --source /erp/DE | sort) <(grep '"source":"/erp/DE"' "$T/in" | sort)
+	diff <(A find --source /erp/DE --type com.example.retail.inventory.adjusted | sort) \
+		<(grep '"source":"/erp/DE"' "$T/in" | grep 'inventory.adjusted' | sort)
+	# a prefix is not a value
+	[ -z "$(A find --source /erp/D)" ]
+	[ -z "$(A find --id "${id%?}")" ]
+	# text and regex on the stored line
+	diff <(A find --grep 'Napoli' | sort) <(grep -F 'Napoli' "$T/in" | sort)
+	diff <(A find --regex '"quantity":[5-9]' | sort) <(grep -E '"quantity":[5-9]' "$T/in" | sort)
+	# -c stops early
+	[ "$(A find --type com.example.retail.order.paid -c 3 | wc -l)" -eq 3 ]
+}
+
+@test "find: --since/--until on event time, results in time order whatever the write order" {
+	"$GEN" 600 --seed 6 --start 2026-03-01T08:58:00Z >"$T/in"
+	# written in reverse order, across two hours
+	tac "$T/in" | A
+	A find >"$T/all"
+	diff <(sort "$T/all") <(sort "$T/in")
+	[ "$(jq -r .time "$T/all" | sort -c && echo sorted)" = sorted ]
+	A find --since 2026-03-01T09:00:00Z --until 2026-03-01T09:01:00Z >"$T/win"
+	[ "$(count_lines "$T/win")" -gt 0 ]
+	diff <(jq -r .time "$T/win") <(jq -r '.time | select(. >= "2026-03-01T09:00:00" and . < "2026-03-01T09:01:00")' "$T/in")
+	[ -z "$(A find --until 2026-03-01)" ]
+	run A find --since yesterdayish
+	[ "$status" -eq 64 ]
+}
+
+@test "trace: a business object's timeline in order, a table on a terminal, NDJSON when piped" {
+	"$GEN" 3000 --seed 7 >"$T/in"
+	A <"$T/in"
+	subject=$(jq -r 'select(.type == "com.example.retail.shipment.dispatched") | .subject' "$T/in" | head -1)
+	A trace "$subject" >"$T/nd"
+	jq -r .type "$T/nd" >"$T/types"
+	[ "$(head -1 "$T/types")" = com.example.retail.order.created ]
+	grep -qx com.example.retail.order.paid "$T/types"
+	[ "$(tail -1 "$T/types")" = com.example.retail.shipment.dispatched ]
+	[ "$(jq -r .time "$T/nd" | sort -c && echo sorted)" = sorted ]
+	A trace "$subject" --table >"$T/table"
+	head -1 "$T/table" | grep -Eq '^TIME +TYPE +ID +SOURCE +TOPIC +PARTITION +OFFSET$'
+	[ "$(count_lines "$T/table")" -eq $(($(count_lines "$T/nd") + 1)) ]
+	# columns aligned: TYPE starts at the same place on every row
+	[ "$(awk '{ print index($0, $2) }' "$T/table" | sort -u | wc -l)" -eq 1 ]
+	# on a terminal (script(1) gives one), the table is the default
+	if command -v script >/dev/null; then
+		script -qec "hub-archive -d '$T/a' trace '$subject'" /dev/null | tr -d '\r' >"$T/tty"
+		head -1 "$T/tty" | grep -q '^TIME '
+	fi
+}
+
+@test "show: one event pretty-printed with its metadata, numbers exact" {
+	line='{"topic":"orders","partition":2,"offset":99,"timestamp":1772355600000,"key":"K","value":{"id":"x1","type":"t","time":"2026-03-01T09:00:00Z","data":{"total":19.99,"n":12345678901234567890,"e":[],"o":{}}}}'
+	printf '%s\n' "$line" | A
+	A show x1 >"$T/show"
+	cat "$T/show"
+	grep -Eq '^ +"total": 19.99,$' "$T/show"
+	grep -q '"n": 12345678901234567890' "$T/show"
+	grep -q '"e": \[\],' "$T/show"
+	[ "$(jq -r '.kafka.topic + " " + (.kafka.partition|tostring) + " " + (.kafka.offset|tostring)' "$T/show")" = "orders 2 99" ]
+	[ "$(jq -r .archive.segment "$T/show")" = "$T/a/orders/2026/03/01/09.ndjson" ]
+	[ "$(jq -r .archive.offset "$T/show")" = 0 ]
+	[ "$(jq -c .event "$T/show")" = "$(jq -c .value <<<"$line")" ]
+	run A show nope
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no event with id 'nope'"* ]]
+}
+
+@test "look-ups use the indexes: no segment bytes scanned" {
+	"$GEN" 2000 --seed 8 >"$T/in"
+	A <"$T/in"
+	id=$(sed -n 999p "$T/in" | jq -r .id)
+	A find --id "$id" --stats >"$T/out" 2>"$T/err"
+	jq -e '.indexed == .segments and .scanned_bytes == 0 and .results == 1' "$T/err"
+	# without its index a segment is scanned, with the same answer
+	find "$T/a" -name '*.idx' -delete
+	A find --id "$id" --stats >"$T/out2" 2>"$T/err2"
+	diff "$T/out" "$T/out2"
+	jq -e '.indexed == 0 and .scanned_bytes > 0' "$T/err2"
+}
+
+@test "day indexes answer look-ups a day at a time; a restart in an old day replaces its day index" {
+	"$GEN" 2000 --seed 14 --start 2026-03-01T23:58:00Z >"$T/in"
+	# the last events are a day later
+	"$GEN" 20 --seed 15 --start 2026-03-03T10:00:00Z >>"$T/in"
+	A <"$T/in"
+	[ "$(find "$T/a" -name day.idx | wc -l)" -eq 15 ]
+	for n in 10 1500 2010; do
+		line=$(sed -n ${n}p "$T/in")
+		A find --id "$(jq -r .id <<<"$line")" --stats >"$T/out" 2>"$T/err"
+		[ "$(cat "$T/out")" = "$line" ]
+		jq -e '.day_indexes == 15 and .indexed == .segments and .scanned_bytes == 0' "$T/err"
+	done
+	# a late event for the first day: its day index goes while the segment
+	# is open, and comes back, with the new event, when the writer is done
+	day="$T/a/com.example.retail.order.paid/2026/03/01"
+	[ -e "$day/day.idx" ]
+	mkfifo "$T/fifo"
+	hub-archive -d "$T/a" <"$T/fifo" &
+	pid=$!
+	exec 5>"$T/fifo"
+	echo '{"id":"late","type":"com.example.retail.order.paid","time":"2026-03-01T23:59:30Z"}' >&5
+	for _ in $(seq 1 50); do [ ! -e "$day/day.idx" ] && break; sleep 0.1; done
+	[ ! -e "$day/day.idx" ]
+	[ "$(A find --id late | jq -r .id)" = late ]
+	exec 5>&-
+	wait $pid
+	[ -e "$day/day.idx" ]
+	A find --id late --stats 2>"$T/err" | jq -e '.id == "late"'
+	jq -e '.scanned_bytes == 0' "$T/err"
+	# a damaged day index is refused; the segment indexes answer
+	head -c 100 "$day/day.idx" >"$T/cut" && cp "$T/cut" "$day/day.idx"
+	[ "$(A find --id late | jq -r .id)" = late ]
+}
+
+@test "a restart appends to the hour's segment, which is re-indexed when closed" {
+	"$GEN" 200 --seed 9 >"$T/in"
+	head -100 "$T/in" | A
+	tail -100 "$T/in" | A
+	diff <(sort "$T/in") <(all_lines)
+	[ "$(segments | wc -l)" -eq 5 ]
+	for n in 50 150 199; do
+		line=$(sed -n ${n}p "$T/in")
+		A find --id "$(jq -r .id <<<"$line")" --stats >"$T/out" 2>"$T/err"
+		[ "$(cat "$T/out")" = "$line" ]
+		jq -e '.scanned_bytes == 0' "$T/err"
+	done
+	# while a segment is open (no index yet), it is scanned
+	f=com.example.retail.order.created/2026/03/01/08
+	mkfifo "$T/fifo"
+	hub-archive -d "$T/a" <"$T/fifo" &
+	pid=$!
+	exec 5>"$T/fifo"
+	echo '{"id":"late","type":"com.example.retail.order.created","time":"2026-03-01T08:59:00Z"}' >&5
+	for _ in $(seq 1 50); do [ ! -e "$T/a/$f.idx" ] && grep -q late "$T/a/$f.ndjson" && break; sleep 0.1; done
+	[ ! -e "$T/a/$f.idx" ]
+	[ "$(A find --id late | jq -r .id)" = late ]
+	line=$(grep -m1 order.created "$T/in")
+	[ "$(A find --id "$(jq -r .id <<<"$line")")" = "$line" ]
+	exec 5>&-
+	wait $pid
+	[ -e "$T/a/$f.idx" ]
+}
+
+@test "a torn last line is never shown, and is removed (to the failure store) on restart" {
+	"$GEN" 50 --seed 10 >"$T/in"
+	A <"$T/in"
+	f="$T/a/com.example.retail.order.created/2026/03/01/08.ndjson"
+	printf '{"id":"torn","type":"com.example.retail.order.created","ti' >>"$f"
+	# readers skip it
+	[ "$(A find --type com.example.retail.order.created | wc -l)" -eq "$(grep -c order.created "$T/in")" ]
+	run A find --grep torn
+	[ "$status" -eq 1 ]
+	# the next writer repairs the file before it appends
+	printf '%s\n' '{"id":"after","type":"com.example.retail.order.created","time":"2026-03-01T08:30:00Z"}' |
+		A --dlq "$T/dlq"
+	jq -c . "$f" >/dev/null
+	[ "$(tail -1 "$f")" = '{"id":"after","type":"com.example.retail.order.created","time":"2026-03-01T08:30:00Z"}' ]
+	jq -e '(.reason | test("torn")) and .event == "{\"id\":\"torn\",\"type\":\"com.example.retail.order.created\",\"ti"' "$T/dlq"
+	[ "$(A find --id after | jq -r .id)" = after ]
+}
+
+@test "kill -9 while writing: every visible line parses, nothing acknowledged is lost, a restart carries on" {
+	"$GEN" 30000 --seed 11 >"$T/in"
+	for round in 1 2 3; do
+		# what is not stored yet trickles in, in order; --tee acknowledges what is stored
+		all_lines | grep -vxFf - "$T/in" >"$T/todo" || true
+		split -n l/30 -d "$T/todo" "$T/part.$round."
+		( for p in "$T"/part.$round.*; do cat "$p"; sleep 0.02; done ) 2>/dev/null |
+			hub-archive -d "$T/a" --tee --max-size 64k --dlq "$T/dlq.$round" >"$T/acked.$round" &
+		pid=$!
+		# once something is acknowledged, at a random moment of the run
+		for _ in $(seq 1 100); do [ -s "$T/acked.$round" ] && break; sleep 0.05; done
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+		kill -9 $pid 2>/dev/null || true
+		wait $pid 2>/dev/null || true
+		# every visible line of every segment is a whole JSON object
+		visible_lines_parse
+		# acknowledged lines are all in the archive
+		[ "$(count_lines "$T/acked.$round")" -gt 0 ]
+		all_lines >"$T/stored"
+		[ "$(comm -23 <(sort "$T/acked.$round") "$T/stored" | wc -l)" -eq 0 ]
+	done
+	# the last run, to the end: everything is there exactly once
+	all_lines | grep -vxFf - "$T/in" | hub-archive -d "$T/a" --dlq "$T/dlq.end"
+	diff <(sort "$T/in") <(all_lines)
+	visible_lines_parse
+	for f in $(find "$T/a" -name '*.ndjson'); do [ -z "$(tail -c1 "$f")" ]; done
+}
+
+@test "prune --older-than removes old hours only; --dry-run only lists them" {
+	old=$(date -u -d '100 days ago' +%Y-%m-%dT%H:00:00Z)
+	new=$(date -u -d '2 days ago' +%Y-%m-%dT%H:00:00Z)
+	"$GEN" 100 --seed 12 --start "$old" >"$T/in"
+	"$GEN" 100 --seed 13 --start "$new" >>"$T/in"
+	A <"$T/in"
+	before=$(segments)
+	run A prune --older-than 90d --dry-run
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '\.ndjson$')" -eq 5 ]
+	[ "$(segments)" = "$before" ]
+	A prune --older-than 90d >"$T/removed"
+	[ "$(grep -c '\.ndjson$' "$T/removed")" -eq 5 ]
+	[ "$(grep -c '/[0-9][0-9]\.idx$' "$T/removed")" -eq 5 ]
+	[ "$(grep -c '/day\.idx$' "$T/removed")" -eq 5 ]
+	[ "$(segments | wc -l)" -eq 5 ]
+	old_day=$(date -u -d '100 days ago' +%Y/%m/%d)
+	[ -z "$(find "$T/a" -path "*$old_day*")" ]
+	[ "$(A find | wc -l)" -eq 100 ]
+	run A prune
+	[ "$status" -eq 64 ]
+}
+
+@test "one writer per directory" {
+	mkfifo "$T/fifo"
+	hub-archive -d "$T/a" <"$T/fifo" &
+	pid=$!
+	exec 5>"$T/fifo"
+	sleep 0.2
+	run hub-archive -d "$T/a" </dev/null
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"being written by another hub-archive"* ]]
+	exec 5>&-
+	wait $pid
+}
+
+@test "usage errors, missing archive and empty results have their exit statuses" {
+	run hub-archive find
+	[ "$status" -eq 64 ]
+	run hub-archive -d "$T/a" frobnicate
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+	run hub-archive -d "$T/none" find --id x
+	[ "$status" -eq 66 ]
+	run hub-archive -d "$T/a" find --regex '('
+	[ "$status" -eq 64 ]
+	run hub-archive -d "$T/a" --fsync sometimes </dev/null
+	[ "$status" -eq 64 ]
+	echo '{"id":"1","type":"t","time":"2026-03-01T08:00:00Z"}' | A
+	run A find --id 2
+	[ "$status" -eq 1 ]
+	[ -z "$(A find --id 2 -q)" ]
+}
+
+@test "--help and the man page document every option" {
+	hub-archive --help >"$T/help"
+	man_page="$BATS_TEST_DIRNAME/../man/hub-archive.1"
+	for opt in $(grep -oE -- '--[a-z][a-z-]+' "$T/help" | sort -u); do
+		grep -qF -- "\\-\\-${opt#--}" "$man_page" || { echo "man page lacks $opt"; false; }
+	done
+}

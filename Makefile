@@ -94,10 +94,11 @@ install: all
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5)
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	rm -rf $(DESTDIR)$(DATADIR)/schemas && install -d $(DESTDIR)$(DATADIR) && cp -R schemas $(DESTDIR)$(DATADIR)/schemas
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libhub.a $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/hub
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/hub $(DESTDIR)$(DATADIR)
 	rm -f $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man7/hub.7 \
 	  $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
 

@@ -6,6 +6,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/hub
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 PKGS = rdkafka jansson libsodium avro-c libzstd
@@ -14,7 +15,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 # Always on, whatever CFLAGS the command line gives (make check does).
 HUB_CFLAGS = -std=c11 -pthread -Wall -Wextra -Wshadow -Wno-unused-parameter
-CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib -DHUB_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib -DHUB_VERSION=\"$(VERSION)\" -DHUB_DATADIR=\"$(DATADIR)\" $(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 # make check: the test suite under AddressSanitizer + UndefinedBehaviorSanitizer

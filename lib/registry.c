@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "diag.h"
 #include "registry.h"
@@ -34,11 +35,22 @@ int hub_compat_parse(const char *word, enum hub_compat *c)
 	return -1;
 }
 
+#ifndef HUB_DATADIR
+#define HUB_DATADIR "/usr/local/share/hub"
+#endif
+
+/* $HUB_SCHEMAS, else ./schemas (a checkout, or a site's own registry in
+ * the working directory), else the registry installed with hub. */
 const char *hub_registry_default_dir(void)
 {
 	const char *env = getenv("HUB_SCHEMAS");
+	struct stat sb;
 
-	return env && *env ? env : "schemas";
+	if (env && *env)
+		return env;
+	if (stat("schemas", &sb) == 0 && S_ISDIR(sb.st_mode))
+		return "schemas";
+	return HUB_DATADIR "/schemas";
 }
 
 static void problem(struct hub_registry *reg, struct hub_buf *out, const char *file, const char *fmt, ...)

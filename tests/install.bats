@@ -13,6 +13,28 @@ ROOT="$BATS_TEST_DIRNAME/.."
 		[ -e "$T/dest/opt/hub/$f" ] || { echo "missing $f"; false; }
 	done
 	grep -qx 'prefix=/opt/hub' "$T/dest/opt/hub/lib/pkgconfig/hub.pc"
+	# the schema registry, whole, where hub-validate looks when there is no ./schemas
+	[ -f "$T/dest/opt/hub/share/hub/schemas/index" ]
+	diff -r "$ROOT/schemas" "$T/dest/opt/hub/share/hub/schemas"
+}
+
+@test "without --schemas, HUB_SCHEMAS or ./schemas, hub-validate uses the installed registry" {
+	unset HUB_SCHEMAS
+	cd "$T"
+	run hub-validate --list
+	if [ "$status" -ne 0 ]; then
+		# not installed on this machine: the message names where it looked
+		echo "$output" | grep -q '/share/hub/schemas'
+	else
+		echo "$output" | grep -q '/share/hub/schemas/com.example.retail.order.created/'
+	fi
+	# ./schemas comes first when there is one
+	mkdir -p schemas/s
+	echo '"null"' >schemas/s/1.avsc
+	echo '1 s 1' >schemas/index
+	run hub-validate --list
+	[ "$status" -eq 0 ]
+	[ "$output" = "s	1	1	BACKWARD	schemas/s/1.avsc" ]
 }
 
 @test "an outside C program builds against libhub with pkg-config" {

@@ -220,9 +220,8 @@ int main(int argc, char **argv)
 	o.run.keys = &keys;
 	o.run.failstore = hub_failstore_new(o.dlq);
 	hub_signals_install(0);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	hub_stats_start(&st);
-	status = hub_tokenize_run(&o.run, STDIN_FILENO, stdout, &st);
+	status = hub_tokenize_run(&o.run, STDIN_FILENO, STDOUT_FILENO, &st);
 
 	if (st.failed > 0)
 		hub_warn("%llu of %llu events failed; they are in the failure store %s",

@@ -1,8 +1,9 @@
 /* hub-tokenize: sensitive fields of NDJSON events to tokens, hashes or masks.
  *
- * Options, key and policy set-up only; the loop is hub_tokenize_run() in
- * lib/tokenize.c, the cryptography lib/token.c. Tokens are reversible
- * (-d) only with the key file; nothing sensitive is ever printed. */
+ * Options, key and policy set-up only; the events go through
+ * hub_tokenize_run() in lib/tokenize.c (the loop is lib/filter.c), the
+ * cryptography lib/token.c. Tokens are reversible (-d) only with the key
+ * file; nothing sensitive is ever printed. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

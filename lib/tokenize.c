@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include "diag.h"
-#include "exitcodes.h"
 #include "filter.h"
 #include "json.h"
 #include "ndjson.h"

@@ -1,8 +1,9 @@
 /* hub-tokenize: sensitive fields of NDJSON events to tokens, hashes or masks.
  *
- * Options, key and policy set-up only; the loop is hub_tokenize_run() in
- * lib/tokenize.c, the cryptography lib/token.c. Tokens are reversible
- * (-d) only with the key file; nothing sensitive is ever printed. */
+ * Options, key and policy set-up only; the events go through
+ * hub_tokenize_run() in lib/tokenize.c (the loop is lib/filter.c), the
+ * cryptography lib/token.c. Tokens are reversible (-d) only with the key
+ * file; nothing sensitive is ever printed. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,9 +221,8 @@ int main(int argc, char **argv)
 	o.run.keys = &keys;
 	o.run.failstore = hub_failstore_new(o.dlq);
 	hub_signals_install(0);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	hub_stats_start(&st);
-	status = hub_tokenize_run(&o.run, STDIN_FILENO, stdout, &st);
+	status = hub_tokenize_run(&o.run, STDIN_FILENO, STDOUT_FILENO, &st);
 
 	if (st.failed > 0)
 		hub_warn("%llu of %llu events failed; they are in the failure store %s",

@@ -1,9 +1,10 @@
 /* hub-validate: every event checked against its Avro schema in the registry.
  *
  * Options, usage and the registry commands (--list, --lint,
- * --check-compat); the event loop is hub_validate_run() in lib/validate.c,
- * the registry lib/registry.c, compatibility lib/compat.c. Valid events go
- * out byte for byte; the others go to the failure store, exit status 1. */
+ * --check-compat); the events go through hub_validate_run() in
+ * lib/validate.c (the check) and lib/filter.c (the loop), the registry
+ * lib/registry.c, compatibility lib/compat.c. Valid events go out byte
+ * for byte; the others go to the failure store, exit status 1. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,11 +5,10 @@
  * (canon.h), one per line, hashed to 128 bits with SipHash-2-4 (libsodium's
  * crypto_shorthash_siphashx24: BLAKE2b measured 40% of the run time) under
  * the state's secret key, so nobody can craft colliding keys.
- * Kept events are gathered in an output buffer and written with one
- * write(2); the keys of the events in that buffer are staged and go to
- * the state file only once the write has succeeded. The buffer is written
- * out when full, at the end, and whenever the input would block, so a
- * quiet pipeline still sees each event at once. */
+ * The loop is hub_filter_run() (filter.c), which writes kept events in
+ * batches; the keys of the events in a batch are staged and go to the
+ * state file only in its flushed hook, i.e. once the batch was written.
+ * Duplicates for --dups follow the same batches, after the state. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,16 +23,15 @@
 #include "canon.h"
 #include "dedup.h"
 #include "diag.h"
-#include "fileio.h"
 #include "exitcodes.h"
+#include "fileio.h"
+#include "filter.h"
 #include "json.h"
 #include "ndjson.h"
 #include "seenset.h"
 #include "signals.h"
 #include "statefile.h"
 #include "timeparse.h"
-
-#define OUT_FLUSH (256u << 10)
 
 struct hub_dedup {
 	const struct hub_dedup_opts *o;
@@ -47,8 +45,6 @@ struct hub_dedup {
 	unsigned char hashkey[HUB_STATE_KEYBYTES];
 	struct hub_seenset *set;
 	struct hub_statefile *state;
-	struct hub_buf out;
-	int out_fd;
 	struct hub_buf dups;
 	int dups_fd;
 	int dups_broken;
@@ -90,7 +86,6 @@ struct hub_dedup *hub_dedup_new(const struct hub_dedup_opts *o, int *status)
 
 	d->o = o;
 	d->dups_fd = -1;
-	d->out_fd = -1;
 	d->time_index = -1;
 	if (nkeys + 1 > HUB_JSON_MAX_PATHS) {
 		hub_err("too many --key paths (%d, at most %d)", nkeys, HUB_JSON_MAX_PATHS - 1);
@@ -147,37 +142,47 @@ struct hub_dedup *hub_dedup_new(const struct hub_dedup_opts *o, int *status)
 	return d;
 }
 
-/* Output first, then the state: the order that makes a crash harmless. */
-static int flush(struct hub_dedup *d)
+/* The filter's flushed hook: the events kept so far are written, so
+ * their keys may be recorded; the duplicates follow. */
+static int flushed(void *ctx)
 {
-	if (d->out.len > 0) {
-		if (hub_write_all(d->out_fd, d->out.data, d->out.len) < 0) {
-			hub_err("standard output: %s; the events not written are not remembered either",
-			        strerror(errno));
-			hub_buf_reset(&d->out);
-			if (d->state)
-				hub_statefile_discard(d->state);
-			return -1;
-		}
-		hub_buf_reset(&d->out);
-	}
+	struct hub_dedup *d = ctx;
+
 	if (d->state && hub_statefile_commit(d->state, d->set) < 0)
 		return -1;
-	if (d->dups.len > 0 && !d->dups_broken) {
-		if (hub_write_all(d->dups_fd, d->dups.data, d->dups.len) < 0) {
-			hub_err("--dups %s: %s", d->o->dups_path, strerror(errno));
-			d->dups_broken = 1;
-		}
-		hub_buf_reset(&d->dups);
+	if (d->dups.len > 0 && !d->dups_broken && hub_write_all(d->dups_fd, d->dups.data, d->dups.len) < 0) {
+		hub_err("--dups %s: %s", d->o->dups_path, strerror(errno));
+		d->dups_broken = 1;
 	}
+	hub_buf_reset(&d->dups);
+	if (d->o->window && d->o->by_arrival)
+		hub_seenset_expire(d->set, (uint32_t)time(NULL));
 	return 0;
 }
 
-static void fail(struct hub_dedup *d, struct hub_stats *st, const struct hub_line *l, const char *why,
-                 int is_json, const char *extra)
+/* The batch could not be written: neither are its keys. */
+static void unwritten(void *ctx)
 {
-	st->failed++;
+	struct hub_dedup *d = ctx;
+
+	if (d->state)
+		hub_statefile_discard(d->state);
+	hub_info("the events not written are not remembered either");
+}
+
+/* Duplicates waiting for --dups count toward the batch. */
+static size_t held(void *ctx)
+{
+	const struct hub_dedup *d = ctx;
+
+	return d->dups.len;
+}
+
+static enum hub_filter_verdict fail(struct hub_dedup *d, const struct hub_line *l, const char *why, int is_json,
+                                    const char *extra)
+{
 	hub_failstore_add(d->o->failstore, why, l->number, l->data, l->len, is_json, extra);
+	return HUB_FILTER_FAIL;
 }
 
 /* The event's time in seconds for the window, or -1 (reason in d->msg). */
@@ -230,41 +235,38 @@ static int key_text(struct hub_dedup *d, const char *line, size_t len)
 	return 0;
 }
 
-static void handle(struct hub_dedup *d, const struct hub_line *l, struct hub_stats *st)
+/* One line: PASS (a new key, or too old for the window), DROP (a
+ * duplicate) or FAIL. */
+static enum hub_filter_verdict handle(void *ctx, const struct hub_line *l, const char **data, size_t *len)
 {
+	struct hub_dedup *d = ctx;
 	enum hub_json_type top;
 	unsigned char hash[16];
 	struct hub_key key;
 	int64_t t = 0;
 
-	st->in++;
 	if (l->status == HUB_LINE_TOO_LONG) {
 		char why[160], extra[64];
 
 		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
-		fail(d, st, l, why, 0, extra);
-		return;
+		return fail(d, l, why, 0, extra);
 	}
 	memset(d->found, 0, sizeof(d->found[0]) * (size_t)d->npaths);
 	if (hub_json_scan(d->js, l->data, l->len, d->found, &top) < 0) {
-		fail(d, st, l, hub_json_error(d->js), 0, NULL);
-		return;
+		return fail(d, l, hub_json_error(d->js), 0, NULL);
 	}
 	if (top != HUB_JSON_OBJECT) {
 		hub_buf_reset(&d->msg);
 		hub_buf_addf(&d->msg, "not an event: the line is %s, not a JSON object", hub_json_type_name(top));
-		fail(d, st, l, hub_buf_cstr(&d->msg), 1, NULL);
-		return;
+		return fail(d, l, hub_buf_cstr(&d->msg), 1, NULL);
 	}
 	if (d->time_index >= 0 && (t = event_time(d)) < 0) {
-		fail(d, st, l, d->msg.data, 1, NULL);
-		return;
+		return fail(d, l, d->msg.data, 1, NULL);
 	}
 	if (d->o->by_arrival)
 		t = time(NULL);
 	if (key_text(d, l->data, l->len) < 0) {
-		fail(d, st, l, d->msg.data, 1, NULL);
-		return;
+		return fail(d, l, d->msg.data, 1, NULL);
 	}
 	/* SipHash-2-4 with 128-bit output, keyed with the second half of the
 	 * state's key (the first half keys the state file's checksums) */
@@ -277,7 +279,7 @@ static void handle(struct hub_dedup *d, const struct hub_line *l, struct hub_sta
 			hub_buf_add(&d->dups, l->data, l->len);
 			hub_buf_addc(&d->dups, '\n');
 		}
-		return;
+		return HUB_FILTER_DROP;
 	case HUB_SEEN_NEW:
 		if (d->state)
 			hub_statefile_stage(d->state, &key, t);
@@ -286,9 +288,9 @@ static void handle(struct hub_dedup *d, const struct hub_line *l, struct hub_sta
 		d->expired++;
 		break;
 	}
-	hub_buf_add(&d->out, l->data, l->len);
-	hub_buf_addc(&d->out, '\n');
-	st->out++;
+	*data = l->data;
+	*len = l->len;
+	return HUB_FILTER_PASS;
 }
 
 const char *hub_dedup_stats_extra(struct hub_dedup *d)
@@ -304,55 +306,23 @@ uint64_t hub_dedup_dropped(const struct hub_dedup *d)
 	return d->dropped;
 }
 
+static const char *stats_extra(void *ctx)
+{
+	return hub_dedup_stats_extra(ctx);
+}
+
 int hub_dedup_run(struct hub_dedup *d, int in_fd, int out_fd, struct hub_stats *st)
 {
+	struct hub_filter f = { .ctx = d, .line = handle, .flushed = flushed, .unwritten = unwritten,
+	                        .held = held, .stats_extra = stats_extra, .stats_signal = 1 };
 	struct hub_reader *r = hub_reader_new(in_fd, d->o->max_line ? d->o->max_line : HUB_MAX_LINE_DEFAULT);
-	struct hub_line line;
-	int status = HUB_EXIT_OK, rc;
+	int status = hub_filter_run(&f, r, out_fd, st);
 
-	d->out_fd = out_fd;
-	hub_reader_set_interrupt(r, &hub_stop_requested);
-	while (!hub_stop_requested) {
-		if (!hub_reader_buffered(r)) {
-			/* about to wait for input: everything so far goes out now */
-			if (flush(d) < 0) {
-				status = HUB_EXIT_IOERR;
-				break;
-			}
-			if (d->o->window && d->o->by_arrival)
-				hub_seenset_expire(d->set, (uint32_t)time(NULL));
-		}
-		rc = hub_reader_next(r, &line);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
-			hub_err("standard input: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		handle(d, &line, st);
-		if (d->out.len >= OUT_FLUSH || d->dups.len >= OUT_FLUSH) {
-			if (flush(d) < 0) {
-				status = HUB_EXIT_IOERR;
-				break;
-			}
-		}
-		if (hub_stats_requested) {
-			hub_stats_requested = 0;
-			hub_stats_print(st, hub_dedup_stats_extra(d));
-		}
-	}
-	if (status == HUB_EXIT_OK && flush(d) < 0)
-		status = HUB_EXIT_IOERR;
 	if (hub_stop_requested)
 		hub_info("%s: stopping; every event read has been handled", strsignal(hub_stop_requested));
 	hub_reader_free(r);
-	if (status == HUB_EXIT_OK && d->dups_broken)
+	if ((status == HUB_EXIT_OK || status == HUB_EXIT_FAILED) && d->dups_broken)
 		status = HUB_EXIT_IOERR;
-	if (status == HUB_EXIT_OK && st->failed > 0)
-		status = HUB_EXIT_FAILED;
 	return status;
 }
 
@@ -379,7 +349,6 @@ int hub_dedup_free(struct hub_dedup *d)
 		hub_paths_free(d->paths, d->npaths);
 	hub_buf_free(&d->key);
 	hub_buf_free(&d->msg);
-	hub_buf_free(&d->out);
 	hub_buf_free(&d->dups);
 	sodium_memzero(d->hashkey, sizeof(d->hashkey));
 	free(d);

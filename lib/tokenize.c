@@ -4,16 +4,17 @@
  * rule set, keep the outermost of nested matches, compute every
  * replacement into one buffer, then either write the line (the bytes
  * between fields copied, replacements in their place) or, when a field
- * could not be handled, store a safe copy in the failure store. Buffers
- * are kept from line to line: no allocation per event once warm. */
-#include <errno.h>
+ * could not be handled, store a safe copy in the failure store. The loop
+ * is hub_filter_run() (filter.c). Buffers are kept from line to line: no
+ * allocation per event once warm. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "diag.h"
-#include "exitcodes.h"
+#include "filter.h"
 #include "json.h"
 #include "ndjson.h"
 #include "signals.h"
@@ -38,6 +39,7 @@ struct tokenizer {
 	struct hub_buf repl, scratch, text, line, why, extra;
 	uint64_t changed;           /* fields replaced in events written, for --stats */
 	uint64_t changing;          /* ... in the current event */
+	char stats[64];             /* the --stats extra members */
 };
 
 /* Decrypted values do not linger in a work buffer. */
@@ -312,9 +314,10 @@ static int scan_error_length(const char *e)
 	return (int)strlen(e);
 }
 
-/* One line: 1 written to out (in t->line), 0 failed (stored). */
-static int process(struct tokenizer *t, const struct hub_line *l)
+/* One line: PASS with the event in t->line, or FAIL (stored). */
+static enum hub_filter_verdict process(void *ctx, const struct hub_line *l, const char **data, size_t *len)
 {
+	struct tokenizer *t = ctx;
 	const struct hub_policy *pol = t->o->pol;
 	int set = 0, subject = -1, failed = 0;
 	size_t n, slen;
@@ -328,14 +331,14 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 		         "%zu bytes are stored sealed", l->full_len, l->len);
 		snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l->full_len);
 		store_sealed(t, l, why, extra);
-		return 0;
+		return HUB_FILTER_FAIL;
 	}
 	t->nfields = 0;
 	if (hub_json_scan(t->js, l->data, l->len, t->found, NULL) < 0) {
 		snprintf(why, sizeof(why), "%.*s; the line is stored sealed", scan_error_length(hub_json_error(t->js)),
 		         hub_json_error(t->js));
 		store_sealed(t, l, why, NULL);
-		return 0;
+		return HUB_FILTER_FAIL;
 	}
 	if (pol->market >= 0 && t->found[pol->market].type == HUB_JSON_STRING) {
 		span_string(t, &t->found[pol->market], &s, &slen);
@@ -360,63 +363,40 @@ static int process(struct tokenizer *t, const struct hub_line *l)
 		                  t->extra.len ? hub_buf_cstr(&t->extra) : NULL);
 		if (t->o->direction != HUB_TOKENIZE)
 			wipe(&t->repl);
-		return 0;
+		return HUB_FILTER_FAIL;
 	}
 	build(t, l->data, l->len, n, 0, &t->line);
-	hub_buf_addc(&t->line, '\n');
 	t->changed += t->changing;
-	return 1;
+	*data = t->line.data;
+	*len = t->line.len;
+	return HUB_FILTER_PASS;
 }
 
-int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, FILE *out, struct hub_stats *st)
+static const char *stats_extra(void *ctx)
+{
+	struct tokenizer *t = ctx;
+
+	snprintf(t->stats, sizeof(t->stats), "\"fields\":%llu", (unsigned long long)t->changed);
+	return t->stats;
+}
+
+int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, int out_fd, struct hub_stats *st)
 {
 	struct tokenizer t = { .o = o, .newest = hub_keyring_newest(o->keys) };
+	/* the output of -d holds plaintext: the loop wipes its batches */
+	struct hub_filter f = { .ctx = &t, .line = process, .stats_extra = stats_extra, .stats_signal = 1,
+	                        .wipe = 1 };
 	struct hub_reader *r = hub_reader_new(in_fd, o->max_line ? o->max_line : HUB_MAX_LINE_DEFAULT);
-	struct hub_line l;
-	int status = HUB_EXIT_OK, rc;
-	char extra[64];
+	int status;
 
 	t.js = hub_json_new();
 	hub_json_set_paths(t.js, o->pol->paths, o->pol->npaths);
 	hub_json_set_callback(t.js, on_match, &t);
-	hub_reader_set_interrupt(r, &hub_stop_requested);
-	while (!hub_stop_requested) {
-		rc = hub_reader_next(r, &l);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			if (errno != EINTR) {
-				hub_err("reading standard input: %s", strerror(errno));
-				status = HUB_EXIT_IOERR;
-			}
-			break;
-		}
-		st->in++;
-		if (!process(&t, &l)) {
-			st->failed++;
-		} else if (fwrite(t.line.data, 1, t.line.len, out) != t.line.len) {
-			hub_err("writing standard output: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		} else {
-			st->out++;
-		}
-		if (hub_stats_requested) {
-			hub_stats_requested = 0;
-			snprintf(extra, sizeof(extra), "\"fields\":%llu", (unsigned long long)t.changed);
-			hub_stats_print(st, extra);
-		}
-	}
-	if (fflush(out) != 0 && status == HUB_EXIT_OK) {
-		hub_err("writing standard output: %s", strerror(errno));
-		status = HUB_EXIT_IOERR;
-	}
+	status = hub_filter_run(&f, r, out_fd, st);
 	if (hub_stop_requested)
 		hub_info("%s: stopping", strsignal(hub_stop_requested));
-	if (o->show_stats) {
-		snprintf(extra, sizeof(extra), "\"fields\":%llu", (unsigned long long)t.changed);
-		hub_stats_print(st, extra);
-	}
+	if (o->show_stats)
+		hub_stats_print(st, stats_extra(&t));
 	wipe(&t.repl);
 	wipe(&t.line);
 	wipe(&t.text);
@@ -430,7 +410,5 @@ int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, FILE *out, st
 	free(t.fields);
 	hub_json_free(t.js);
 	hub_reader_free(r);
-	if (status == HUB_EXIT_OK && st->failed)
-		status = HUB_EXIT_FAILED;
 	return status;
 }

@@ -8,7 +8,6 @@
 #define HUB_TOKENIZE_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "failstore.h"
 #include "keyfile.h"
@@ -34,9 +33,9 @@ struct hub_tokenize_opts {
 	int show_stats;
 };
 
-/* Reads events from in_fd and writes them to out until the end of input
- * or a stop signal. Returns an exit status (0, 1 when events failed, 74
- * on a read or write error); st counts in/out/failed. */
-int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, FILE *out, struct hub_stats *st);
+/* Reads events from in_fd and writes them to out_fd until the end of
+ * input or a stop signal. Returns an exit status (0, 1 when events failed,
+ * 74 on a read or write error); st counts in/out/failed. */
+int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, int out_fd, struct hub_stats *st);
 
 #endif

@@ -1,27 +1,23 @@
-/* validate.c: the read-check-write loop behind hub-validate.
+/* validate.c: the check behind hub-validate, one event a line.
  *
  * Per line: one hub_json_scan() (syntax, UTF-8, depth, and the spans of
  * the CloudEvents attributes), the attribute rules, a subject lookup
  * (binary search, no allocation), then the schema-driven pass of
- * avrocheck.c over the data bytes only. Output is gathered in one buffer
- * and written with write(2) in large blocks; a line is written only after
- * it was found valid, and as it was read. */
-#include <errno.h>
+ * avrocheck.c over the data bytes only. The loop is hub_filter_run()
+ * (filter.c): a line is written only after it was found valid, and as it
+ * was read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "avrocheck.h"
 #include "cloudevents.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "filter.h"
 #include "json.h"
 #include "ndjson.h"
-#include "signals.h"
 #include "validate.h"
-
-#define OUT_FLUSH (256u << 10)
 
 struct validator {
 	const struct hub_validate_opts *o;
@@ -29,9 +25,8 @@ struct validator {
 	struct hub_path paths[HUB_CE_NATTRS + 1];
 	struct hub_span found[HUB_CE_NATTRS + 1];
 	struct hub_avrocheck *ck;
-	struct hub_buf out, reason, extra, expected, found_text, path, text;
+	struct hub_buf reason, extra, expected, found_text, path, text;
 	int bad_member;            /* a top-level member broke the extension rules */
-	int out_fd, write_error;
 };
 
 /* The callback for the "*" path: extension attribute rules per member. */
@@ -47,27 +42,6 @@ static int on_member(void *ctx, int which, const struct hub_span *key, const str
 	if (hub_ce_check_member(key, value, &v->path, &v->expected, &v->found_text) < 0)
 		v->bad_member = 1;
 	return 0;
-}
-
-static void flush_out(struct validator *v)
-{
-	const char *p = v->out.data;
-	size_t left = v->out.len;
-
-	while (left > 0 && !v->write_error) {
-		ssize_t w = write(v->out_fd, p, left);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			hub_err("writing standard output: %s", strerror(errno));
-			v->write_error = 1;
-			break;
-		}
-		p += w;
-		left -= w;
-	}
-	hub_buf_reset(&v->out);
 }
 
 static void add_member(struct hub_buf *b, const char *name, const char *value)
@@ -247,16 +221,25 @@ static int validate_line(struct validator *v, const struct hub_line *l)
 	return 0;
 }
 
+/* The filter's verdict: valid lines pass as they were read. */
+static enum hub_filter_verdict check(void *ctx, const struct hub_line *l, const char **data, size_t *len)
+{
+	if (!validate_line(ctx, l))
+		return HUB_FILTER_FAIL;
+	*data = l->data;
+	*len = l->len;
+	return HUB_FILTER_PASS;
+}
+
 int hub_validate_run(int in_fd, int out_fd, const struct hub_validate_opts *o, struct hub_stats *st)
 {
 	struct validator v = { 0 };
+	struct hub_filter f = { .ctx = &v, .line = check, .stats_signal = o->show_stats };
 	struct hub_reader *r = hub_reader_new(in_fd, o->max_line ? o->max_line : HUB_MAX_LINE_DEFAULT);
-	struct hub_line l;
 	char err[128];
-	int rc, status = HUB_EXIT_OK;
+	int status;
 
 	v.o = o;
-	v.out_fd = out_fd;
 	v.js = hub_json_new();
 	v.ck = hub_avrocheck_new();
 	hub_avrocheck_allow_extra(v.ck, o->allow_extra);
@@ -268,47 +251,14 @@ int hub_validate_run(int in_fd, int out_fd, const struct hub_validate_opts *o, s
 	hub_json_set_paths(v.js, v.paths, o->plain ? HUB_CE_NATTRS : HUB_CE_NATTRS + 1);
 	if (!o->plain)
 		hub_json_set_callback(v.js, on_member, &v);
-	hub_buf_reserve(&v.out, OUT_FLUSH + 4096);
 
-	hub_reader_set_interrupt(r, &hub_stop_requested);
-	while (!hub_stop_requested && !v.write_error) {
-		rc = hub_reader_next(r, &l);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			if (errno != EINTR) {
-				hub_err("reading standard input: %s", strerror(errno));
-				status = HUB_EXIT_IOERR;
-			}
-			break;
-		}
-		st->in++;
-		if (validate_line(&v, &l)) {
-			st->out++;
-			hub_buf_add(&v.out, l.data, l.len);
-			hub_buf_addc(&v.out, '\n');
-			if (v.out.len >= OUT_FLUSH || !hub_reader_buffered(r))
-				flush_out(&v);
-		} else {
-			st->failed++;
-		}
-		if (o->show_stats && hub_stats_requested) {
-			hub_stats_requested = 0;
-			hub_stats_print(st, NULL);
-		}
-	}
-	flush_out(&v);
-	if (v.write_error)
-		status = HUB_EXIT_IOERR;
-	else if (status == HUB_EXIT_OK && st->failed)
-		status = HUB_EXIT_FAILED;
+	status = hub_filter_run(&f, r, out_fd, st);
 
 	hub_reader_free(r);
 	hub_json_free(v.js);
 	hub_avrocheck_free(v.ck);
 	for (int i = 0; i <= HUB_CE_NATTRS; i++)
 		hub_path_free(&v.paths[i]);
-	hub_buf_free(&v.out);
 	hub_buf_free(&v.reason);
 	hub_buf_free(&v.extra);
 	hub_buf_free(&v.expected);

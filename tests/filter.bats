@@ -1,0 +1,40 @@
+#!/usr/bin/env bats
+# libhub's filter loop (lib/filter.c), the one under hub-validate,
+# hub-tokenize and hub-dedup, driven by tests/filter.c.
+
+load helpers
+
+FILTER="$HUB_BIN/../tests/filter"
+
+@test "verdicts: passed lines out as they came, failed and dropped counted, exit 1 when any failed" {
+	printf 'a\nfail 1\nb\ndrop 1\n\nc' >"$T/in"
+	run bash -c "'$FILTER' <'$T/in' >'$T/out' 2>'$T/err'"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/out")" = "$(printf 'a\nb\n\nc')" ]
+	grep -q '^in 6 out 4 failed 1 flushes [0-9]* unwritten 0 status 1$' "$T/err"
+	printf 'a\ndrop\n' | "$FILTER" >/dev/null
+}
+
+@test "the flushed hook runs only once everything passed so far is written, batch after batch" {
+	seq 1 300000 | sed 's/^\(.*7\)$/fail \1/; s/^\(.*3\)$/drop \1/' >"$T/in"
+	run bash -c "'$FILTER' <'$T/in' >'$T/out' 2>'$T/err'"
+	[ "$status" -eq 1 ]
+	! grep -q 'hook before write' "$T/err"
+	[ "$(grep -c '^flushed' "$T/err")" -gt 3 ]
+	cmp "$T/out" <(grep -v '^fail\|^drop' "$T/in")
+}
+
+@test "a slow producer's line goes out before the next one arrives" {
+	run bash -c "{ echo first; sleep 1; echo second; } | '$FILTER' >'$T/out' 2>'$T/err'"
+	[ "$status" -eq 0 ]
+	grep -qx 'flushed 6' "$T/err"
+	[ "$(cat "$T/out")" = "$(printf 'first\nsecond')" ]
+}
+
+@test "a write error: reported, the unwritten hook runs, no flushed hook after it, exit 74" {
+	seq 1 1000 >"$T/in"
+	run bash -c "'$FILTER' <'$T/in' 2>&1 >/dev/full"
+	[ "$status" -eq 74 ]
+	echo "$output" | grep -q 'writing standard output: No space left on device'
+	echo "$output" | grep -q 'flushes 1 unwritten 1 status 74$'
+}

@@ -18,6 +18,7 @@
 
 #include "aindex.h"
 #include "diag.h"
+#include "fileio.h"
 
 #define MAGIC "HUBAIX01"
 #define HEADER_WORDS 8
@@ -88,24 +89,6 @@ static int cmp_entry(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsync,
                      char *err, size_t errlen)
 {
@@ -128,9 +111,9 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
 		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, head, sizeof(head)) || write_all(fd, b->ent[0], b->n[0] * sizeof(**b->ent)) ||
-	    write_all(fd, b->ent[1], b->n[1] * sizeof(**b->ent)) ||
-	    write_all(fd, b->frames, b->nframes * sizeof(*b->frames)) || (do_fsync && fsync(fd))) {
+	if (hub_write_all(fd, head, sizeof(head)) || hub_write_all(fd, b->ent[0], b->n[0] * sizeof(**b->ent)) ||
+	    hub_write_all(fd, b->ent[1], b->n[1] * sizeof(**b->ent)) ||
+	    hub_write_all(fd, b->frames, b->nframes * sizeof(*b->frames)) || (do_fsync && fsync(fd))) {
 		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
 		close(fd);
 		unlink(tmp.data);

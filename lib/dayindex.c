@@ -18,6 +18,7 @@
 
 #include "dayindex.h"
 #include "diag.h"
+#include "fileio.h"
 
 #define MAGIC "HUBADX01"
 #define HEADER_WORDS 8
@@ -55,24 +56,6 @@ static int cmp_entry(const void *a, const void *b)
 	if (x->seg != y->seg)
 		return x->seg < y->seg ? -1 : 1;
 	return (x->off > y->off) - (x->off < y->off);
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int hub_dayindex_build(const char *daydir, char *err, size_t errlen)
@@ -140,8 +123,8 @@ int hub_dayindex_build(const char *daydir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, head, sizeof(head)) || write_all(fd, segs, nsegs * sizeof(*segs)) ||
-	    write_all(fd, ent[0], n[0] * sizeof(**ent)) || write_all(fd, ent[1], n[1] * sizeof(**ent))) {
+	if (hub_write_all(fd, head, sizeof(head)) || hub_write_all(fd, segs, nsegs * sizeof(*segs)) ||
+	    hub_write_all(fd, ent[0], n[0] * sizeof(**ent)) || hub_write_all(fd, ent[1], n[1] * sizeof(**ent))) {
 		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
 		close(fd);
 		unlink(tmp.data);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "segment.h"
 
 #define FRAME_MAX (256u << 20)   /* largest frame content we decompress */
@@ -484,24 +485,6 @@ void hub_segment_close(struct hub_segment *s)
 
 /* ---- compression ---- */
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int hub_segment_compress(const char *plain, const char *zst, int level, size_t frame_size,
                          struct hub_aindex_builder *b, int do_fsync, char *err, size_t errlen)
 {
@@ -543,7 +526,7 @@ int hub_segment_compress(const char *plain, const char *zst, int level, size_t f
 			snprintf(err, errlen, "%s: zstd: %s", plain, ZSTD_getErrorName(c));
 			goto fail;
 		}
-		if (write_all(fd, out.data, c) != 0) {
+		if (hub_write_all(fd, out.data, c) != 0) {
 			snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
 			goto fail;
 		}

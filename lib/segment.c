@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "segment.h"
+#include "timeparse.h"
 
 #define FRAME_MAX (256u << 20)   /* largest frame content we decompress */
 
@@ -36,24 +37,6 @@ void hub_seg_sanitize(const char *s, size_t n, char *out)
 	out[k] = 0;
 }
 
-/* Civil date of a day number (days since 1970-01-01). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -61,10 +44,11 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 void hub_seg_base(struct hub_buf *out, const char *dir, const char *part, int64_t hour, int seq)
 {
-	int y, m, d;
+	int64_t y;
+	int m, d;
 
-	civil_from_days(floor_div(hour, 24), &y, &m, &d);
-	hub_buf_addf(out, "%s/%s/%04d/%02d/%02d/%02d", dir, part, y, m, d,
+	hub_civil_from_days(floor_div(hour, 24), &y, &m, &d);
+	hub_buf_addf(out, "%s/%s/%04d/%02d/%02d/%02d", dir, part, (int)y, m, d,
 	             (int)(hour - floor_div(hour, 24) * 24));
 	if (seq > 0)
 		hub_buf_addf(out, ".%d", seq);

@@ -71,6 +71,8 @@ struct hub_archive {
 	struct hub_buf path, tmp;
 };
 
+#define BUSY "is being written by another hub-archive"
+
 int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
 {
 	struct hub_buf p = { 0 };
@@ -88,13 +90,17 @@ int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
 	}
 	hub_buf_free(&p);
 	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		snprintf(err, errlen, "%s is being written by another hub-archive (lock %s/.lock); "
-		         "one writer per directory", dir, dir);
+		snprintf(err, errlen, "%s " BUSY " (lock %s/.lock); one writer per directory", dir, dir);
 		close(*fd);
 		*fd = -1;
 		return -1;
 	}
 	return 0;
+}
+
+int hub_archive_err_status(const char *err)
+{
+	return strstr(err, BUSY) ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR;
 }
 
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,

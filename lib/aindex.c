@@ -93,8 +93,12 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
                      char *err, size_t errlen)
 {
 	uint64_t head[HEADER_WORDS] = { 0 };
-	struct hub_buf tmp = { 0 };
-	int fd, rc = -1;
+	struct iovec parts[] = {
+		{ head, sizeof(head) },
+		{ b->ent[0], b->n[0] * sizeof(**b->ent) },
+		{ b->ent[1], b->n[1] * sizeof(**b->ent) },
+		{ b->frames, b->nframes * sizeof(*b->frames) },
+	};
 
 	for (int k = 0; k < 2; k++)
 		if (b->n[k])
@@ -105,29 +109,7 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
 	head[3] = b->n[0];
 	head[4] = b->n[1];
 	head[5] = b->nframes;
-	hub_buf_addf(&tmp, "%s.tmp", path);
-	fd = open(hub_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	if (hub_write_all(fd, head, sizeof(head)) || hub_write_all(fd, b->ent[0], b->n[0] * sizeof(**b->ent)) ||
-	    hub_write_all(fd, b->ent[1], b->n[1] * sizeof(**b->ent)) ||
-	    hub_write_all(fd, b->frames, b->nframes * sizeof(*b->frames)) || (do_fsync && fsync(fd))) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	if (close(fd) || rename(tmp.data, path)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	rc = 0;
-out:
-	hub_buf_free(&tmp);
-	return rc;
+	return hub_write_file(path, parts, 4, do_fsync, err, errlen);
 }
 
 void hub_aindex_builder_reset(struct hub_aindex_builder *b)

@@ -67,11 +67,12 @@ int hub_dayindex_build(const char *daydir, char *err, size_t errlen)
 	struct hub_dayindex_entry *ent[2] = { NULL, NULL };
 	size_t nsegs = 0, n[2] = { 0, 0 }, cap[2] = { 0, 0 };
 	struct hub_aindex_builder b = { 0 };
-	struct hub_buf path = { 0 }, tmp = { 0 };
+	struct hub_buf path = { 0 };
 	uint64_t head[HEADER_WORDS] = { 0 };
 	DIR *d;
 	struct dirent *e;
-	int hh, seq, fd, rc = -1;
+	struct iovec parts[4];
+	int hh, seq, rc = -1;
 
 	if (!(d = opendir(daydir))) {
 		snprintf(err, errlen, "%s: %s", daydir, strerror(errno));
@@ -120,32 +121,17 @@ int hub_dayindex_build(const char *daydir, char *err, size_t errlen)
 	head[1] = nsegs;
 	head[2] = n[0];
 	head[3] = n[1];
-	hub_buf_addf(&tmp, "%s.tmp", path.data);
-	fd = open(hub_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	if (hub_write_all(fd, head, sizeof(head)) || hub_write_all(fd, segs, nsegs * sizeof(*segs)) ||
-	    hub_write_all(fd, ent[0], n[0] * sizeof(**ent)) || hub_write_all(fd, ent[1], n[1] * sizeof(**ent))) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp.data, path.data) != 0) {
-		snprintf(err, errlen, "%s: %s", path.data, strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	rc = 0;
+	parts[0] = (struct iovec){ head, sizeof(head) };
+	parts[1] = (struct iovec){ segs, nsegs * sizeof(*segs) };
+	parts[2] = (struct iovec){ ent[0], n[0] * sizeof(**ent) };
+	parts[3] = (struct iovec){ ent[1], n[1] * sizeof(**ent) };
+	rc = hub_write_file(path.data, parts, 4, 0, err, errlen);
 out:
 	free(segs);
 	free(ent[0]);
 	free(ent[1]);
 	hub_aindex_builder_free(&b);
 	hub_buf_free(&path);
-	hub_buf_free(&tmp);
 	return rc;
 }
 

@@ -142,69 +142,24 @@ static int64_t when(const char *s, const char *what)
 	return ms;
 }
 
-static void on_file(void *ctx, const char *path, uint64_t size)
-{
-	uint64_t *total = ctx;
-
-	printf("%s\n", path);
-	total[0]++;
-	total[1] += size;
-}
-
 static int search(struct opts *o, const char *cmd)
 {
 	struct hub_view v = { .show = o->show, .events = o->events };
-	struct hub_search_stats st = { 0 };
-	char err[512];
-	int rc;
 
 	v.table = strcmp(cmd, "trace") == 0 && (o->table > 0 || (o->table == 0 && isatty(STDOUT_FILENO)));
-	rc = hub_view_search(o->dir, &o->q, &v, stdout, &st, err, sizeof(err));
-	if (o->stats)
-		fprintf(stderr, "{\"tool\":\"%s\",\"command\":\"%s\",\"segments\":%llu,\"indexed\":%llu,"
-		        "\"day_indexes\":%llu,\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n",
-		        hub_progname, cmd, (unsigned long long)st.segments, (unsigned long long)st.indexed,
-		        (unsigned long long)st.day_indexes, (unsigned long long)st.scanned_bytes,
-		        (unsigned long long)st.candidates, (unsigned long long)st.results);
-	if (rc != 0 && st.segments == 0 && access(o->dir, F_OK) != 0)
-		hub_die(HUB_EXIT_NOINPUT, "%s; is -d the archive directory?", err);
-	if (rc != 0)
-		hub_err("%s", err);
-	if (fflush(stdout) != 0 || v.io_error || rc != 0)
-		return HUB_EXIT_IOERR;
-	if (st.results == 0) {
-		if (strcmp(cmd, "show") == 0)
-			hub_err("no event with id '%s' in %s", o->q.id, o->dir);
-		else
-			hub_info("no event matched in %s", o->dir);
-		return HUB_EXIT_FAILED;
-	}
-	return HUB_EXIT_OK;
+	return hub_view_run(o->dir, cmd, &o->q, &v, stdout, o->stats);
 }
 
 static int housekeeping(struct opts *o, const char *cmd)
 {
 	int64_t age = 0;
-	uint64_t total[2] = { 0, 0 };
-	char err[512];
-	int rc;
 
 	if (o->older && hub_duration_parse(o->older, &age) != 0)
 		hub_usage_error("--older-than '%s': expected an age such as 90d, 12h, 2w", o->older);
-	if (strcmp(cmd, "prune") == 0) {
-		if (!o->older)
-			hub_usage_error("prune needs --older-than AGE (e.g. --older-than 90d)");
-		rc = hub_archive_prune(o->dir, hub_time_now_ms() - age, o->dry_run, on_file, total,
-		                       err, sizeof(err));
-	} else {
-		rc = hub_archive_compress_all(o->dir, hub_time_now_ms() - age, o->w.level,
-		                              o->w.frame_size, o->dry_run, on_file, total, err, sizeof(err));
-	}
-	if (rc != 0)
-		hub_die(strstr(err, "another hub-archive") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR, "%s", err);
-	hub_info("%s%s: %llu files, %llu bytes", cmd, o->dry_run ? " (dry run, nothing changed)" : "",
-	         (unsigned long long)total[0], (unsigned long long)total[1]);
-	return fflush(stdout) == 0 ? HUB_EXIT_OK : HUB_EXIT_IOERR;
+	if (strcmp(cmd, "prune") == 0 && !o->older)
+		hub_usage_error("prune needs --older-than AGE (e.g. --older-than 90d)");
+	return hub_archive_housekeeping(o->dir, strcmp(cmd, "compress") == 0, hub_time_now_ms() - age,
+	                                o->w.level, o->w.frame_size, o->dry_run, stdout);
 }
 
 static int write_archive(struct opts *o)
@@ -219,7 +174,7 @@ static int write_archive(struct opts *o)
 	o->w.ack = o->tee;
 	if (!(a = hub_archive_open(&o->w, fs, err, sizeof(err)))) {
 		hub_failstore_close(fs);
-		hub_die(strstr(err, "another hub-archive") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR, "%s", err);
+		hub_die(hub_archive_err_status(err), "%s", err);
 	}
 	hub_signals_install(0);
 	hub_stats_start(&st);

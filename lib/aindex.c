@@ -18,6 +18,7 @@
 
 #include "aindex.h"
 #include "diag.h"
+#include "fileio.h"
 
 #define MAGIC "HUBAIX01"
 #define HEADER_WORDS 8
@@ -88,30 +89,16 @@ static int cmp_entry(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsync,
                      char *err, size_t errlen)
 {
 	uint64_t head[HEADER_WORDS] = { 0 };
-	struct hub_buf tmp = { 0 };
-	int fd, rc = -1;
+	struct iovec parts[] = {
+		{ head, sizeof(head) },
+		{ b->ent[0], b->n[0] * sizeof(**b->ent) },
+		{ b->ent[1], b->n[1] * sizeof(**b->ent) },
+		{ b->frames, b->nframes * sizeof(*b->frames) },
+	};
 
 	for (int k = 0; k < 2; k++)
 		if (b->n[k])
@@ -122,29 +109,7 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
 	head[3] = b->n[0];
 	head[4] = b->n[1];
 	head[5] = b->nframes;
-	hub_buf_addf(&tmp, "%s.tmp", path);
-	fd = open(hub_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, head, sizeof(head)) || write_all(fd, b->ent[0], b->n[0] * sizeof(**b->ent)) ||
-	    write_all(fd, b->ent[1], b->n[1] * sizeof(**b->ent)) ||
-	    write_all(fd, b->frames, b->nframes * sizeof(*b->frames)) || (do_fsync && fsync(fd))) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	if (close(fd) || rename(tmp.data, path)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	rc = 0;
-out:
-	hub_buf_free(&tmp);
-	return rc;
+	return hub_write_file(path, parts, 4, do_fsync, err, errlen);
 }
 
 void hub_aindex_builder_reset(struct hub_aindex_builder *b)
@@ -189,60 +154,77 @@ static off_t entry_pos(const struct hub_aindex *ix, int kind, uint64_t i)
 	return (off_t)(HEADER_WORDS * 8 + ((kind ? ix->n[0] : 0) + i) * sizeof(struct hub_aindex_entry));
 }
 
-static int read_entry(const struct hub_aindex *ix, int kind, uint64_t i, struct hub_aindex_entry *e)
-{
-	return pread(ix->fd, e, sizeof(*e), entry_pos(ix, kind, i)) == (ssize_t)sizeof(*e) ? 0 : -1;
-}
-
 #define WINDOW 256   /* entries read around the interpolated position */
 
-static void add_hit(struct hub_aindex *ix, size_t *n, const struct hub_aindex_entry *e)
+static uint64_t hash_at(const unsigned char *entry)
 {
-	if (*n == ix->hits_cap) {
-		ix->hits_cap = ix->hits_cap ? ix->hits_cap * 2 : 8;
-		ix->hits = hub_xrealloc(ix->hits, ix->hits_cap * sizeof(*ix->hits));
+	uint64_t h;
+
+	memcpy(&h, entry, sizeof(h));
+	return h;
+}
+
+static void add_hit(void **hits, size_t *cap, size_t *n, const void *entry, size_t esize)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*hits = hub_xrealloc(*hits, *cap * esize);
 	}
-	ix->hits[(*n)++] = *e;
+	memcpy((char *)*hits + (*n)++ * esize, entry, esize);
 }
 
 /* Hashes are uniform, so an entry sits near n * hash / 2^64: one read of a
  * window around that place nearly always holds the answer (the expected
  * deviation is about sqrt(n) / 2 entries). When it does not, or the hash
  * runs on past the window, a plain binary search with small reads does. */
-size_t hub_aindex_find(struct hub_aindex *ix, enum hub_aindex_kind kind, uint64_t hash)
+size_t hub_aindex_lookup(int fd, off_t pos, uint64_t total, size_t esize, uint64_t hash,
+                         void **hits, size_t *cap)
 {
-	struct hub_aindex_entry w[WINDOW], e;
-	uint64_t total = ix->n[kind], lo = 0, hi = total, start, guess;
+	uint64_t wbuf[WINDOW * HUB_AINDEX_ENTRY_MAX / 8], ebuf[HUB_AINDEX_ENTRY_MAX / 8];
+	unsigned char *w = (unsigned char *)wbuf, *e = (unsigned char *)ebuf;
+	uint64_t lo = 0, hi = total, start, guess;
 	size_t n = 0, got, i;
 
-	if (!total)
+	if (!total || esize < sizeof(uint64_t) || esize > HUB_AINDEX_ENTRY_MAX)
 		return 0;
 	guess = (uint64_t)(((unsigned __int128)hash * total) >> 64);
 	start = guess > WINDOW / 2 ? guess - WINDOW / 2 : 0;
 	if (start + WINDOW > total)
 		start = total > WINDOW ? total - WINDOW : 0;
 	got = (size_t)(total - start < WINDOW ? total - start : WINDOW);
-	if (pread(ix->fd, w, got * sizeof(e), entry_pos(ix, kind, start)) != (ssize_t)(got * sizeof(e)))
+	if (pread(fd, w, got * esize, pos + (off_t)(start * esize)) != (ssize_t)(got * esize))
 		return 0;
-	if ((start == 0 || w[0].hash < hash) && (start + got == total || w[got - 1].hash > hash)) {
-		for (i = 0; i < got && w[i].hash < hash; i++)
+	if ((start == 0 || hash_at(w) < hash) &&
+	    (start + got == total || hash_at(w + (got - 1) * esize) > hash)) {
+		for (i = 0; i < got && hash_at(w + i * esize) < hash; i++)
 			;
-		for (; i < got && w[i].hash == hash; i++)
-			add_hit(ix, &n, &w[i]);
+		for (; i < got && hash_at(w + i * esize) == hash; i++)
+			add_hit(hits, cap, &n, w + i * esize, esize);
 		return n;
 	}
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
-		if (read_entry(ix, kind, mid, &e) != 0)
+		if (pread(fd, e, esize, pos + (off_t)(mid * esize)) != (ssize_t)esize)
 			return 0;
-		if (e.hash < hash)
+		if (hash_at(e) < hash)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < total && read_entry(ix, kind, lo, &e) == 0 && e.hash == hash; lo++)
-		add_hit(ix, &n, &e);
+	for (; lo < total && pread(fd, e, esize, pos + (off_t)(lo * esize)) == (ssize_t)esize &&
+	       hash_at(e) == hash; lo++)
+		add_hit(hits, cap, &n, e, esize);
+	return n;
+}
+
+size_t hub_aindex_find(struct hub_aindex *ix, enum hub_aindex_kind kind, uint64_t hash)
+{
+	void *hits = ix->hits;
+	size_t n = hub_aindex_lookup(ix->fd, entry_pos(ix, kind, 0), ix->n[kind], sizeof(*ix->hits), hash,
+	                             &hits, &ix->hits_cap);
+
+	ix->hits = hits;
 	return n;
 }
 

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "arecord.h"
 
@@ -63,6 +64,15 @@ struct hub_aindex {
 	size_t hits_cap;
 	struct hub_aindex_frame *frames;    /* after hub_aindex_load_frames() */
 };
+
+/* The search both index files share. Their entries are fixed-size records
+ * of esize bytes (at most HUB_AINDEX_ENTRY_MAX), the 64-bit hash first,
+ * sorted by hash, total of them from byte pos of fd: the entries with this
+ * hash are copied to *hits, an array of *cap entries grown as needed.
+ * Returns how many; 0 also when the file is cut short. */
+#define HUB_AINDEX_ENTRY_MAX 24
+size_t hub_aindex_lookup(int fd, off_t pos, uint64_t total, size_t esize, uint64_t hash,
+                         void **hits, size_t *cap);
 
 /* Opens an index file. 0, or -1 when it is missing or not an index. */
 int hub_aindex_open(const char *path, struct hub_aindex *ix);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "dayindex.h"
 #include "diag.h"
+#include "exitcodes.h"
 #include "segment.h"
 
 static int remove_file(const char *base, const char *ext, int dry_run, hub_file_fn fn, void *ctx,
@@ -115,4 +116,40 @@ int hub_archive_compress_all(const char *dir, int64_t cutoff_ms, int level, size
 	hub_seg_list_free(segs, n);
 	close(lock);
 	return rc;
+}
+
+struct listing {
+	FILE *out;
+	uint64_t files, bytes;
+};
+
+static void list_file(void *ctx, const char *path, uint64_t size)
+{
+	struct listing *l = ctx;
+
+	fprintf(l->out, "%s\n", path);
+	l->files++;
+	l->bytes += size;
+}
+
+int hub_archive_housekeeping(const char *dir, int compress, int64_t cutoff_ms, int level,
+                             size_t frame_size, int dry_run, FILE *out)
+{
+	struct listing l = { .out = out };
+	char err[512];
+	int rc;
+
+	if (compress)
+		rc = hub_archive_compress_all(dir, cutoff_ms, level, frame_size, dry_run, list_file, &l,
+		                              err, sizeof(err));
+	else
+		rc = hub_archive_prune(dir, cutoff_ms, dry_run, list_file, &l, err, sizeof(err));
+	if (rc != 0) {
+		hub_err("%s", err);
+		return hub_archive_err_status(err);
+	}
+	hub_info("%s%s: %llu files, %llu bytes", compress ? "compress" : "prune",
+	         dry_run ? " (dry run, nothing changed)" : "", (unsigned long long)l.files,
+	         (unsigned long long)l.bytes);
+	return fflush(out) == 0 ? HUB_EXIT_OK : HUB_EXIT_IOERR;
 }

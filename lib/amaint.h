@@ -7,6 +7,7 @@
 #define HUB_AMAINT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Called with each file removed (or, in a dry run, to be removed) and its size. */
@@ -20,5 +21,10 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
  * (fn gets each new .zst). Needs the writer lock. 0, or -1 (err). */
 int hub_archive_compress_all(const char *dir, int64_t cutoff_ms, int level, size_t frame_size,
                              int dry_run, hub_file_fn fn, void *ctx, char *err, size_t errlen);
+/* prune (compress 0) or compress as commands: each file listed on out, a
+ * summary on stderr (-v). Returns the exit status: OK; UNAVAILABLE when
+ * another writer holds the lock; IOERR. */
+int hub_archive_housekeeping(const char *dir, int compress, int64_t cutoff_ms, int level,
+                             size_t frame_size, int dry_run, FILE *out);
 
 #endif

@@ -25,6 +25,7 @@
 #include "dayindex.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "fileio.h"
 #include "ndjson.h"
 #include "segment.h"
 #include "signals.h"
@@ -70,23 +71,7 @@ struct hub_archive {
 	struct hub_buf path, tmp;
 };
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
+#define BUSY "is being written by another hub-archive"
 
 int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
 {
@@ -105,13 +90,17 @@ int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
 	}
 	hub_buf_free(&p);
 	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		snprintf(err, errlen, "%s is being written by another hub-archive (lock %s/.lock); "
-		         "one writer per directory", dir, dir);
+		snprintf(err, errlen, "%s " BUSY " (lock %s/.lock); one writer per directory", dir, dir);
 		close(*fd);
 		*fd = -1;
 		return -1;
 	}
 	return 0;
+}
+
+int hub_archive_err_status(const char *err)
+{
+	return strstr(err, BUSY) ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR;
 }
 
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
@@ -144,22 +133,6 @@ static int exists(const char *base, const char *ext, struct hub_buf *tmp)
 	hub_buf_reset(tmp);
 	hub_buf_addf(tmp, "%s%s", base, ext);
 	return stat(hub_buf_cstr(tmp), &st) == 0;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char *d = hub_xstrdup(path), *slash = strrchr(d, '/');
-	int fd, rc = 0;
-
-	if (slash)
-		*slash = 0;
-	fd = open(slash ? d : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(d);
-	return rc;
 }
 
 /* A last line without its newline is what a write cut short leaves: it
@@ -273,7 +246,7 @@ static void touch_day(struct hub_archive *a, const struct openseg *s)
 	hub_buf_reset(&a->tmp);
 	hub_buf_addf(&a->tmp, "%s/%s", dir, HUB_DAYINDEX_NAME);
 	if (unlink(hub_buf_cstr(&a->tmp)) == 0 && a->o.fsync != HUB_FSYNC_NEVER)
-		fsync_dir_of(a->tmp.data);
+		hub_fsync_dir(a->tmp.data);
 	for (i = 0; i < a->ndays; i++)
 		if (strcmp(a->days[i].daydir, dir) == 0)
 			break;
@@ -376,7 +349,7 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 	}
 	if (fresh) {
 		if (a->o.fsync != HUB_FSYNC_NEVER)
-			fsync_dir_of(path);
+			hub_fsync_dir(path);
 	} else {
 		if (repair_tail(a, s->fd, path, &s->size) != 0) {
 			hub_err("%s: cannot check its last line: %s", path, strerror(errno));
@@ -418,7 +391,7 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 			 * describe a closed segment whole */
 			if (unlink(a->path.data) == 0) {
 				if (a->o.fsync != HUB_FSYNC_NEVER)
-					fsync_dir_of(a->path.data);
+					hub_fsync_dir(a->path.data);
 			} else if (errno != ENOENT) {
 				hub_err("%s: %s", a->path.data, strerror(errno));
 				goto fail;
@@ -439,7 +412,7 @@ static int write_seg(struct hub_archive *a, struct openseg *s)
 {
 	if (!s->pending.len)
 		return 0;
-	if (write_all(s->fd, s->pending.data, s->pending.len) != 0) {
+	if (hub_write_all(s->fd, s->pending.data, s->pending.len) != 0) {
 		hub_err("%s.ndjson: write failed: %s", s->base, strerror(errno));
 		a->broken = 1;
 		return -1;
@@ -487,7 +460,7 @@ static int compress_with(const char *base, struct hub_aindex_builder *b, int lev
 		goto out;
 	}
 	if (do_fsync)
-		fsync_dir_of(plain.data);
+		hub_fsync_dir(plain.data);
 	rc = 0;
 out:
 	hub_buf_free(&plain);
@@ -720,7 +693,7 @@ static int tee_out(int fd, struct hub_buf *acked)
 	int rc = 0;
 
 	if (fd >= 0 && acked->len)
-		rc = write_all(fd, acked->data, acked->len);
+		rc = hub_write_all(fd, acked->data, acked->len);
 	hub_buf_reset(acked);
 	return rc;
 }

@@ -58,6 +58,9 @@ int hub_archive_compress_segment(const char *base, int level, size_t frame_size,
 /* Takes (0) or fails to take (-1, message in err) DIR's writer lock; the
  * descriptor is in *fd (close it to release). */
 int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen);
+/* The exit status for a message of hub_archive_open() or _lock():
+ * HUB_EXIT_UNAVAILABLE when another writer holds the lock, else IOERR. */
+int hub_archive_err_status(const char *err);
 
 /* The write loop: lines from in_fd into a, until end of input or SIGINT/
  * SIGTERM; over-long and invalid lines go to the failure store; batches are

@@ -419,3 +419,12 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 	}
 	return rc;
 }
+
+void hub_search_stats_print(const struct hub_search_stats *st, const char *cmd)
+{
+	fprintf(stderr, "{\"tool\":\"%s\",\"command\":\"%s\",\"segments\":%llu,\"indexed\":%llu,"
+	        "\"day_indexes\":%llu,\"scanned_bytes\":%llu,\"candidates\":%llu,\"results\":%llu}\n",
+	        hub_progname, cmd, (unsigned long long)st->segments, (unsigned long long)st->indexed,
+	        (unsigned long long)st->day_indexes, (unsigned long long)st->scanned_bytes,
+	        (unsigned long long)st->candidates, (unsigned long long)st->results);
+}

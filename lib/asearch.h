@@ -42,6 +42,8 @@ typedef int (*hub_hit_fn)(void *ctx, const struct hub_hit *hit);
 struct hub_search_stats {
 	uint64_t segments, indexed, day_indexes, scanned_bytes, candidates, results;
 };
+/* Prints the counters of a search by command cmd as one JSON line on stderr. */
+void hub_search_stats_print(const struct hub_search_stats *st, const char *cmd);
 
 /* 0, or -1 with a message in err (a missing directory, a damaged segment:
  * the search goes on past damaged segments, reporting each on stderr, and

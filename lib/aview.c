@@ -1,12 +1,15 @@
-/* aview.c: the trace table, the show form, and printing search results.
+/* aview.c: the trace table, the show form, and printing search results
+ * (with what find, trace and show exit with).
  *
  * Cells hold decoded text; control characters are shown as '?', so an
  * event cannot move the cursor or clear the support engineer's screen. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aview.h"
 #include "diag.h"
+#include "exitcodes.h"
 #include "pretty.h"
 
 #define NCOLS 7
@@ -208,4 +211,31 @@ int hub_view_search(const char *dir, const struct hub_query *q, struct hub_view 
 	flush_buf(&p);
 	hub_buf_free(&p.buf);
 	return rc;
+}
+
+int hub_view_run(const char *dir, const char *cmd, const struct hub_query *q, struct hub_view *v,
+                 FILE *out, int stats)
+{
+	struct hub_search_stats st = { 0 };
+	char err[512];
+	int rc = hub_view_search(dir, q, v, out, &st, err, sizeof(err));
+
+	if (stats)
+		hub_search_stats_print(&st, cmd);
+	if (rc != 0 && st.segments == 0 && access(dir, F_OK) != 0) {
+		hub_err("%s; is -d the archive directory?", err);
+		return HUB_EXIT_NOINPUT;
+	}
+	if (rc != 0)
+		hub_err("%s", err);
+	if (fflush(out) != 0 || v->io_error || rc != 0)
+		return HUB_EXIT_IOERR;
+	if (st.results == 0) {
+		if (v->show)
+			hub_err("no event with id '%s' in %s", q->id, dir);
+		else
+			hub_info("no event matched in %s", dir);
+		return HUB_EXIT_FAILED;
+	}
+	return HUB_EXIT_OK;
 }

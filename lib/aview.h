@@ -35,5 +35,11 @@ struct hub_view {
  * v->io_error. */
 int hub_view_search(const char *dir, const struct hub_query *q, struct hub_view *v, FILE *out,
                     struct hub_search_stats *st, char *err, size_t errlen);
+/* find, trace and show as commands: hub_view_search(), the counters on
+ * stderr with stats, errors and an empty result said there too. Returns
+ * the exit status: OK; FAILED, nothing found; NOINPUT, no archive at dir;
+ * IOERR, out could not be written or a segment could not be read. */
+int hub_view_run(const char *dir, const char *cmd, const struct hub_query *q, struct hub_view *v,
+                 FILE *out, int stats);
 
 #endif

@@ -3,10 +3,11 @@
  * Layout, 64-bit little-endian words: "HUBADX01", n_segments, n_id,
  * n_subject, 4 reserved words; the segment table (hh, seq as 32-bit
  * words); the id entries then the subject entries (hash, offset, segment;
- * sorted). A look-up is an interpolated read of one window of entries, as
- * in a segment index. The size must match the counts: a day index is a
- * cache written without fsync, so a file cut short by a power loss is
- * refused (and the segment indexes answer instead). */
+ * sorted). A look-up is an interpolated read of one window of entries,
+ * hub_aindex_lookup() as for a segment index. The size must match the
+ * counts: a day index is a cache written without fsync, so a file cut
+ * short by a power loss is refused (and the segment indexes answer
+ * instead). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +19,13 @@
 
 #include "dayindex.h"
 #include "diag.h"
+#include "fileio.h"
 
 #define MAGIC "HUBADX01"
 #define HEADER_WORDS 8
-#define WINDOW 256
+
+_Static_assert(sizeof(struct hub_dayindex_entry) <= HUB_AINDEX_ENTRY_MAX,
+               "a day index entry must fit hub_aindex_lookup()");
 
 /* "HH.idx" or "HH.N.idx". 0 or -1. */
 static int parse_idx_name(const char *name, int *hh, int *seq)
@@ -57,35 +61,18 @@ static int cmp_entry(const void *a, const void *b)
 	return (x->off > y->off) - (x->off < y->off);
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int hub_dayindex_build(const char *daydir, char *err, size_t errlen)
 {
 	struct hub_dayindex_seg *segs = NULL;
 	struct hub_dayindex_entry *ent[2] = { NULL, NULL };
 	size_t nsegs = 0, n[2] = { 0, 0 }, cap[2] = { 0, 0 };
 	struct hub_aindex_builder b = { 0 };
-	struct hub_buf path = { 0 }, tmp = { 0 };
+	struct hub_buf path = { 0 };
 	uint64_t head[HEADER_WORDS] = { 0 };
 	DIR *d;
 	struct dirent *e;
-	int hh, seq, fd, rc = -1;
+	struct iovec parts[4];
+	int hh, seq, rc = -1;
 
 	if (!(d = opendir(daydir))) {
 		snprintf(err, errlen, "%s: %s", daydir, strerror(errno));
@@ -134,32 +121,17 @@ int hub_dayindex_build(const char *daydir, char *err, size_t errlen)
 	head[1] = nsegs;
 	head[2] = n[0];
 	head[3] = n[1];
-	hub_buf_addf(&tmp, "%s.tmp", path.data);
-	fd = open(hub_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, head, sizeof(head)) || write_all(fd, segs, nsegs * sizeof(*segs)) ||
-	    write_all(fd, ent[0], n[0] * sizeof(**ent)) || write_all(fd, ent[1], n[1] * sizeof(**ent))) {
-		snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp.data, path.data) != 0) {
-		snprintf(err, errlen, "%s: %s", path.data, strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	rc = 0;
+	parts[0] = (struct iovec){ head, sizeof(head) };
+	parts[1] = (struct iovec){ segs, nsegs * sizeof(*segs) };
+	parts[2] = (struct iovec){ ent[0], n[0] * sizeof(**ent) };
+	parts[3] = (struct iovec){ ent[1], n[1] * sizeof(**ent) };
+	rc = hub_write_file(path.data, parts, 4, 0, err, errlen);
 out:
 	free(segs);
 	free(ent[0]);
 	free(ent[1]);
 	hub_aindex_builder_free(&b);
 	hub_buf_free(&path);
-	hub_buf_free(&tmp);
 	return rc;
 }
 
@@ -208,55 +180,18 @@ static off_t entry_pos(const struct hub_dayindex *dx, int kind, uint64_t i)
 	               ((kind ? dx->n[0] : 0) + i) * sizeof(struct hub_dayindex_entry));
 }
 
-static void add_hit(struct hub_dayindex *dx, size_t *n, const struct hub_dayindex_entry *e)
-{
-	if (*n == dx->hits_cap) {
-		dx->hits_cap = dx->hits_cap ? dx->hits_cap * 2 : 8;
-		dx->hits = hub_xrealloc(dx->hits, dx->hits_cap * sizeof(*dx->hits));
-	}
-	dx->hits[(*n)++] = *e;
-}
-
-/* As hub_aindex_find(): a window around the interpolated place, else a
- * binary search. */
+/* Entries of segments the table does not list (a damaged file) are left out. */
 size_t hub_dayindex_find(struct hub_dayindex *dx, enum hub_aindex_kind kind, uint64_t hash)
 {
-	struct hub_dayindex_entry w[WINDOW], e;
-	uint64_t total = dx->n[kind], lo = 0, hi = total, start, guess;
-	size_t n = 0, got, i;
+	void *hits = dx->hits;
+	size_t n = hub_aindex_lookup(dx->fd, entry_pos(dx, kind, 0), dx->n[kind], sizeof(*dx->hits), hash,
+	                             &hits, &dx->hits_cap), kept = 0;
 
-	if (!total)
-		return 0;
-	guess = (uint64_t)(((unsigned __int128)hash * total) >> 64);
-	start = guess > WINDOW / 2 ? guess - WINDOW / 2 : 0;
-	if (start + WINDOW > total)
-		start = total > WINDOW ? total - WINDOW : 0;
-	got = (size_t)(total - start < WINDOW ? total - start : WINDOW);
-	if (pread(dx->fd, w, got * sizeof(e), entry_pos(dx, kind, start)) != (ssize_t)(got * sizeof(e)))
-		return 0;
-	if ((start == 0 || w[0].hash < hash) && (start + got == total || w[got - 1].hash > hash)) {
-		for (i = 0; i < got && w[i].hash < hash; i++)
-			;
-		for (; i < got && w[i].hash == hash; i++)
-			if (w[i].seg < dx->nsegs)
-				add_hit(dx, &n, &w[i]);
-		return n;
-	}
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-
-		if (pread(dx->fd, &e, sizeof(e), entry_pos(dx, kind, mid)) != (ssize_t)sizeof(e))
-			return 0;
-		if (e.hash < hash)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < total && pread(dx->fd, &e, sizeof(e), entry_pos(dx, kind, lo)) == (ssize_t)sizeof(e) &&
-	       e.hash == hash; lo++)
-		if (e.seg < dx->nsegs)
-			add_hit(dx, &n, &e);
-	return n;
+	dx->hits = hits;
+	for (size_t i = 0; i < n; i++)
+		if (dx->hits[i].seg < dx->nsegs)
+			dx->hits[kept++] = dx->hits[i];
+	return kept;
 }
 
 void hub_dayindex_close(struct hub_dayindex *dx)

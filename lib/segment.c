@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "segment.h"
+#include "timeparse.h"
 
 #define FRAME_MAX (256u << 20)   /* largest frame content we decompress */
 
@@ -35,24 +37,6 @@ void hub_seg_sanitize(const char *s, size_t n, char *out)
 	out[k] = 0;
 }
 
-/* Civil date of a day number (days since 1970-01-01). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -60,10 +44,11 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 void hub_seg_base(struct hub_buf *out, const char *dir, const char *part, int64_t hour, int seq)
 {
-	int y, m, d;
+	int64_t y;
+	int m, d;
 
-	civil_from_days(floor_div(hour, 24), &y, &m, &d);
-	hub_buf_addf(out, "%s/%s/%04d/%02d/%02d/%02d", dir, part, y, m, d,
+	hub_civil_from_days(floor_div(hour, 24), &y, &m, &d);
+	hub_buf_addf(out, "%s/%s/%04d/%02d/%02d/%02d", dir, part, (int)y, m, d,
 	             (int)(hour - floor_div(hour, 24) * 24));
 	if (seq > 0)
 		hub_buf_addf(out, ".%d", seq);
@@ -484,24 +469,6 @@ void hub_segment_close(struct hub_segment *s)
 
 /* ---- compression ---- */
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int hub_segment_compress(const char *plain, const char *zst, int level, size_t frame_size,
                          struct hub_aindex_builder *b, int do_fsync, char *err, size_t errlen)
 {
@@ -543,7 +510,7 @@ int hub_segment_compress(const char *plain, const char *zst, int level, size_t f
 			snprintf(err, errlen, "%s: zstd: %s", plain, ZSTD_getErrorName(c));
 			goto fail;
 		}
-		if (write_all(fd, out.data, c) != 0) {
+		if (hub_write_all(fd, out.data, c) != 0) {
 			snprintf(err, errlen, "%s: %s", tmp.data, strerror(errno));
 			goto fail;
 		}

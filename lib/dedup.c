@@ -314,7 +314,7 @@ static const char *stats_extra(void *ctx)
 int hub_dedup_run(struct hub_dedup *d, int in_fd, int out_fd, struct hub_stats *st)
 {
 	struct hub_filter f = { .ctx = d, .line = handle, .flushed = flushed, .unwritten = unwritten,
-	                        .held = held, .stats_extra = stats_extra, .stats_signal = 1 };
+	                        .held = held, .stats_extra = stats_extra };
 	struct hub_reader *r = hub_reader_new(in_fd, d->o->max_line ? d->o->max_line : HUB_MAX_LINE_DEFAULT);
 	int status = hub_filter_run(&f, r, out_fd, st);
 

@@ -39,6 +39,15 @@ static int flush(const struct hub_filter *f, int out_fd, struct hub_buf *out)
 	return f->flushed ? f->flushed(f->ctx) : 0;
 }
 
+/* SIGUSR1: the stats line now. */
+static void print_stats(const struct hub_filter *f, const struct hub_stats *st)
+{
+	if (hub_stats_requested) {
+		hub_stats_requested = 0;
+		hub_stats_print(st, f->stats_extra ? f->stats_extra(f->ctx) : NULL);
+	}
+}
+
 static int batch_full(const struct hub_filter *f, const struct hub_buf *out)
 {
 	return out->len >= HUB_FILTER_BATCH || (f->held && f->held(f->ctx) >= HUB_FILTER_BATCH);
@@ -54,6 +63,7 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd,
 
 	hub_buf_reserve(&out, HUB_FILTER_BATCH + 4096);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
+	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	while (!hub_stop_requested) {
 		if ((!hub_reader_buffered(r) || batch_full(f, &out)) && flush(f, out_fd, &out) < 0) {
 			broken = 1;
@@ -62,6 +72,12 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd,
 		rc = hub_reader_next(r, &l);
 		if (rc == 0)
 			break;
+		if (rc < 0 && errno == EINTR && !hub_stop_requested) {
+			/* woken by SIGUSR1 while waiting for input */
+			hub_signal_drain();
+			print_stats(f, st);
+			continue;
+		}
 		if (rc < 0) {
 			/* EINTR: a stop signal, not an error */
 			if (errno != EINTR) {
@@ -83,10 +99,7 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd,
 		case HUB_FILTER_DROP:
 			break;
 		}
-		if (f->stats_signal && hub_stats_requested) {
-			hub_stats_requested = 0;
-			hub_stats_print(st, f->stats_extra ? f->stats_extra(f->ctx) : NULL);
-		}
+		print_stats(f, st);
 	}
 	/* what was read is written, even after a read error or a stop */
 	if (!broken && flush(f, out_fd, &out) < 0)

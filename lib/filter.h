@@ -40,7 +40,6 @@ struct hub_filter {
 	size_t (*held)(void *ctx);
 	/* Optional: more members for the stats line ("\"dropped\":3"). */
 	const char *(*stats_extra)(void *ctx);
-	int stats_signal;   /* SIGUSR1 prints the stats line */
 	int wipe;           /* the output may hold secrets: zero each batch once out */
 };
 

@@ -384,7 +384,7 @@ int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, int out_fd, s
 {
 	struct tokenizer t = { .o = o, .newest = hub_keyring_newest(o->keys) };
 	/* the output of -d holds plaintext: the loop wipes its batches */
-	struct hub_filter f = { .ctx = &t, .line = process, .stats_extra = stats_extra, .stats_signal = 1,
+	struct hub_filter f = { .ctx = &t, .line = process, .stats_extra = stats_extra,
 	                        .wipe = 1 };
 	struct hub_reader *r = hub_reader_new(in_fd, o->max_line ? o->max_line : HUB_MAX_LINE_DEFAULT);
 	int status;

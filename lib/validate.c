@@ -234,7 +234,7 @@ static enum hub_filter_verdict check(void *ctx, const struct hub_line *l, const 
 int hub_validate_run(int in_fd, int out_fd, const struct hub_validate_opts *o, struct hub_stats *st)
 {
 	struct validator v = { 0 };
-	struct hub_filter f = { .ctx = &v, .line = check, .stats_signal = o->show_stats };
+	struct hub_filter f = { .ctx = &v, .line = check };
 	struct hub_reader *r = hub_reader_new(in_fd, o->max_line ? o->max_line : HUB_MAX_LINE_DEFAULT);
 	char err[128];
 	int status;

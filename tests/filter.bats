@@ -38,3 +38,24 @@ FILTER="$HUB_BIN/../tests/filter"
 	echo "$output" | grep -q 'writing standard output: No space left on device'
 	echo "$output" | grep -q 'flushes 1 unwritten 1 status 74$'
 }
+
+@test "SIGUSR1 prints the stats line at any time in hub-validate, hub-tokenize and hub-dedup" {
+	"$GEN" 5 --seed 3 >"$T/in"
+	hub-tokenize --genkey "$T/key" 2>/dev/null
+	for tool in "hub-validate --schemas $BATS_TEST_DIRNAME/../schemas" \
+		"hub-tokenize --key-file $T/key -f data.customer.email" "hub-dedup"; do
+		rm -f "$T/fifo" "$T/out" "$T/err"
+		mkfifo "$T/fifo"
+		$tool <"$T/fifo" >"$T/out" 2>"$T/err" &
+		local pid=$!
+		exec 7>"$T/fifo"
+		cat "$T/in" >&7
+		wait_until 10 lines_at_least "$T/out" 5
+		kill -USR1 "$pid"
+		wait_until 10 grep -q '^{"tool":"hub-' "$T/err"
+		exec 7>&-
+		wait "$pid"
+		# the input was still open: the line counts what had passed then
+		grep '^{"tool":"hub-' "$T/err" | jq -e '.in == 5 and .out == 5 and .failed == 0'
+	done
+}

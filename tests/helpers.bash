@@ -66,6 +66,19 @@ stop_devbroker() {
 	fi
 }
 
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s; fails after SECONDS.
+wait_until() {
+	local limit=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$limit"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+lines_at_least() { [ "$(count_lines "$1")" -ge "$2" ]; }
+
 # The number of lines in a file (0 when it does not exist).
 count_lines() {
 	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi

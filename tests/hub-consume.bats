@@ -18,18 +18,6 @@ produce() {
 GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 
 # wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s.
-wait_until() {
-	local limit=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$limit"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-lines_at_least() { [ "$(count_lines "$1")" -ge "$2" ]; }
-
 @test "values round-trip byte for byte, in partition order" {
 	start_devbroker -T t1:1
 	"$GEN" 200 --seed 1 >"$T/in"

@@ -172,8 +172,13 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	kill -TERM "$a" "$b"
 	wait "$a"
 	wait "$b"
-	[ "$(count_lines "$T/a")" -gt 0 ]
-	[ "$(count_lines "$T/b")" -gt 0 ]
+	echo "a:"; cat "$T/a.err"; echo "b:"; cat "$T/b.err"   # shown when the test fails
+	# each member read its share, unless a later rebalance (a member's
+	# session lapsing on a starved machine) handed all partitions to one
+	if ! for f in "$T/a.err" "$T/b.err"; do sed '/stopping/q' "$f"; done | grep -q 'revoked [1-9]\|lost [1-9]'; then
+		[ "$(count_lines "$T/a")" -gt 0 ]
+		[ "$(count_lines "$T/b")" -gt 0 ]
+	fi
 	diff <(sort "$T/in") <(sort "$T/a" "$T/b")
 }
 

@@ -49,6 +49,7 @@ struct level {
 	uint64_t anyindex;    /* ... is "[*]" */
 	uint64_t key;         /* ... is a member name */
 	uint64_t index;       /* ... is an array index */
+	uint64_t keylens;     /* lengths of those member names: key_length_bit() */
 };
 
 /* A value at a path, held back until the whole text is known to be valid. */
@@ -94,6 +95,13 @@ void hub_json_free(struct hub_json *js)
 	free(js);
 }
 
+/* A member name's length as one bit: most names are rejected by their
+ * length alone, before any byte is compared. */
+static inline uint64_t key_length_bit(size_t len)
+{
+	return (uint64_t)1 << (len < 63 ? len : 63);
+}
+
 void hub_json_set_paths(struct hub_json *js, const struct hub_path *paths, int n)
 {
 	if (n > HUB_JSON_MAX_PATHS)
@@ -116,7 +124,10 @@ void hub_json_set_paths(struct hub_json *js, const struct hub_path *paths, int n
 
 			js->steps[l * n + i] = st;
 			switch (st->kind) {
-			case HUB_STEP_KEY: lv->key |= (uint64_t)1 << i; break;
+			case HUB_STEP_KEY:
+				lv->key |= (uint64_t)1 << i;
+				lv->keylens |= key_length_bit(st->keylen);
+				break;
 			case HUB_STEP_INDEX: lv->index |= (uint64_t)1 << i; break;
 			case HUB_STEP_ANY: lv->anyindex |= (uint64_t)1 << i; break;
 			case HUB_STEP_ANYKEY: lv->anykey |= (uint64_t)1 << i; break;
@@ -398,6 +409,8 @@ static uint64_t match_key(struct hub_json *js, uint64_t mask, int level,
 	uint64_t out = mask & lv->anykey;
 
 	if (!(mask &= lv->key))
+		return out;
+	if (!escaped && !(lv->keylens & key_length_bit(len)))
 		return out;
 	if (escaped) {
 		hub_buf_reset(&js->name);

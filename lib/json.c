@@ -582,8 +582,10 @@ scalar:
 	/* a string, number or literal: s..p */
 	if (cur && (m = ending_at(js, cur, depth)))
 		report(js, m, (size_t)(s - base), (size_t)(p - base), type, &key);
-	if (depth == 0)
+	if (depth == 0) {
 		js->top = type;
+		goto done;
+	}
 	goto next;
 
 close:
@@ -591,14 +593,15 @@ close:
 	type = f->is_array ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
 	if (f->match)
 		report(js, f->match, f->start, (size_t)(p - base), type, &f->key);
-	if (depth == 0)
+	if (depth == 0) {
 		js->top = type;
-
-	/* After a value: a separator or the end of its container. */
-next:
-	if (depth == 0)
 		goto done;
+	}
 	f = &js->stack[depth - 1];
+
+	/* After a value: a separator or the end of its container f. (f is
+	 * the innermost open container all along; only a close changes it.) */
+next:
 	if (p < end && *p <= ' ')
 		p = skip_space(p, end);
 	if (p < end && *p == ',') {

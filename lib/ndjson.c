@@ -26,6 +26,8 @@ struct hub_reader {
 	size_t start, end;
 	uint64_t lineno;
 	int eof;
+	int keep;            /* hub_reader_keep_lines() */
+	int lines_out;       /* keep: lines were returned from buf since the last swap */
 	const volatile int *interrupt;
 	int wake_fd;
 	char head[TOO_LONG_KEEP];
@@ -51,6 +53,34 @@ void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag)
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd)
 {
 	r->wake_fd = wake_fd;
+}
+
+void hub_reader_keep_lines(struct hub_reader *r)
+{
+	r->keep = 1;
+}
+
+void hub_reader_swap_buffer(struct hub_reader *r, char **buf, size_t *cap)
+{
+	size_t unread = r->end - r->start, need = unread + CHUNK;
+	char *nb = *buf;
+	size_t ncap = *cap;
+
+	if (need < CHUNK * 2)
+		need = CHUNK * 2;
+	if (ncap < need) {
+		free(nb);
+		nb = hub_xmalloc(need);
+		ncap = need;
+	}
+	memcpy(nb, r->buf + r->start, unread);
+	*buf = r->buf;
+	*cap = r->cap;
+	r->buf = nb;
+	r->cap = ncap;
+	r->start = 0;
+	r->end = unread;
+	r->lines_out = 0;
 }
 
 int hub_reader_buffered(const struct hub_reader *r)
@@ -158,10 +188,15 @@ int hub_reader_next(struct hub_reader *r, struct hub_line *line)
 			line->len = line->full_len = len;
 			line->number = ++r->lineno;
 			line->status = HUB_LINE_OK;
+			r->lines_out = 1;
 			return 1;
 		}
 		if (r->eof)
 			return 0;
+		if (r->keep && r->lines_out) {
+			errno = EAGAIN;   /* a read would overwrite them: swap first */
+			return -1;
+		}
 		if (avail > r->max_line)
 			goto too_long;
 		scanned = avail;
@@ -186,6 +221,7 @@ too_long:
 			line->full_len = total;
 			line->number = ++r->lineno;
 			line->status = HUB_LINE_TOO_LONG;
+			r->lines_out = 1;
 			return 1;
 		}
 	}

@@ -41,6 +41,16 @@ void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);
 /* Whether input is buffered, i.e. the next call may not need to read(2)
  * (a tool can do its housekeeping before it blocks on input). */
 int hub_reader_buffered(const struct hub_reader *r);
+/* Keeps the lines returned valid: hub_reader_next() then never reads over
+ * them, but returns -1 with errno EAGAIN when it needs more input while
+ * lines from its buffer are out; the caller takes that buffer with
+ * hub_reader_swap_buffer() and calls again. (The head of a line too long
+ * is the exception: it is valid until the next call, as always.) */
+void hub_reader_keep_lines(struct hub_reader *r);
+/* Gives the reader *buf (*cap bytes, or NULL) to go on in, with the unread
+ * input moved there, and returns the buffer holding the lines it returned
+ * in *buf and *cap: they stay valid there while the caller keeps it. */
+void hub_reader_swap_buffer(struct hub_reader *r, char **buf, size_t *cap);
 /* The failure store's reason and extra members for a HUB_LINE_TOO_LONG
  * line: its real length, and whether the stored head is only a part. */
 void hub_line_too_long_reason(const struct hub_line *l, char *why, size_t whylen,

@@ -2,11 +2,15 @@
  *
  * Batches circulate between two lists under one mutex: `free` (empty,
  * for the thread to fill) and `full` (filled, in input order, for the
- * tool). A batch holds copies of its lines in one arena and, per line, the
- * scan result with spans stored as offsets into the arena, so the arena
- * may grow while it fills. The thread publishes a batch when it is full,
- * and also whenever its reader has nothing buffered, so an event typed or
- * trickling in is never held back waiting for more. */
+ * tool). Lines are not copied: the reader keeps the lines it returns, and
+ * when it needs to read more the thread swaps the batch's spare buffer for
+ * the reader's, so the batch goes out holding the very buffer its lines
+ * were read into (only the unread start of the next line is moved). Each
+ * batch owns one buffer and the reader a fifth; a buffer is spare again
+ * once the tool is done with its batch. Per line a batch holds the scan
+ * result, spans as offsets into the line. The thread publishes a batch
+ * whenever its reader needs input, so an event typed or trickling in is
+ * never held back waiting for more, and when the batch is full. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -19,16 +23,17 @@
 #include "scanahead.h"
 
 #define NBATCHES 4
-#define BATCH_BYTES (512u << 10)
 #define BATCH_LINES 4096
 
 struct item {
-	size_t off, len, full_len;  /* the line in the arena */
+	const char *data;           /* the line, in the batch's buffer or arena */
+	size_t len, full_len;
 	uint64_t number;
 	enum hub_line_status status;
 	int rc;
 	enum hub_json_type top;
 	size_t err_off;             /* the error text in errs */
+	size_t head_off;            /* a line too long: its head in arena */
 	size_t span0;               /* first of npaths spans in spans */
 };
 
@@ -38,7 +43,9 @@ struct span_off {
 };
 
 struct batch {
-	struct hub_buf arena, errs;
+	char *buf;                  /* holds the lines once published; spare while filling */
+	size_t bufcap;
+	struct hub_buf arena, errs; /* the heads of lines too long; scan errors */
 	struct item *items;
 	size_t n, cap;
 	struct span_off *spans;
@@ -100,7 +107,7 @@ static void add_line(struct hub_scanahead *sa, struct batch *b, const struct hub
 		b->spans = hub_xrealloc(b->spans, sizeof(*b->spans) * b->spancap);
 	}
 	it = &b->items[b->n++];
-	it->off = b->arena.len;
+	it->data = l->data;
 	it->len = l->len;
 	it->full_len = l->full_len;
 	it->number = l->number;
@@ -109,13 +116,16 @@ static void add_line(struct hub_scanahead *sa, struct batch *b, const struct hub
 	it->err_off = 0;
 	it->rc = 0;
 	it->top = HUB_JSON_NONE;
-	hub_buf_add(&b->arena, l->data, l->len);
 	b->nspans += (size_t)sa->npaths;
 	if (l->status != HUB_LINE_OK) {
+		/* The reader's copy of the head lasts until its next call:
+		 * a copy goes to the arena (an offset, as the arena grows). */
+		it->head_off = b->arena.len;
+		hub_buf_add(&b->arena, l->data, l->len);
 		memset(&b->spans[it->span0], 0, sizeof(*b->spans) * (size_t)sa->npaths);
 		return;
 	}
-	base = b->arena.data + it->off;
+	base = l->data;
 	it->rc = hub_json_scan(sa->js, base, l->len, sa->found, &it->top);
 	if (it->rc < 0) {
 		it->err_off = b->errs.len;
@@ -174,17 +184,21 @@ static void *run(void *arg)
 	pthread_setname_np(pthread_self(), "hub:scan");
 	while (b) {
 		rc = hub_reader_next(sa->reader, &l);
-		if (rc <= 0) {
+		if (rc > 0) {
+			add_line(sa, b, &l);
+			if (b->n < BATCH_LINES)
+				continue;
+		} else if (!(rc < 0 && errno == EAGAIN)) {
 			b->end = rc;
 			b->end_errno = rc < 0 ? errno : 0;
-			publish(sa, b, 1);
+			publish(sa, b, 1);   /* its lines stay in the reader's buffer */
 			return NULL;
 		}
-		add_line(sa, b, &l);
-		if (b->arena.len >= BATCH_BYTES || b->n >= BATCH_LINES || !hub_reader_buffered(sa->reader)) {
-			publish(sa, b, 0);
-			b = take_free(sa);
-		}
+		/* The reader needs input, or the batch is full: the batch takes
+		 * the buffer its lines are in, and gives its spare one. */
+		hub_reader_swap_buffer(sa->reader, &b->buf, &b->bufcap);
+		publish(sa, b, 0);
+		b = take_free(sa);
 	}
 	return NULL;
 }
@@ -199,6 +213,7 @@ struct hub_scanahead *hub_scanahead_start(int fd, size_t max_line, const struct 
 	if (pipe2(sa->wake, O_CLOEXEC) < 0)
 		hub_die(70, "cannot create a pipe: %s", strerror(errno));
 	sa->reader = hub_reader_new(fd, max_line);
+	hub_reader_keep_lines(sa->reader);
 	hub_reader_set_interrupt(sa->reader, interrupt);
 	hub_reader_set_wakeup(sa->reader, sa->wake[0]);
 	sa->js = hub_json_new();
@@ -246,7 +261,7 @@ int hub_scanahead_next(struct hub_scanahead *sa, struct hub_scanned *out)
 		sa->pos = 0;
 	}
 	it = &sa->cur->items[sa->pos++];
-	out->line.data = sa->cur->arena.data + it->off;
+	out->line.data = it->status == HUB_LINE_OK ? it->data : sa->cur->arena.data + it->head_off;
 	out->line.len = it->len;
 	out->line.full_len = it->full_len;
 	out->line.number = it->number;
@@ -291,6 +306,7 @@ void hub_scanahead_stop(struct hub_scanahead *sa)
 	close(sa->wake[0]);
 	close(sa->wake[1]);
 	for (int i = 0; i < NBATCHES; i++) {
+		free(sa->batches[i].buf);
 		hub_buf_free(&sa->batches[i].arena);
 		hub_buf_free(&sa->batches[i].errs);
 		free(sa->batches[i].items);

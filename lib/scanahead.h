@@ -1,7 +1,9 @@
 /* scanahead.h: reading and scanning input lines in a thread of their own.
  *
  * The JSON scan is a third of a tool's work per event; on a machine with
- * two cores it can run ahead of the tool's own loop (producing, writing).
+ * a core to spare it can run ahead of the tool's own loop (producing,
+ * writing). With two cores the handing over can cost more than it saves:
+ * measure.
  * A scan-ahead thread reads NDJSON from a descriptor, scans each line with
  * the given field paths, and hands the results over in batches, in input
  * order. Memory is bounded: a few batches of about 512 KiB each (a batch

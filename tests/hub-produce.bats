@@ -258,6 +258,38 @@ consume_all() {
 	[ "$(consume_all t1 | wc -l)" -eq 500 ]
 }
 
+@test "with and without the scan-ahead thread (HUB_SCAN_AHEAD): the same events, failures and stop" {
+	start_devbroker -T a:1 -T b:1 -T c:2
+	{
+		"$GEN" 2000 --seed 11
+		printf '{"a":1}\r\n{"broken":\n{"long":"%s"}\n[1]\n' "$(head -c 5000 /dev/zero | tr '\0' 'x')"
+		"$GEN" 100 --seed 12 | tr -d '\n' | head -c 300000; echo
+		"$GEN" 2000 --seed 13
+	} >"$T/in"
+	run env HUB_SCAN_AHEAD=1 hub-produce -t a --dlq "$T/dlq.a" --max-line 4096 <"$T/in"
+	[ "$status" -eq 1 ]
+	run env HUB_SCAN_AHEAD=0 hub-produce -t b --dlq "$T/dlq.b" --max-line 4096 <"$T/in"
+	[ "$status" -eq 1 ]
+	consume_all a >"$T/out.a"
+	consume_all b >"$T/out.b"
+	[ "$(count_lines "$T/out.a")" -eq 4001 ]
+	cmp "$T/out.a" "$T/out.b"
+	diff <(jq -c 'del(.time)' "$T/dlq.a") <(jq -c 'del(.time)' "$T/dlq.b")
+	[ "$(count_lines "$T/dlq.a")" -eq 4 ]
+
+	mkfifo "$T/fifo"
+	HUB_SCAN_AHEAD=1 hub-produce -t c --stats <"$T/fifo" 2>"$T/err" &
+	pid=$!
+	exec 7>"$T/fifo"
+	"$GEN" 500 --seed 9 >&7
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	grep -q 'stopped reading' "$T/err"
+	[ "$(consume_all c | wc -l)" -eq 500 ]
+}
+
 @test "-c stops after COUNT lines" {
 	start_devbroker
 	"$GEN" 20 | hub-produce -t t1 -c 5

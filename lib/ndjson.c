@@ -24,6 +24,7 @@ struct hub_reader {
 	char *buf;
 	size_t cap;
 	size_t start, end;
+	size_t first_nl;     /* the first newline in [start, end) when known, else SIZE_MAX */
 	uint64_t lineno;
 	int eof;
 	int keep;            /* hub_reader_keep_lines() */
@@ -39,6 +40,7 @@ struct hub_reader *hub_reader_new(int fd, size_t max_line)
 
 	r->fd = fd;
 	r->wake_fd = -1;
+	r->first_nl = SIZE_MAX;
 	r->max_line = max_line ? max_line : HUB_MAX_LINE_DEFAULT;
 	r->cap = CHUNK * 2;
 	r->buf = hub_xmalloc(r->cap);
@@ -80,12 +82,25 @@ void hub_reader_swap_buffer(struct hub_reader *r, char **buf, size_t *cap)
 	r->cap = ncap;
 	r->start = 0;
 	r->end = unread;
+	r->first_nl = SIZE_MAX;
 	r->lines_out = 0;
 }
 
-int hub_reader_buffered(const struct hub_reader *r)
+int hub_reader_buffered(struct hub_reader *r)
 {
-	return r->end > r->start;
+	char *nl;
+
+	if (r->end == r->start)
+		return 0;
+	if (r->eof || r->buf[r->end - 1] == '\n')
+		return 1;
+	if (r->first_nl >= r->start && r->first_nl < r->end)
+		return 1;
+	/* found once here, used by hub_reader_next(): no line is searched twice */
+	if (!(nl = memchr(r->buf + r->start, '\n', r->end - r->start)))
+		return 0;
+	r->first_nl = (size_t)(nl - r->buf);
+	return 1;
 }
 
 void hub_reader_free(struct hub_reader *r)
@@ -104,6 +119,7 @@ static ssize_t fill(struct hub_reader *r)
 
 	if (r->start > 0 && (r->cap - r->end < CHUNK)) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->first_nl = SIZE_MAX;
 		r->end -= r->start;
 		r->start = 0;
 	}
@@ -157,6 +173,7 @@ static int skip_rest(struct hub_reader *r, size_t *total)
 		}
 		*total += r->end - r->start;
 		r->start = r->end = 0;
+		r->first_nl = SIZE_MAX;
 		n = fill(r);
 		if (n < 0)
 			return -1;
@@ -174,7 +191,8 @@ int hub_reader_next(struct hub_reader *r, struct hub_line *line)
 	for (;;) {
 		char *p = r->buf + r->start;
 		size_t avail = r->end - r->start;
-		char *nl = memchr(p + scanned, '\n', avail - scanned);
+		char *nl = r->first_nl >= r->start && r->first_nl < r->end ? r->buf + r->first_nl
+		           : memchr(p + scanned, '\n', avail - scanned);
 		size_t len;
 
 		if (nl || (r->eof && avail > 0)) {

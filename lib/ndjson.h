@@ -38,9 +38,10 @@ void hub_reader_free(struct hub_reader *r);
 /* When wake_fd becomes readable, hub_reader_next() returns -1 with errno
  * EINTR instead of waiting for input (another thread's way to stop it). */
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);
-/* Whether input is buffered, i.e. the next call may not need to read(2)
- * (a tool can do its housekeeping before it blocks on input). */
-int hub_reader_buffered(const struct hub_reader *r);
+/* Whether a whole line is buffered, i.e. the next call will not wait for
+ * input (a tool writes out what it holds before it may block: a partial
+ * line waiting for its end must not hold back the events before it). */
+int hub_reader_buffered(struct hub_reader *r);
 /* Keeps the lines returned valid: hub_reader_next() then never reads over
  * them, but returns -1 with errno EAGAIN when it needs more input while
  * lines from its buffer are out; the caller takes that buffer with

@@ -31,6 +31,13 @@ FILTER="$HUB_BIN/../tests/filter"
 	[ "$(cat "$T/out")" = "$(printf 'first\nsecond')" ]
 }
 
+@test "a line half received does not hold back the whole line before it" {
+	run bash -c "{ printf 'first\\nsec'; sleep 1; printf 'ond\\n'; } | '$FILTER' >'$T/out' 2>'$T/err'"
+	[ "$status" -eq 0 ]
+	grep -qx 'flushed 6' "$T/err"
+	[ "$(cat "$T/out")" = "$(printf 'first\nsecond')" ]
+}
+
 @test "a write error: reported, the unwritten hook runs, no flushed hook after it, exit 74" {
 	seq 1 1000 >"$T/in"
 	run bash -c "'$FILTER' <'$T/in' 2>&1 >/dev/full"

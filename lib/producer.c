@@ -1,8 +1,10 @@
 /* producer.c: the produce loop behind hub-produce.
  *
  * The hot path per line: one scan of the bytes (validation plus the few
- * fields needed: key, topic template, CloudEvents attributes), one
- * rd_kafka_producev() with RD_KAFKA_MSG_F_COPY, one non-blocking poll
+ * fields needed: key, topic template, CloudEvents attributes), then
+ * rd_kafka_producev() with RD_KAFKA_MSG_F_COPY, or, for plain events to
+ * the -t topic, a place in a batch of up to 256 for one
+ * rd_kafka_produce_batch(), handed over before every non-blocking poll
  * that serves delivery reports. No allocation per event in the default
  * mode: the message's opaque is the input line number, tagged in its low
  * bit, and the failure store takes the event back from the delivery
@@ -30,6 +32,7 @@
 #include "signals.h"
 
 #define OUT_FLUSH (256u << 10)
+#define BATCH_MAX 256
 
 /* A copy of an input line, for modes whose message value is not the line. */
 struct original {
@@ -75,6 +78,18 @@ struct producer {
 	int io_error;
 	int fatal;
 	const struct scanned *pre;  /* set while producing a pre-scanned line */
+	/* Plain events to the -t topic wait here, copied, for one
+	 * rd_kafka_produce_batch(): one timestamp and one topic lock for a
+	 * batch instead of per message. */
+	int batching;
+	rd_kafka_message_t batch[BATCH_MAX];
+	struct batched {
+		uint64_t line;
+		size_t at, len, key_at, key_len;
+		int has_key, is_json;
+	} batched[BATCH_MAX];
+	int nbatch;
+	struct hub_buf arena;       /* the batch's values and keys */
 };
 
 static int add_path(struct producer *p, const char *text)
@@ -370,6 +385,86 @@ static rd_kafka_resp_err_t send_message(struct producer *p, const char *topic, i
 	}
 }
 
+/* An event librdkafka refused: to the failure store. */
+static void not_accepted(struct producer *p, rd_kafka_resp_err_t err, const char *topic, int32_t partition,
+                         uint64_t line, const char *ev, size_t len, int is_json)
+{
+	char why[512], extra[300];
+	struct hub_buf x = { 0 };
+
+	snprintf(why, sizeof(why), "not accepted for sending: %s", rd_kafka_err2str(err));
+	hub_buf_adds(&x, "\"topic\":");
+	hub_buf_json_string(&x, topic ? topic : rd_kafka_topic_name(p->rkt),
+	                    strlen(topic ? topic : rd_kafka_topic_name(p->rkt)));
+	hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\"", (int)partition, rd_kafka_err2name(err));
+	snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
+	hub_buf_free(&x);
+	fail(p, why, line, ev, len, is_json, extra);
+	if (err == RD_KAFKA_RESP_ERR__FATAL)
+		p->fatal = 1;
+}
+
+/* Hands the batch to librdkafka. A message it did not take because its
+ * queue was full goes again alone, waiting for room, as send_message()
+ * does; any other refusal fails the event, as for a single message. */
+static void batch_flush(struct producer *p)
+{
+	int n = p->nbatch;
+
+	if (n == 0)
+		return;
+	p->nbatch = 0;
+	for (int i = 0; i < n; i++) {
+		const struct batched *b = &p->batched[i];
+		rd_kafka_message_t *m = &p->batch[i];
+
+		m->payload = p->arena.data + b->at;
+		m->key = b->has_key ? p->arena.data + b->key_at : NULL;
+		m->err = 0;
+	}
+	rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
+	                       p->batch, n);
+	for (int i = 0; i < n; i++) {
+		const struct batched *b = &p->batched[i];
+		rd_kafka_message_t *m = &p->batch[i];
+		rd_kafka_resp_err_t err = m->err;
+
+		if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			err = send_message(p, NULL, m->partition, m->payload, m->len, m->key, m->key_len, NULL,
+			                   m->_private);
+		if (err)
+			not_accepted(p, err, NULL, m->partition, b->line, p->arena.data + b->at, b->len, b->is_json);
+	}
+	hub_buf_reset(&p->arena);
+}
+
+/* Queues a plain event for the next batch; the line and key are copied,
+ * as the reader and the key buffer move on. */
+static void batch_add(struct producer *p, const struct hub_line *l, int32_t partition, const void *key,
+                      size_t klen, int is_json)
+{
+	struct batched *b = &p->batched[p->nbatch];
+	rd_kafka_message_t *m = &p->batch[p->nbatch];
+
+	b->line = l->number;
+	b->is_json = is_json;
+	b->at = p->arena.len;
+	b->len = l->len;
+	hub_buf_add(&p->arena, l->data, l->len);
+	b->has_key = key != NULL;
+	b->key_at = p->arena.len;
+	b->key_len = klen;
+	if (key)
+		hub_buf_add(&p->arena, key, klen);
+	memset(m, 0, sizeof(*m));
+	m->partition = partition;
+	m->len = l->len;
+	m->key_len = klen;
+	m->_private = (void *)(uintptr_t)((l->number << 2) | (is_json ? 0 : 2) | 1);
+	if (++p->nbatch == BATCH_MAX)
+		batch_flush(p);
+}
+
 static struct original *copy_line(const struct hub_line *l)
 {
 	struct original *o = hub_xmalloc(sizeof(*o) + l->len);
@@ -508,25 +603,17 @@ send:
 		opaque = copy_line(l);
 	else
 		opaque = (void *)(uintptr_t)((l->number << 2) | (is_json ? 0 : 2) | 1);
+	if (p->batching && !hdrs) {
+		batch_add(p, l, partition, key, klen, is_json);
+		goto drop;
+	}
 	err = send_message(p, topic, partition, value, vlen, key, klen, hdrs, opaque);
 	if (err) {
-		char extra[300];
-		struct hub_buf x = { 0 };
-
 		if (hdrs)
 			rd_kafka_headers_destroy(hdrs);
 		if (!((uintptr_t)opaque & 1))
 			free(opaque);
-		snprintf(why, sizeof(why), "not accepted for sending: %s", rd_kafka_err2str(err));
-		hub_buf_adds(&x, "\"topic\":");
-		hub_buf_json_string(&x, topic ? topic : rd_kafka_topic_name(p->rkt),
-		                    strlen(topic ? topic : rd_kafka_topic_name(p->rkt)));
-		hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\"", (int)partition, rd_kafka_err2name(err));
-		snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
-		hub_buf_free(&x);
-		fail(p, why, l->number, l->data, l->len, is_json, extra);
-		if (err == RD_KAFKA_RESP_ERR__FATAL)
-			p->fatal = 1;
+		not_accepted(p, err, topic, partition, l->number, l->data, l->len, is_json);
 	}
 drop:
 	if (p->ce_headers) {
@@ -612,8 +699,10 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 	while (!hub_stop_requested && !p->fatal && (o->count == 0 || *lines < o->count)) {
 		/* Delivery reports are served every 256 lines, and always before
 		 * the reader may block, so --tee and the counters never lag. */
-		if ((*lines & 255) == 0 || !hub_reader_buffered(r))
+		if ((*lines & 255) == 0 || !hub_reader_buffered(r)) {
+			batch_flush(p);
 			rd_kafka_poll(p->rk, 0);
+		}
 		rc = hub_reader_next(r, &l);
 		if (rc == 0)
 			break;
@@ -629,6 +718,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		produce_line(p, &l);
 		serve_stats(p);
 	}
+	batch_flush(p);
 	hub_reader_free(r);
 }
 
@@ -644,8 +734,10 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 	int rc;
 
 	while (!p->fatal && (o->count == 0 || *lines < o->count)) {
-		if ((*lines & 255) == 0 || !hub_scanahead_ready(sa))
+		if ((*lines & 255) == 0 || !hub_scanahead_ready(sa)) {
+			batch_flush(p);
 			rd_kafka_poll(p->rk, 0);
+		}
 		rc = hub_scanahead_next(sa, &sc);
 		if (rc == 0)
 			break;
@@ -667,6 +759,7 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 		p->pre = NULL;
 		serve_stats(p);
 	}
+	batch_flush(p);
 	hub_scanahead_stop(sa);
 	hub_scanahead_block_signals(0);
 }
@@ -734,6 +827,8 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	}
 	if (o->topic)
 		p.rkt = rd_kafka_topic_new(p.rk, o->topic, NULL);
+	p.batching = p.rkt && !o->envelope && !o->binary_mode && !o->topic_from && !o->headers;
+	hub_buf_reserve(&p.arena, 1);   /* an empty value or key is never NULL */
 	if (o->transactional) {
 		p.spool = tmpfile();
 		if (!p.spool)
@@ -790,6 +885,7 @@ out:
 	hub_buf_free(&p.value);
 	hub_buf_free(&p.tmp);
 	hub_buf_free(&p.out);
+	hub_buf_free(&p.arena);
 	if (p.io_error && status == HUB_EXIT_OK)
 		status = HUB_EXIT_IOERR;
 	if (p.fatal && status == HUB_EXIT_OK)

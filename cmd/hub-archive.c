@@ -122,16 +122,6 @@ struct opts {
 	int tee, events, table, show, stats, dry_run;   /* table: 1 --table, -1 --ndjson */
 };
 
-static long number(const char *s, const char *what, long min, long max)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (end == s || *end || v < min || v > max)
-		hub_usage_error("%s: '%s' is not a number from %ld to %ld", what, s, min, max);
-	return v;
-}
-
 static int64_t when(const char *s, const char *what)
 {
 	int64_t ms;
@@ -212,26 +202,23 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FSYNC_INTERVAL:
 			o.w.fsync = HUB_FSYNC_INTERVAL;
-			o.w.fsync_interval = (double)number(optarg, "--fsync-interval", 1, 3600);
+			o.w.fsync_interval = (double)hub_number_option(optarg, "--fsync-interval", 1, 3600);
 			break;
 		case OPT_MAX_SIZE:
 			if (!(o.w.max_size = hub_parse_size(optarg)))
 				hub_usage_error("--max-size '%s': expected a size such as 256M", optarg);
 			break;
-		case OPT_GRACE: o.w.grace_hours = (int)number(optarg, "--grace", 0, 24 * 366); break;
-		case OPT_MAX_OPEN: o.w.max_open = (int)number(optarg, "--max-open", 1, 100000); break;
+		case OPT_GRACE: o.w.grace_hours = (int)hub_number_option(optarg, "--grace", 0, 24 * 366); break;
+		case OPT_MAX_OPEN: o.w.max_open = (int)hub_number_option(optarg, "--max-open", 1, 100000); break;
 		case OPT_COMPRESS: o.w.compress = 1; break;
-		case OPT_LEVEL: o.w.level = (int)number(optarg, "--level", 1, 19); break;
+		case OPT_LEVEL: o.w.level = (int)hub_number_option(optarg, "--level", 1, 19); break;
 		case OPT_FRAME:
 			if (!(o.w.frame_size = hub_parse_size(optarg)))
 				hub_usage_error("--frame-size '%s': expected a size such as 256k", optarg);
 			break;
 		case OPT_TEE: o.tee = 1; break;
 		case OPT_DLQ: o.dlq = optarg; break;
-		case OPT_MAX_LINE:
-			if (!(o.max_line = hub_parse_size(optarg)))
-				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
-			break;
+		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
 		case OPT_ID: o.q.id = optarg; break;
 		case OPT_SUBJECT: o.q.subject = optarg; break;
 		case OPT_TYPE: o.q.type = optarg; break;
@@ -240,7 +227,7 @@ int main(int argc, char **argv)
 		case OPT_UNTIL: o.q.until = when(optarg, "--until"); break;
 		case OPT_GREP: o.q.text = optarg; break;
 		case OPT_REGEX: o.regex_text = optarg; break;
-		case 'c': o.q.limit = (uint64_t)number(optarg, "-c", 1, 1L << 62); break;
+		case 'c': o.q.limit = (uint64_t)hub_number_option(optarg, "-c", 1, 1L << 62); break;
 		case OPT_EVENTS: o.events = 1; break;
 		case OPT_TABLE: o.table = 1; break;
 		case OPT_NDJSON: o.table = -1; break;
@@ -251,9 +238,7 @@ int main(int argc, char **argv)
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-archive %s (zstd %s)\n", HUB_VERSION, ZSTD_versionString()); return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-			return HUB_EXIT_USAGE;
+		default: return hub_usage_hint();
 		}
 	}
 	if (!o.dir)

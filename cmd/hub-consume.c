@@ -87,16 +87,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static long long number(const char *s, const char *what, long long min, long long max)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (end == s || *end || v < min || v > max)
-		hub_usage_error("%s: '%s' is not a valid number", what, s);
-	return v;
-}
-
 static void add_topic(struct hub_consume_opts *o, char *topic)
 {
 	if (topic[0] != '^' && !hub_kafka_topic_valid(topic, strlen(topic)))
@@ -132,11 +122,11 @@ int main(int argc, char **argv)
 		case 'b': brokers = optarg; break;
 		case 't': add_topic(&o, optarg); break;
 		case 'G': o.group = optarg; break;
-		case 'p': o.partition = (int32_t)number(optarg, "-p", 0, INT32_MAX); break;
+		case 'p': o.partition = (int32_t)hub_number_option(optarg, "-p", 0, INT32_MAX); break;
 		case 'o': offset = optarg; break;
 		case 'e': o.exit_at_eof = 1; break;
-		case 'c': o.count = (uint64_t)number(optarg, "-c", 1, INT64_MAX); break;
-		case 'm': o.metadata_timeout_ms = (int)number(optarg, "-m", 1, 86400) * 1000; break;
+		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
+		case 'm': o.metadata_timeout_ms = (int)hub_number_option(optarg, "-m", 1, 86400) * 1000; break;
 		case 'X':
 			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
 				hub_usage_error("-X %s", err);
@@ -161,9 +151,7 @@ int main(int argc, char **argv)
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-consume %s (librdkafka %s)\n", HUB_VERSION, rd_kafka_version_str()); return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-			return HUB_EXIT_USAGE;
+		default: return hub_usage_hint();
 		}
 	}
 	while (optind < argc)   /* kcat -G takes its topics as arguments */

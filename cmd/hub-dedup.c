@@ -114,18 +114,13 @@ int main(int argc, char **argv)
 		case 's': o.state_path = optarg; break;
 		case OPT_DUPS: o.dups_path = optarg; break;
 		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE:
-			if (!(o.max_line = hub_parse_size(optarg)))
-				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
-			break;
+		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
 		case OPT_STATS: o.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-dedup %s (libsodium %s)\n", HUB_VERSION, sodium_version_string()); return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-			return HUB_EXIT_USAGE;
+		default: return hub_usage_hint();
 		}
 	}
 	if (optind < argc)

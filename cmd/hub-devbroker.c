@@ -254,9 +254,8 @@ int main(int argc, char **argv)
 		case 'h': usage(); free(topics); return 0;
 		case 'V': printf("hub-devbroker %s (librdkafka %s)\n", HUB_VERSION, rd_kafka_version_str()); free(topics); return 0;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
 			free(topics);
-			return HUB_EXIT_USAGE;
+			return hub_usage_hint();
 		}
 	}
 	if (optind < argc)

@@ -95,16 +95,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static long number(const char *s, const char *what, long min)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (end == s || *end || v < min)
-		hub_usage_error("%s: '%s' is not a valid number", what, s);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct hub_produce_opts o = { 0 };
@@ -130,7 +120,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'b': brokers = optarg; break;
 		case 't': o.topic = optarg; break;
-		case 'p': o.partition = (int32_t)number(optarg, "-p", 0); break;
+		case 'p': o.partition = (int32_t)hub_number_option(optarg, "-p", 0, INT32_MAX); break;
 		case 'k': o.key_path = optarg; break;
 		case 'H': {
 			char *eq = strchr(optarg, '=');
@@ -142,7 +132,7 @@ int main(int argc, char **argv)
 			rd_kafka_header_add(headers, optarg, eq - optarg, eq + 1, -1);
 			break;
 		}
-		case 'c': o.count = (uint64_t)number(optarg, "-c", 1); break;
+		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case 'X':
 			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
 				hub_usage_error("-X %s", err);
@@ -166,18 +156,13 @@ int main(int argc, char **argv)
 		case OPT_TEE: o.tee = 1; break;
 		case OPT_TXN: txn = optarg; break;
 		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE:
-			if (!(o.max_line = hub_parse_size(optarg)))
-				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
-			break;
+		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
 		case OPT_STATS: o.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-produce %s (librdkafka %s)\n", HUB_VERSION, rd_kafka_version_str()); return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-			return HUB_EXIT_USAGE;
+		default: return hub_usage_hint();
 		}
 	}
 	if (optind < argc)

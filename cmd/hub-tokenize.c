@@ -172,18 +172,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_GENKEY: o.genkey = optarg; break;
 		case OPT_DLQ: o.dlq = optarg; break;
-		case OPT_MAX_LINE:
-			if (!(o.run.max_line = hub_parse_size(optarg)))
-				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
-			break;
+		case OPT_MAX_LINE: o.run.max_line = hub_max_line_option(optarg); break;
 		case OPT_STATS: o.run.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-tokenize %s (libsodium %s)\n", HUB_VERSION, sodium_version_string()); return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-			return HUB_EXIT_USAGE;
+		default: return hub_usage_hint();
 		}
 	}
 	if (optind < argc)

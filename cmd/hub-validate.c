@@ -120,10 +120,7 @@ int main(int argc, char **argv)
 		case OPT_EXTRA: o.allow_extra = 1; break;
 		case OPT_PLAIN: o.plain = 1; break;
 		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE:
-			if (!(o.max_line = hub_parse_size(optarg)))
-				hub_usage_error("--max-line '%s': expected a size such as 16M", optarg);
-			break;
+		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
 		case OPT_STATS: o.show_stats = 1; break;
 		case OPT_LIST: case OPT_LINT: case OPT_COMPAT:
 			if (command && command != c)
@@ -134,9 +131,7 @@ int main(int argc, char **argv)
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-validate %s\n", HUB_VERSION); return 0;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-			return HUB_EXIT_USAGE;
+		default: return hub_usage_hint();
 		}
 	}
 	if (optind < argc)

@@ -92,8 +92,25 @@ void hub_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("error", fmt, ap);
 	va_end(ap);
+	exit(hub_usage_hint());
+}
+
+long long hub_number_option(const char *arg, const char *what, long long min, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (end == arg || *end || errno == ERANGE || v < min || v > max)
+		hub_usage_error("%s: '%s' is not a number from %lld to %lld", what, arg, min, max);
+	return v;
+}
+
+int hub_usage_hint(void)
+{
 	fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);
-	exit(HUB_EXIT_USAGE);
+	return HUB_EXIT_USAGE;
 }
 
 void *hub_xmalloc(size_t n)

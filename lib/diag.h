@@ -18,6 +18,12 @@ void hub_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hub_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void hub_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void hub_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "Try 'hub-xxx --help' ..." on stderr after getopt's own message; returns
+ * the usage exit status (64) for main() to return. */
+int hub_usage_hint(void);
+/* A whole-number option argument from min to max; anything else is a
+ * usage error naming the option (what) and the range. */
+long long hub_number_option(const char *arg, const char *what, long long min, long long max);
 
 /* Allocation that cannot fail: out of memory is fatal (exit 70). */
 void *hub_xmalloc(size_t n);

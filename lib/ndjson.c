@@ -280,3 +280,12 @@ size_t hub_parse_size(const char *s)
 		return 0;
 	return (size_t)v;
 }
+
+size_t hub_max_line_option(const char *arg)
+{
+	size_t n = hub_parse_size(arg);
+
+	if (!n)
+		hub_usage_error("--max-line '%s': expected a size such as 16M", arg);
+	return n;
+}

@@ -56,6 +56,9 @@ void hub_reader_swap_buffer(struct hub_reader *r, char **buf, size_t *cap);
  * line: its real length, and whether the stored head is only a part. */
 void hub_line_too_long_reason(const struct hub_line *l, char *why, size_t whylen,
                               char *extra, size_t extralen);
+/* The argument of --max-line: a size as hub_parse_size() reads it; a bad
+ * one is a usage error (exit 64). */
+size_t hub_max_line_option(const char *arg);
 /* Parse a size such as 16M, 512k, 1G (for --max-line). 0 on error. */
 size_t hub_parse_size(const char *s);
 

@@ -328,6 +328,12 @@ consume_all() {
 	[ "$status" -eq 64 ]
 	run hub-produce -t 'a/b'
 	[ "$status" -eq 64 ]
+	# a partition past int32 was truncated once; now it is refused, with the range
+	run hub-produce -t t1 -p 4294967296
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"-p: '4294967296' is not a number from 0 to 2147483647"* ]]
+	run hub-produce -t t1 -c 0
+	[ "$status" -eq 64 ]
 	run hub-produce -b 127.0.0.1:1 -t t1 -X no.such.property=1 </dev/null
 	[ "$status" -eq 78 ]
 	[[ "$output" == *"no.such.property"* ]]

@@ -167,7 +167,9 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	wait_until 20 grep -q 'assigned [1-9]' "$T/a.err"
 	wait_until 20 grep -q 'assigned [1-9]' "$T/b.err"
 	"$GEN" 400 --seed 9 >"$T/in"
-	produce t4 <"$T/in"
+	# keyed by id, so the events spread over all four partitions (unkeyed,
+	# librdkafka's sticky partitioner may put a whole batch on one)
+	hub-produce -b "$BROKER" -t t4 -k id <"$T/in"
 	wait_until 20 eval '[ $(($(count_lines "$T/a") + $(count_lines "$T/b"))) -ge 400 ]'
 	kill -TERM "$a" "$b"
 	wait "$a"

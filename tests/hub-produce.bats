@@ -60,6 +60,39 @@ consume_all() {
 	grep -qx '|{"id":"2"}' "$T/out"
 }
 
+# runs TOPIC: the input's events in order, as stretches of consecutive
+# events that went to the same partition: "partition bytes last-size count".
+runs() {
+	consume_all "$1" -f '%p\t%s\n' | jq -R -r '(index("\t")) as $t | (.[$t+1:] | fromjson | .id) + " " + .[:$t]' >"$T/where"
+	paste -d' ' <(jq -r .id "$T/in") <(LC_ALL=C awk '{ print length($0) }' "$T/in") |
+		awk 'NR == FNR { part[$1] = $2; next }
+		     { p = part[$1]; if (seen++ && p != cur) { print cur, bytes, last, n; bytes = n = 0 }
+		       cur = p; bytes += $2; last = $2; n++ }
+		     END { print cur, bytes, last, n }' "$T/where" -
+}
+
+@test "keyless events: one partition per batch of lines, cut at batch.size; the configuration's partitioner when it asks" {
+	start_devbroker -T t1:4 -T t2:4 -T t3:4
+	"$GEN" 2000 --seed 21 >"$T/in"
+	# read at once from a file: batches of 256 lines, each on one partition
+	hub-produce -t t1 <"$T/in"
+	runs t1 >"$T/runs"
+	[ "$(count_lines "$T/runs")" -ge 8 ]
+	awk '$4 > 256 { print "too long:", $0; bad = 1 } END { exit bad }' "$T/runs"
+	[ "$(cut -d' ' -f1 "$T/runs" | sort -u | wc -l)" -ge 2 ]
+	# a batch reaching batch.size moves on with its next event, not before
+	hub-produce -t t2 -X batch.size=50000 <"$T/in"
+	runs t2 >"$T/runs"
+	[ "$(count_lines "$T/runs")" -ge 20 ]
+	awk '$2 - $3 >= 50000 { print "past batch.size:", $0; bad = 1 } END { exit bad }' "$T/runs"
+	[ "$(cut -d' ' -f1 "$T/runs" | sort -u | wc -l)" -ge 3 ]
+	# sticky.partitioning.linger.ms=0 gives keyless messages to the partitioner:
+	# murmur2_random without a key picks a partition per message
+	hub-produce -t t3 -X sticky.partitioning.linger.ms=0 <"$T/in"
+	[ "$(runs t3 | wc -l)" -ge 1000 ]
+	[ "$(consume_all t3 | wc -l)" -eq 2000 ]
+}
+
 @test "-k '' sends no key; a numeric field is a key as written" {
 	start_devbroker
 	printf '%s\n' '{"id":7,"partitionkey":"x"}' | hub-produce -t t1 -k ''

@@ -10,9 +10,8 @@
  * bit, and the failure store takes the event back from the delivery
  * report's own copy of the payload. In --envelope and --binary-mode, whose
  * message value is not the input line, the opaque is a copy of the line.
- * Keyless events in a batch already carry their partition, one for the
- * batch, chosen by hub (sticky_partition()), so librdkafka runs no
- * partitioner for them.
+ * The events of a batch already carry their partition, chosen by hub
+ * (place()), so librdkafka runs no partitioner for them.
  *
  * Accounting invariant: every line read ends as exactly one of delivered
  * (stats->out) or failed (stats->failed, one failure-store record). */
@@ -52,11 +51,15 @@ struct scanned {
 	const char *err;            /* its error, when rc < 0 */
 };
 
-/* Keyless events to the -t topic: where they go (see sticky_partition()). */
-struct sticky {
-	int on;                     /* the configuration leaves it to a sticky partitioner */
+/* Where events to the -t topic go, when hub places them (see place()). */
+typedef int32_t (*partitioner_fn)(const rd_kafka_topic_t *rkt, const void *key, size_t keylen,
+                                  int32_t partition_cnt, void *rkt_opaque, void *msg_opaque);
+struct placement {
+	int sticky;                 /* keyless events: hub's, not a partitioner's */
+	partitioner_fn keyed;       /* keyed events: the configured hash, or NULL */
 	int tried;                  /* the topic's partitions were asked for */
-	int32_t *parts;             /* the partitions with a leader */
+	int32_t count;              /* the topic's partitions, 0 while unknown */
+	int32_t *parts;             /* those with a leader */
 	int nparts;
 	int32_t cur;                /* where this batch's keyless events go, or -1 */
 	size_t sent, limit;         /* bytes sent to cur; batch.size */
@@ -103,11 +106,14 @@ struct producer {
 	struct batched {
 		uint64_t line;
 		size_t at, len, key_at, key_len;
+		int32_t partition;
 		int has_key, is_json;
 	} batched[BATCH_MAX];
+	const struct batched *order[BATCH_MAX];   /* the batch by partition */
+	int runs[1025];             /* counts per partition, for the ordering */
 	int nbatch;
 	struct hub_buf arena;       /* the batch's values and keys */
-	struct sticky sticky;       /* the partition of keyless events */
+	struct placement place;     /* partitions chosen by hub */
 };
 
 static int add_path(struct producer *p, const char *text)
@@ -422,123 +428,188 @@ static void not_accepted(struct producer *p, rd_kafka_resp_err_t err, const char
 		p->fatal = 1;
 }
 
-/* ---- partitions for keyless events ----
+/* ---- partitions, chosen here ----
  *
- * librdkafka's sticky partitioner places each keyless message by itself:
- * per message a clock read, two partition look-ups and their locks, which
- * together cost hub-produce more than the JSON scan of the event. hub
- * places them a batch at a time instead: the keyless events of one batch
- * (the up to 256 lines read together) go to one partition, picked at
- * random among those with a leader and other than the last batch's; a
- * batch that reaches batch.size bytes moves on within. librdkafka then
- * takes each message to its partition without a partitioner, and still
- * gathers each partition's messages into its own batches to send.
+ * librdkafka's partitioner places each message by itself: per message a
+ * clock read, two partition look-ups and their locks, which together cost
+ * hub-produce more than the JSON scan of the event. For the events of a
+ * batch hub gives the partition itself, and librdkafka takes each message
+ * straight to it:
+ *
+ * - A keyed event goes where the configured partitioner puts it (Java's
+ *   murmur2 by default): hub calls the same librdkafka function, with the
+ *   topic's partition count.
+ * - The keyless events of a batch (the up to 256 lines read together) go
+ *   to one partition, picked at random among those with a leader and
+ *   other than the last batch's; a batch that reaches batch.size bytes
+ *   moves on within. librdkafka still gathers each partition's messages
+ *   into its own batches to send.
  *
  * Why not one partition for a whole batch.size, as Kafka's Java producer
  * does since 3.3 (KIP-794)? Measured here at 10,000 single events a
- * second, one partition taking all for 10 ms doubled the median latency
- * through the broker to a consumer; librdkafka, whose sticky interval is
- * 10 ms too, ends up changing partition every event or two at that rate.
- * Events trickling in are batches of one, so they spread as before.
+ * second, one partition taking all for 10 ms nearly doubled the median
+ * latency through the broker to a consumer (11.5 ms against 6.8);
+ * librdkafka, whose sticky interval is 10 ms too, ends up changing
+ * partition every event or two at that rate. Events trickling in are
+ * batches of one, so they spread as before.
  *
  * The partitions come from the topic's metadata, asked for at the first
- * keyless event and again every topic.metadata.refresh.interval.ms. Until
- * an answer comes (a second at most; again 10 s later), and whenever the
- * configuration gives keyless messages to a partitioner rather than to
- * the sticky one (partitioner=consistent, murmur2 or fnv1a, or
- * sticky.partitioning.linger.ms=0), librdkafka places them as before. */
+ * event and again every topic.metadata.refresh.interval.ms, as librdkafka
+ * refreshes its own. Until an answer comes (a second at most; again 10 s
+ * later), librdkafka places the events. It also does whenever hub could
+ * not do as it would: keyless events that the configuration gives to a
+ * partitioner rather than to the sticky one (partitioner=consistent,
+ * murmur2 or fnv1a, or sticky.partitioning.linger.ms=0), keyed events
+ * under partitioner=random, and empty keys under consistent_random. */
 
-/* Whether librdkafka, configured so, would put keyless messages on a
- * sticky partition (rd_kafka_topic_new() decides the same way). */
-static int sticky_configured(rd_kafka_conf_t *conf, size_t *batch_size, double *interval)
+/* How librdkafka, configured so, would place events (rd_kafka_topic_new()
+ * decides the same way). */
+static void place_configure(struct placement *pl, rd_kafka_conf_t *conf)
 {
+	static const struct {
+		const char *name;
+		partitioner_fn fn;
+		int sticky;             /* keyless messages go to the sticky partition */
+	} known[] = {
+		{ "consistent", rd_kafka_msg_partitioner_consistent, 0 },
+		{ "consistent_random", rd_kafka_msg_partitioner_consistent_random, 1 },
+		{ "murmur2", rd_kafka_msg_partitioner_murmur2, 0 },
+		{ "murmur2_random", rd_kafka_msg_partitioner_murmur2_random, 1 },
+		{ "fnv1a", rd_kafka_msg_partitioner_fnv1a, 0 },
+		{ "fnv1a_random", rd_kafka_msg_partitioner_fnv1a_random, 1 },
+		{ "random", NULL, 1 },  /* keyed too: random, which needs the partitioner's locks */
+	};
 	rd_kafka_topic_conf_t *tc = rd_kafka_conf_get_default_topic_conf(conf);
-	char v[64];
+	char v[64] = "consistent_random";
 	size_t n = sizeof(v);
+	int linger = 0;
 
-	*batch_size = 1000000;
-	*interval = 300;
+	pl->cur = -1;
+	pl->limit = 1000000;
+	pl->interval = 300;
 	if (rd_kafka_conf_get(conf, "batch.size", v, &n) == RD_KAFKA_CONF_OK)
-		*batch_size = strtoul(v, NULL, 10);
+		pl->limit = strtoul(v, NULL, 10);
 	n = sizeof(v);
 	if (rd_kafka_conf_get(conf, "topic.metadata.refresh.interval.ms", v, &n) == RD_KAFKA_CONF_OK &&
 	    atol(v) > 0)
-		*interval = atol(v) / 1000.0;
+		pl->interval = atol(v) / 1000.0;
 	n = sizeof(v);
-	if (rd_kafka_conf_get(conf, "sticky.partitioning.linger.ms", v, &n) != RD_KAFKA_CONF_OK ||
-	    atol(v) <= 0)
-		return 0;
+	if (rd_kafka_conf_get(conf, "sticky.partitioning.linger.ms", v, &n) == RD_KAFKA_CONF_OK)
+		linger = atol(v) > 0;
 	n = sizeof(v);
-	if (tc && rd_kafka_topic_conf_get(tc, "partitioner", v, &n) == RD_KAFKA_CONF_OK &&
-	    (!strcmp(v, "consistent") || !strcmp(v, "murmur2") || !strcmp(v, "fnv1a")))
-		return 0;
-	return 1;
+	if (!tc || rd_kafka_topic_conf_get(tc, "partitioner", v, &n) != RD_KAFKA_CONF_OK)
+		snprintf(v, sizeof(v), "consistent_random");
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(v, known[i].name)) {
+			pl->keyed = known[i].fn;
+			pl->sticky = known[i].sticky && linger;
+		}
+	pl->seed = (unsigned)getpid() ^ (unsigned)(hub_now() * 1e6);
 }
 
 /* A partition from the list, other than cur when there is a choice. */
-static void sticky_move(struct sticky *s)
+static void sticky_move(struct placement *pl)
 {
 	int32_t next;
 
-	s->sent = 0;
-	if (s->nparts == 0) {
-		s->cur = -1;
+	pl->sent = 0;
+	if (pl->nparts == 0) {
+		pl->cur = -1;
 		return;
 	}
 	do
-		next = s->parts[rand_r(&s->seed) % (unsigned)s->nparts];
-	while (s->nparts > 1 && next == s->cur);
-	s->cur = next;
+		next = pl->parts[rand_r(&pl->seed) % (unsigned)pl->nparts];
+	while (pl->nparts > 1 && next == pl->cur);
+	pl->cur = next;
 }
 
-/* Asks the cluster which partitions of the topic have a leader. On no
- * answer, what was known stays, and the question comes again in 10 s. */
-static void sticky_refresh(struct producer *p)
+/* Asks the cluster for the topic's partitions and which have a leader. On
+ * no answer, what was known stays, and the question comes again in 10 s. */
+static void place_refresh(struct producer *p)
 {
-	struct sticky *s = &p->sticky;
+	struct placement *pl = &p->place;
 	const struct rd_kafka_metadata *md;
 	const struct rd_kafka_metadata_topic *t;
 	int n = 0;
 
-	s->tried = 1;
-	s->refresh_at = hub_now() + 10;
+	pl->tried = 1;
+	pl->refresh_at = hub_now() + 10;
 	if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	t = md->topic_cnt == 1 ? &md->topics[0] : NULL;
 	if (t && !t->err && t->partition_cnt > 0) {
-		s->parts = hub_xrealloc(s->parts, sizeof(*s->parts) * (size_t)t->partition_cnt);
+		pl->parts = hub_xrealloc(pl->parts, sizeof(*pl->parts) * (size_t)t->partition_cnt);
 		for (int i = 0; i < t->partition_cnt; i++)
 			if (t->partitions[i].leader >= 0 && !t->partitions[i].err)
-				s->parts[n++] = t->partitions[i].id;
-		s->nparts = n;
-		s->refresh_at += s->interval - 10;
-		s->cur = -1;
-		s->sent = s->limit;
+				pl->parts[n++] = t->partitions[i].id;
+		pl->nparts = n;
+		pl->count = t->partition_cnt;
+		pl->refresh_at += pl->interval - 10;
+		pl->cur = -1;
+		pl->sent = pl->limit;
 	}
 	rd_kafka_metadata_destroy(md);
 }
 
-/* The partition for a keyless event of len bytes, or
+/* The partition for an event of len bytes with this key (NULL: none), or
  * RD_KAFKA_PARTITION_UA to let librdkafka choose. */
-static int32_t sticky_partition(struct producer *p, size_t len)
+static int32_t place(struct producer *p, const void *key, size_t klen, size_t len)
 {
-	struct sticky *s = &p->sticky;
+	struct placement *pl = &p->place;
 
-	if (!s->on)
+	if (key ? !pl->keyed || (klen == 0 && pl->keyed == rd_kafka_msg_partitioner_consistent_random)
+	        : !pl->sticky)
 		return RD_KAFKA_PARTITION_UA;
-	if (!s->tried)
-		sticky_refresh(p);
-	if (s->sent >= s->limit)
-		sticky_move(s);
-	if (s->cur < 0)
+	if (!pl->tried)
+		place_refresh(p);
+	if (pl->count == 0)
 		return RD_KAFKA_PARTITION_UA;
-	s->sent += len;
-	return s->cur;
+	if (key)
+		return pl->keyed(p->rkt, key, klen, pl->count, NULL, NULL);
+	if (pl->sent >= pl->limit)
+		sticky_move(pl);
+	if (pl->cur < 0)
+		return RD_KAFKA_PARTITION_UA;
+	pl->sent += len;
+	return pl->cur;
 }
 
-/* Hands the batch to librdkafka. A message it did not take because its
- * queue was full goes again alone, waiting for room, as send_message()
- * does; any other refusal fails the event, as for a single message. */
+/* Puts the batch in p->order by partition, keeping the input order
+ * within each: librdkafka then looks up a partition once a run, not once
+ * a message. Kafka orders nothing across partitions. */
+static void batch_order(struct producer *p, int n)
+{
+	int32_t max = -1;
+	int sorted = 1;
+
+	for (int i = 0; i < n; i++) {
+		int32_t part = p->batched[i].partition;
+
+		sorted &= part >= max;
+		if (part > max)
+			max = part;
+		p->order[i] = &p->batched[i];
+	}
+	if (sorted || max >= (int32_t)(sizeof(p->runs) / sizeof(p->runs[0])) - 1)
+		return;
+	/* a counting sort on partition + 1 (UA, -1, first) */
+	memset(p->runs, 0, sizeof(p->runs[0]) * (size_t)(max + 2));
+	for (int i = 0; i < n; i++)
+		p->runs[p->batched[i].partition + 1]++;
+	for (int k = 0, at = 0; k <= max + 1; k++) {
+		int c = p->runs[k];
+
+		p->runs[k] = at;
+		at += c;
+	}
+	for (int i = 0; i < n; i++)
+		p->order[p->runs[p->batched[i].partition + 1]++] = &p->batched[i];
+}
+
+/* Hands the batch to librdkafka, in partition order. A message it did
+ * not take because its queue was full goes again alone, waiting for room,
+ * as send_message() does; any other refusal fails the event, as for a
+ * single message. */
 static void batch_flush(struct producer *p)
 {
 	int n = p->nbatch;
@@ -546,21 +617,26 @@ static void batch_flush(struct producer *p)
 	if (n == 0)
 		return;
 	p->nbatch = 0;
-	p->sticky.sent = p->sticky.limit;    /* the next batch moves on */
-	if (p->sticky.tried && hub_now() >= p->sticky.refresh_at)
-		sticky_refresh(p);
+	p->place.sent = p->place.limit;      /* the next batch moves on */
+	if (p->place.tried && hub_now() >= p->place.refresh_at)
+		place_refresh(p);
+	batch_order(p, n);
 	for (int i = 0; i < n; i++) {
-		const struct batched *b = &p->batched[i];
+		const struct batched *b = p->order[i];
 		rd_kafka_message_t *m = &p->batch[i];
 
+		memset(m, 0, sizeof(*m));
+		m->partition = b->partition;
 		m->payload = p->arena.data + b->at;
+		m->len = b->len;
 		m->key = b->has_key ? p->arena.data + b->key_at : NULL;
-		m->err = 0;
+		m->key_len = b->key_len;
+		m->_private = (void *)(uintptr_t)((b->line << 2) | (b->is_json ? 0 : 2) | 1);
 	}
 	rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
 	                       p->batch, n);
 	for (int i = 0; i < n; i++) {
-		const struct batched *b = &p->batched[i];
+		const struct batched *b = p->order[i];
 		rd_kafka_message_t *m = &p->batch[i];
 		rd_kafka_resp_err_t err = m->err;
 
@@ -579,7 +655,6 @@ static void batch_add(struct producer *p, const struct hub_line *l, int32_t part
                       size_t klen, int is_json)
 {
 	struct batched *b = &p->batched[p->nbatch];
-	rd_kafka_message_t *m = &p->batch[p->nbatch];
 
 	b->line = l->number;
 	b->is_json = is_json;
@@ -591,13 +666,7 @@ static void batch_add(struct producer *p, const struct hub_line *l, int32_t part
 	b->key_len = klen;
 	if (key)
 		hub_buf_add(&p->arena, key, klen);
-	memset(m, 0, sizeof(*m));
-	if (partition == RD_KAFKA_PARTITION_UA && !key)
-		partition = sticky_partition(p, l->len);
-	m->partition = partition;
-	m->len = l->len;
-	m->key_len = klen;
-	m->_private = (void *)(uintptr_t)((l->number << 2) | (is_json ? 0 : 2) | 1);
+	b->partition = partition == RD_KAFKA_PARTITION_UA ? place(p, key, klen, l->len) : partition;
 	if (++p->nbatch == BATCH_MAX)
 		batch_flush(p);
 }
@@ -953,9 +1022,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	pipelined = !o->binary_mode && !o->envelope && scan_ahead_pays();
 	if (pipelined)
 		hub_scanahead_block_signals(1);   /* librdkafka's threads inherit this */
-	p.sticky.on = sticky_configured(conf, &p.sticky.limit, &p.sticky.interval);
-	p.sticky.cur = -1;
-	p.sticky.seed = (unsigned)getpid() ^ (unsigned)(hub_now() * 1e6);
+	place_configure(&p.place, conf);
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
 	p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
@@ -1026,7 +1093,7 @@ out:
 	hub_buf_free(&p.tmp);
 	hub_buf_free(&p.out);
 	hub_buf_free(&p.arena);
-	free(p.sticky.parts);
+	free(p.place.parts);
 	if (p.io_error && status == HUB_EXIT_OK)
 		status = HUB_EXIT_IOERR;
 	if (p.fatal && status == HUB_EXIT_OK)

@@ -52,6 +52,24 @@ consume_all() {
 	diff <(cut -d' ' -f1 "$T/hub" | sort -u) "$T/subjects"
 }
 
+@test "keyed events: the configured partitioner's partition, input order kept within each" {
+	start_devbroker -T t1:6 -T peer:6 -T t2:6
+	"$GEN" 3000 --seed 8 >"$T/in"
+	hub-produce -t t1 -k source -X partitioner=consistent <"$T/in"
+	jq -r '.source + "\t" + (tojson)' "$T/in" | kcat -P -b "$BROKER" -t peer -K '\t' -X partitioner=consistent
+	consume_all t1 -f '%k %p\n' | sort -u >"$T/hub"
+	consume_all peer -f '%k %p\n' | sort -u >"$T/kcat"
+	[ "$(cut -d' ' -f2 "$T/hub" | sort -u | wc -l)" -ge 3 ]
+	diff "$T/hub" "$T/kcat"
+	# every partition holds its events in input order
+	hub-produce -t t2 -k id <"$T/in"
+	jq -r .id "$T/in" | awk '{ print $1, NR }' >"$T/index"
+	consume_all t2 -f '%p %k\n' |
+		awk 'NR == FNR { at[$1] = $2; next }
+		     { n++; if (at[$2] <= last[$1]) { print "out of order in partition", $1; bad = 1 } last[$1] = at[$2] }
+		     END { if (n != 3000) { print n, "events"; bad = 1 } exit bad }' "$T/index" -
+}
+
 @test "the default key is the CloudEvents partitionkey; events without one have no key" {
 	start_devbroker
 	printf '%s\n' '{"id":"1","partitionkey":"cust-9"}' '{"id":"2"}' | hub-produce -t t1

@@ -659,6 +659,25 @@ int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
 	return a->ndays ? build_days(a, 0) : 0;
 }
 
+/* With --fsync interval, how long the written lines may wait for their
+ * fsync, in ms, if some wait; else -1. The write loop waits no longer than
+ * that for input, so a stream that pauses is synced within the interval,
+ * not at the next line, whenever that comes. */
+static int sync_due_ms(const struct hub_archive *a)
+{
+	double left;
+	int dirty = 0;
+
+	if (a->o.fsync != HUB_FSYNC_INTERVAL)
+		return -1;
+	for (int i = 0; i < a->nsegs && !dirty; i++)
+		dirty = a->segs[i]->dirty;
+	if (!dirty)
+		return -1;
+	left = a->last_sync + a->o.fsync_interval - hub_now();
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
 int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 {
 	int rc;
@@ -708,10 +727,28 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	char extra[96];
 
 	hub_reader_set_interrupt(r, &hub_stop_requested);
-	while (!hub_stop_requested && (rc = hub_reader_next(r, &l)) != 0) {
+	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
+	while (!hub_stop_requested) {
+		if (!hub_reader_buffered(r))
+			hub_reader_set_timeout(r, sync_due_ms(a));
+		if ((rc = hub_reader_next(r, &l)) == 0)
+			break;
+		if (rc < 0 && errno == ETIMEDOUT) {    /* idle, and an fsync is due */
+			if (hub_archive_flush(a, &acked) != 0) {
+				status = HUB_EXIT_IOERR;
+				break;
+			}
+			continue;
+		}
+		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
+			hub_signal_drain();
+			if (hub_stats_requested) {
+				hub_stats_requested = 0;
+				hub_stats_print(st, NULL);
+			}
+			continue;
+		}
 		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
 			hub_err("reading standard input: %s", strerror(errno));
 			status = HUB_EXIT_IOERR;
 			break;

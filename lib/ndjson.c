@@ -31,6 +31,7 @@ struct hub_reader {
 	int lines_out;       /* keep: lines were returned from buf since the last swap */
 	const volatile int *interrupt;
 	int wake_fd;
+	int timeout_ms;      /* hub_reader_set_timeout(), -1: none */
 	char head[TOO_LONG_KEEP];
 };
 
@@ -40,6 +41,7 @@ struct hub_reader *hub_reader_new(int fd, size_t max_line)
 
 	r->fd = fd;
 	r->wake_fd = -1;
+	r->timeout_ms = -1;
 	r->first_nl = SIZE_MAX;
 	r->max_line = max_line ? max_line : HUB_MAX_LINE_DEFAULT;
 	r->cap = CHUNK * 2;
@@ -55,6 +57,11 @@ void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag)
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd)
 {
 	r->wake_fd = wake_fd;
+}
+
+void hub_reader_set_timeout(struct hub_reader *r, int ms)
+{
+	r->timeout_ms = ms;
 }
 
 void hub_reader_keep_lines(struct hub_reader *r)
@@ -137,16 +144,21 @@ static ssize_t fill(struct hub_reader *r)
 		errno = EINTR;
 		return -1;
 	}
-	if (r->wake_fd >= 0) {
+	if (r->wake_fd >= 0 || r->timeout_ms >= 0) {
 		struct pollfd fds[2] = { { .fd = r->fd, .events = POLLIN }, { .fd = r->wake_fd, .events = POLLIN } };
+		int ready;
 
-		while (poll(fds, 2, -1) < 0) {
+		while ((ready = poll(fds, r->wake_fd >= 0 ? 2 : 1, r->timeout_ms)) < 0) {
 			if (errno != EINTR || (r->interrupt && *r->interrupt)) {
 				errno = EINTR;
 				return -1;
 			}
 		}
-		if (fds[1].revents) {
+		if (ready == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (r->wake_fd >= 0 && fds[1].revents) {
 			errno = EINTR;
 			return -1;
 		}

@@ -38,6 +38,10 @@ void hub_reader_free(struct hub_reader *r);
 /* When wake_fd becomes readable, hub_reader_next() returns -1 with errno
  * EINTR instead of waiting for input (another thread's way to stop it). */
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);
+/* When no input comes within ms milliseconds (-1: no limit, the default),
+ * hub_reader_next() returns -1 with errno ETIMEDOUT; call it again to go
+ * on where it was. */
+void hub_reader_set_timeout(struct hub_reader *r, int ms);
 /* Whether a whole line is buffered, i.e. the next call will not wait for
  * input (a tool writes out what it holds before it may block: a partial
  * line waiting for its end must not hold back the events before it). */

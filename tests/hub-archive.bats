@@ -434,3 +434,29 @@ all_lines() {
 		grep -qF -- "\\-\\-${opt#--}" "$man_page" || { echo "man page lacks $opt"; false; }
 	done
 }
+
+@test "--fsync interval: a stream that pauses is fsynced within the interval; SIGUSR1 prints the stats while idle" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	"$GEN" 3 --seed 4 >"$T/in"
+	mkfifo "$T/fifo"
+	# LeakSanitizer cannot work under ptrace; the other tests check for leaks
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	strace -f -y -e trace=fsync -o "$T/trace" hub-archive -d "$T/a" --fsync interval --fsync-interval 1 \
+		<"$T/fifo" 2>"$T/err" &
+	pid=$!
+	exec 7>"$T/fifo"
+	head -n 2 "$T/in" >&7
+	# written at once, fsynced within the second, with no further input
+	wait_until 5 grep -q '^[0-9]* *fsync([0-9]*</.*\.ndjson>)' "$T/trace"
+	[ "$(grep -c '\.ndjson>)' "$T/trace")" -ge 1 ]
+	synced=$(grep -c '\.ndjson>)' "$T/trace")
+	sleep 1.5
+	# nothing new written: no fsync every interval for nothing
+	[ "$(grep -c '\.ndjson>)' "$T/trace")" -eq "$synced" ]
+	kill -USR1 "$(pgrep -P "$pid" hub-archive || echo "$pid")"
+	wait_until 5 grep -q '"in":2' "$T/err"
+	tail -n 1 "$T/in" >&7
+	exec 7>&-
+	wait "$pid" || { cat "$T/err"; false; }
+	[ "$(cat "$T/a"/*/*/*/*/*.ndjson | wc -l)" -eq 3 ]
+}

@@ -1,13 +1,17 @@
 /* amaint.c: prune and compress over the segment list (see amaint.h).
  *
- * Prune takes no lock: it only removes hours that ended before the cut-off,
- * which a running writer closed long ago (it closes a segment once events
- * an hour or so newer arrive). Compress takes the writer lock, so it never
+ * Prune takes no writer lock, so it runs beside a writer: it removes a
+ * segment only while it holds the segment's own lock alone, which a writer
+ * holds shared as long as it has the segment open (a writer closes a
+ * segment once events an hour or so newer arrive, so a quiet stream keeps
+ * its last ones open). Compress takes the writer lock, so it never
  * compresses a segment that is still being appended to. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,6 +57,24 @@ static void remove_empty_dirs(const char *dir, const char *base)
 	free(p);
 }
 
+/* Takes base.ndjson's lock alone, when there is such a file: 0 with *fd
+ * the lock (-1: no plain file, which no writer appends to), or -1 when a
+ * writer has the segment open. */
+static int lock_segment(const char *base, int *fd)
+{
+	struct hub_buf p = { 0 };
+
+	hub_buf_addf(&p, "%s.ndjson", base);
+	*fd = open(hub_buf_cstr(&p), O_RDONLY | O_CLOEXEC);
+	hub_buf_free(&p);
+	if (*fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_fn fn, void *ctx,
                       char *err, size_t errlen)
 {
@@ -67,10 +89,19 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 	if (hub_seg_list(dir, INT64_MIN, last_hour, 1, &segs, &n, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		int lock;
+
 		if ((segs[i].hour + 1) * 3600000 > cutoff_ms)
 			continue;
+		if (lock_segment(segs[i].base, &lock) != 0) {
+			hub_warn("%s.ndjson: kept, a writer still has it open (it closes it when newer events "
+			         "come, or at exit)", segs[i].base);
+			continue;
+		}
 		for (int e = 0; e < 3 && rc == 0; e++)
 			rc = remove_file(segs[i].base, exts[e], dry_run, fn, ctx, err, errlen);
+		if (lock >= 0)
+			close(lock);
 		if (!dry_run && rc == 0) {
 			/* the day index lists what was removed: it goes too (a cache) */
 			char *day = hub_xstrdup(segs[i].base), *slash = strrchr(day, '/');

@@ -289,6 +289,34 @@ static int build_days(struct hub_archive *a, int all)
 
 /* Opens the segment that takes the next lines of (part, hour): the latest
  * plain one if it still has room, else a new one after it. */
+/* Opens a segment file to append to (read access too: its tail is checked
+ * and its lines re-indexed), creating it and its directories as needed,
+ * and takes a shared lock on it: `prune` removes only segments whose lock
+ * it can take alone, so never one being written. A file removed between
+ * the open and the lock (no links left), or a directory removed before the
+ * open, is made anew. *fresh: the file was created. -1 with errno. */
+static int open_locked(const char *path, int *fresh)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		struct stat st;
+		int fd;
+
+		*fresh = access(path, F_OK) != 0;
+		if (*fresh && hub_seg_mkdirs(path) != 0)
+			return -1;
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_SH) == 0 && fstat(fd, &st) == 0 && st.st_nlink > 0)
+			return fd;
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
 static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
 {
 	struct openseg *s;
@@ -336,13 +364,7 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 	hub_buf_reset(&a->tmp);
 	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
 	path = hub_buf_cstr(&a->tmp);
-	fresh = access(path, F_OK) != 0;
-	if (fresh && hub_seg_mkdirs(path) != 0) {
-		hub_err("cannot create the directories of %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	/* read access too: the tail is checked and the lines re-indexed */
-	s->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	s->fd = open_locked(path, &fresh);
 	if (s->fd < 0) {
 		hub_err("%s: %s", path, strerror(errno));
 		goto fail;
@@ -380,7 +402,7 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 			s->base = hub_xstrdup(hub_buf_cstr(&a->path));
 			hub_buf_reset(&a->tmp);
 			hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
-			s->fd = open(hub_buf_cstr(&a->tmp), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+			s->fd = open_locked(hub_buf_cstr(&a->tmp), &fresh);
 			if (s->fd < 0) {
 				hub_err("%s: %s", a->tmp.data, strerror(errno));
 				goto fail;

@@ -396,6 +396,34 @@ all_lines() {
 	[ "$status" -eq 64 ]
 }
 
+@test "prune beside a running writer keeps the segments it still has open; nothing is lost" {
+	old=$(date -u -d '3 days ago' +%Y-%m-%dT%H:00:00Z)
+	"$GEN" 3 --seed 14 --start "$old" >"$T/in"
+	mkfifo "$T/fifo"
+	A --dlq "$T/dlq" <"$T/fifo" 2>"$T/err" &
+	pid=$!
+	exec 7>"$T/fifo"
+	head -n 2 "$T/in" >&7
+	written() { [ "$(cat "$T"/a/*/*/*/*/*.ndjson 2>/dev/null | wc -l)" -ge "$1" ]; }
+	wait_until 5 written 2
+	# the stream is quiet: the writer keeps its segment open
+	run A prune --older-than 1d
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '\.ndjson$')" -eq 0 ]
+	echo "$output" | grep -q 'kept, a writer still has it open'
+	[ "$(cat "$T"/a/*/*/*/*/*.ndjson | wc -l)" -eq 2 ]
+	# a late event of the same hour still lands in it
+	tail -n 1 "$T/in" >&7
+	exec 7>&-
+	wait "$pid" || { cat "$T/err"; false; }
+	[ ! -e "$T/dlq" ]
+	[ "$(A find | wc -l)" -eq 3 ]
+	# once the writer is gone, prune removes it
+	A prune --older-than 1d >"$T/removed"
+	[ "$(grep -c '\.ndjson$' "$T/removed")" -eq 1 ]
+	[ "$(A find | wc -l)" -eq 0 ]
+}
+
 @test "one writer per directory" {
 	mkfifo "$T/fifo"
 	hub-archive -d "$T/a" <"$T/fifo" &

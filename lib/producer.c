@@ -105,6 +105,7 @@ struct producer {
 	rd_kafka_message_t batch[BATCH_MAX];
 	struct batched {
 		uint64_t line;
+		const char *data;       /* the line in place, or NULL: at in arena */
 		size_t at, len, key_at, key_len;
 		int32_t partition;
 		int has_key, is_json;
@@ -112,7 +113,8 @@ struct producer {
 	const struct batched *order[BATCH_MAX];   /* the batch by partition */
 	int runs[1025];             /* counts per partition, for the ordering */
 	int nbatch;
-	struct hub_buf arena;       /* the batch's values and keys */
+	int lines_stay;             /* the reader keeps the batch's lines until it is flushed */
+	struct hub_buf arena;       /* the batch's keys, and values that do not stay */
 	struct placement place;     /* partitions chosen by hub */
 };
 
@@ -627,7 +629,7 @@ static void batch_flush(struct producer *p)
 
 		memset(m, 0, sizeof(*m));
 		m->partition = b->partition;
-		m->payload = p->arena.data + b->at;
+		m->payload = b->data ? (void *)b->data : p->arena.data + b->at;
 		m->len = b->len;
 		m->key = b->has_key ? p->arena.data + b->key_at : NULL;
 		m->key_len = b->key_len;
@@ -644,13 +646,14 @@ static void batch_flush(struct producer *p)
 			err = send_message(p, NULL, m->partition, m->payload, m->len, m->key, m->key_len, NULL,
 			                   m->_private);
 		if (err)
-			not_accepted(p, err, NULL, m->partition, b->line, p->arena.data + b->at, b->len, b->is_json);
+			not_accepted(p, err, NULL, m->partition, b->line, m->payload, b->len, b->is_json);
 	}
 	hub_buf_reset(&p->arena);
 }
 
-/* Queues a plain event for the next batch; the line and key are copied,
- * as the reader and the key buffer move on. */
+/* Queues a plain event for the next batch. The key is copied, as the key
+ * buffer moves on; so is the line, unless the reader keeps it in place
+ * until the flush (read_lines() flushes before every read). */
 static void batch_add(struct producer *p, const struct hub_line *l, int32_t partition, const void *key,
                       size_t klen, int is_json)
 {
@@ -658,9 +661,11 @@ static void batch_add(struct producer *p, const struct hub_line *l, int32_t part
 
 	b->line = l->number;
 	b->is_json = is_json;
-	b->at = p->arena.len;
 	b->len = l->len;
-	hub_buf_add(&p->arena, l->data, l->len);
+	b->data = p->lines_stay ? l->data : NULL;
+	b->at = p->arena.len;
+	if (!b->data)
+		hub_buf_add(&p->arena, l->data, l->len);
 	b->has_key = key != NULL;
 	b->key_at = p->arena.len;
 	b->key_len = klen;
@@ -902,9 +907,12 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 	int rc;
 
 	hub_reader_set_interrupt(r, &hub_stop_requested);
+	p->lines_stay = 1;
 	while (!hub_stop_requested && !p->fatal && (o->count == 0 || *lines < o->count)) {
 		/* Delivery reports are served every 256 lines, and always before
-		 * the reader may block, so --tee and the counters never lag. */
+		 * the reader may block, so --tee and the counters never lag. The
+		 * batch goes out before every read, too: a read may move the lines
+		 * the batch points at, and nothing else does. */
 		if ((*lines & 255) == 0 || !hub_reader_buffered(r)) {
 			batch_flush(p);
 			rd_kafka_poll(p->rk, 0);
@@ -925,6 +933,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		serve_stats(p);
 	}
 	batch_flush(p);
+	p->lines_stay = 0;
 	hub_reader_free(r);
 }
 

@@ -21,6 +21,36 @@ consume_all() {
 	[ ! -e "$T/dlq" ]
 }
 
+@test "round trip of lines from tiny to 600 KB, arriving in odd-sized pieces: every byte arrives" {
+	start_devbroker -T mixed:4
+	"$GEN" 1500 --seed 17 >"$T/small"
+	# every 100th event carries a big field: the reader grows, moves and
+	# refills its buffer while batches point into it
+	python3 -c '
+import sys
+for n, line in enumerate(open(sys.argv[1]), 1):
+    line = line.rstrip("\n")
+    if n % 100 == 0:
+        line = line[:-1] + ",\"pad\":\"" + "x" * (200 * n) + "\"}"
+    print(line)
+' "$T/small" >"$T/in"
+	python3 -c '
+import random, sys, time
+data = open(sys.argv[1], "rb").read()
+rnd = random.Random(5)
+i = 0
+while i < len(data):
+    n = rnd.choice([1, 7, 100, 4096, 65536, 300000])
+    sys.stdout.buffer.write(data[i:i + n]); sys.stdout.buffer.flush()
+    i += n
+    if rnd.random() < 0.02: time.sleep(0.01)
+' "$T/in" | hub-produce -t mixed -X message.max.bytes=2000000 --dlq "$T/dlq"
+	consume_all mixed -X fetch.message.max.bytes=2000000 >"$T/out"
+	[ "$(count_lines "$T/out")" -eq 1500 ]
+	cmp <(sort "$T/in") <(sort "$T/out")
+	[ ! -e "$T/dlq" ]
+}
+
 @test "values are never re-serialised: numbers, key order, unicode, escapes" {
 	start_devbroker
 	printf '%s\n' '{"z":1,"a":19.99,"big":12345678901234567890,"e":1E+400,"s":"Zoë \u00e9 \"q\" 東京","n":[1.0,-0.0]}' >"$T/in"

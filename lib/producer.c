@@ -482,7 +482,7 @@ static void place_configure(struct placement *pl, rd_kafka_conf_t *conf)
 		{ "random", NULL, 1 },  /* keyed too: random, which needs the partitioner's locks */
 	};
 	rd_kafka_topic_conf_t *tc = rd_kafka_conf_get_default_topic_conf(conf);
-	char v[64] = "consistent_random";
+	char v[64];
 	size_t n = sizeof(v);
 	int linger = 0;
 

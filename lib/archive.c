@@ -287,8 +287,6 @@ static int build_days(struct hub_archive *a, int all)
 	return rc;
 }
 
-/* Opens the segment that takes the next lines of (part, hour): the latest
- * plain one if it still has room, else a new one after it. */
 /* Opens a segment file to append to (read access too: its tail is checked
  * and its lines re-indexed), creating it and its directories as needed,
  * and takes a shared lock on it: `prune` removes only segments whose lock
@@ -317,6 +315,8 @@ static int open_locked(const char *path, int *fresh)
 	return -1;
 }
 
+/* Opens the segment that takes the next lines of (part, hour): the latest
+ * plain one if it still has room, else a new one after it. */
 static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
 {
 	struct openseg *s;

@@ -38,6 +38,8 @@ void hub_reader_free(struct hub_reader *r);
 /* When wake_fd becomes readable, hub_reader_next() returns -1 with errno
  * EINTR instead of waiting for input (another thread's way to stop it). */
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);
+/* A second such fd (the first, if none was set). */
+void hub_reader_add_wakeup(struct hub_reader *r, int wake_fd);
 /* When no input comes within ms milliseconds (-1: no limit, the default),
  * hub_reader_next() returns -1 with errno ETIMEDOUT; call it again to go
  * on where it was. */

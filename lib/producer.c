@@ -16,6 +16,7 @@
  * Accounting invariant: every line read ends as exactly one of delivered
  * (stats->out) or failed (stats->failed, one failure-store record). */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -903,23 +904,49 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 {
 	const struct hub_produce_opts *o = p->o;
 	struct hub_reader *r = hub_reader_new(in_fd, o->max_line);
+	rd_kafka_queue_t *mainq = rd_kafka_queue_get_main(p->rk);
 	struct hub_line l;
-	int rc;
+	int rc, reports[2];
 
 	hub_reader_set_interrupt(r, &hub_stop_requested);
+	/* While it waits for input, the loop wakes for SIGUSR1 and for delivery
+	 * reports: librdkafka writes to a pipe when its queue gets one. */
+	hub_reader_set_wakeup(r, hub_signal_fd());
+	if (pipe2(reports, O_CLOEXEC | O_NONBLOCK) == 0) {
+		rd_kafka_queue_io_event_enable(mainq, reports[1], "r", 1);
+		hub_reader_add_wakeup(r, reports[0]);
+	} else {
+		reports[0] = reports[1] = -1;
+	}
 	p->lines_stay = 1;
 	while (!hub_stop_requested && !p->fatal && (o->count == 0 || *lines < o->count)) {
+		int waits = !hub_reader_buffered(r);
+
 		/* Delivery reports are served every 256 lines, and always before
-		 * the reader may block, so --tee and the counters never lag. The
-		 * batch goes out before every read, too: a read may move the lines
-		 * the batch points at, and nothing else does. */
-		if ((*lines & 255) == 0 || !hub_reader_buffered(r)) {
+		 * the reader may wait, so --tee, the counters and the failure store
+		 * never lag. The batch goes out before every read, too: a read may
+		 * move the lines the batch points at, and nothing else does. */
+		if ((*lines & 255) == 0 || waits) {
 			batch_flush(p);
 			rd_kafka_poll(p->rk, 0);
+			if (waits)
+				flush_out(p);
 		}
 		rc = hub_reader_next(r, &l);
 		if (rc == 0)
 			break;
+		if (rc < 0 && errno == EINTR && !hub_stop_requested) {
+			char drain[64];
+
+			/* woken while waiting: SIGUSR1, or delivery reports */
+			hub_signal_drain();
+			while (reports[0] >= 0 && read(reports[0], drain, sizeof(drain)) > 0)
+				;
+			rd_kafka_poll(p->rk, 0);
+			flush_out(p);
+			serve_stats(p);
+			continue;
+		}
 		if (rc < 0) {
 			if (errno != EINTR) {
 				hub_err("reading standard input: %s", strerror(errno));
@@ -934,6 +961,12 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 	}
 	batch_flush(p);
 	p->lines_stay = 0;
+	if (reports[0] >= 0) {
+		rd_kafka_queue_io_event_enable(mainq, -1, NULL, 0);
+		close(reports[0]);
+		close(reports[1]);
+	}
+	rd_kafka_queue_destroy(mainq);
 	hub_reader_free(r);
 }
 
@@ -948,14 +981,27 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 	struct scanned pre;
 	int rc;
 
+	/* waiting for lines, it looks at delivery reports and SIGUSR1 ten
+	 * times a second */
+	hub_scanahead_set_timeout(sa, 100);
 	while (!p->fatal && (o->count == 0 || *lines < o->count)) {
-		if ((*lines & 255) == 0 || !hub_scanahead_ready(sa)) {
+		int waits = !hub_scanahead_ready(sa);
+
+		if ((*lines & 255) == 0 || waits) {
 			batch_flush(p);
 			rd_kafka_poll(p->rk, 0);
+			if (waits)
+				flush_out(p);
 		}
 		rc = hub_scanahead_next(sa, &sc);
 		if (rc == 0)
 			break;
+		if (rc < 0 && errno == ETIMEDOUT) {
+			rd_kafka_poll(p->rk, 0);
+			flush_out(p);
+			serve_stats(p);
+			continue;
+		}
 		if (rc < 0) {
 			if (errno != EINTR) {
 				hub_err("reading standard input: %s", strerror(errno));

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -65,6 +66,7 @@ struct hub_scanahead {
 	int done;                   /* the thread has published its last batch */
 	int stopping;
 	int wake[2];                /* a pipe: written to stop the reader */
+	int timeout_ms;             /* hub_scanahead_set_timeout(), -1: none */
 	struct hub_reader *reader;
 	struct hub_json *js;
 	const struct hub_path *paths;
@@ -207,9 +209,14 @@ struct hub_scanahead *hub_scanahead_start(int fd, size_t max_line, const struct 
                                           int npaths, const volatile sig_atomic_t *interrupt)
 {
 	struct hub_scanahead *sa = hub_xcalloc(1, sizeof(*sa));
+	pthread_condattr_t ca;
 
 	pthread_mutex_init(&sa->lock, NULL);
-	pthread_cond_init(&sa->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sa->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	sa->timeout_ms = -1;
 	if (pipe2(sa->wake, O_CLOEXEC) < 0)
 		hub_die(70, "cannot create a pipe: %s", strerror(errno));
 	sa->reader = hub_reader_new(fd, max_line);
@@ -251,6 +258,24 @@ int hub_scanahead_next(struct hub_scanahead *sa, struct hub_scanned *out)
 			sa->cur = NULL;
 		}
 		pthread_mutex_lock(&sa->lock);
+		if (sa->timeout_ms >= 0) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += sa->timeout_ms / 1000;
+			until.tv_nsec += (long)(sa->timeout_ms % 1000) * 1000000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			while (!sa->full && pthread_cond_timedwait(&sa->cond, &sa->lock, &until) != ETIMEDOUT)
+				;
+			if (!sa->full) {
+				pthread_mutex_unlock(&sa->lock);
+				errno = ETIMEDOUT;
+				return -1;
+			}
+		}
 		while (!sa->full)
 			pthread_cond_wait(&sa->cond, &sa->lock);
 		sa->cur = sa->full;
@@ -278,6 +303,11 @@ int hub_scanahead_next(struct hub_scanahead *sa, struct hub_scanned *out)
 	}
 	out->found = sa->out_found;
 	return 1;
+}
+
+void hub_scanahead_set_timeout(struct hub_scanahead *sa, int ms)
+{
+	sa->timeout_ms = ms;
 }
 
 int hub_scanahead_ready(struct hub_scanahead *sa)

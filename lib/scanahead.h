@@ -38,6 +38,10 @@ struct hub_scanahead *hub_scanahead_start(int fd, size_t max_line, const struct 
 /* The next line, waiting for it: 1, or 0 at the end of the input, or -1
  * on a read error (errno set; EINTR when a signal ended the input). */
 int hub_scanahead_next(struct hub_scanahead *sa, struct hub_scanned *out);
+/* When no line comes within ms milliseconds (-1: no limit, the default),
+ * hub_scanahead_next() returns -1 with errno ETIMEDOUT; call it again to
+ * go on. */
+void hub_scanahead_set_timeout(struct hub_scanahead *sa, int ms);
 /* Whether hub_scanahead_next() has a line without waiting. */
 int hub_scanahead_ready(struct hub_scanahead *sa);
 /* Stops reading (even mid-input) and frees everything. */

@@ -269,6 +269,28 @@ runs() {
 	[ "$(jq -c '[.topic,.partition,.offset,.value.a]' "$T/out")" = "$(printf '%s\n' '["t1",0,0,1]' '["t1",0,1,2]')" ]
 }
 
+@test "while the input is idle: --tee shows what was delivered, SIGUSR1 the stats (with and without the scan-ahead thread)" {
+	start_devbroker -T t1:2
+	"$GEN" 3 --seed 4 >"$T/in"
+	for ahead in 0 1; do
+		rm -f "$T/fifo" "$T/out" "$T/err"
+		mkfifo "$T/fifo"
+		HUB_SCAN_AHEAD=$ahead hub-produce -t t1 --tee <"$T/fifo" >"$T/out" 2>"$T/err" &
+		pid=$!
+		exec 7>"$T/fifo"
+		head -n 2 "$T/in" >&7
+		# no more input: the two delivered events still come out
+		wait_until 5 lines_at_least "$T/out" 2
+		jq -e -s 'length == 2 and all(.topic == "t1" and (.offset | type) == "number")' "$T/out"
+		kill -USR1 "$pid"
+		wait_until 5 grep -q '"in":2,"out":2' "$T/err"
+		tail -n 1 "$T/in" >&7
+		exec 7>&-
+		wait "$pid"
+		[ "$(count_lines "$T/out")" -eq 3 ]
+	done
+}
+
 @test "--transactional-id commits the whole input as one transaction" {
 	start_devbroker
 	"$GEN" 50 --seed 2 | hub-produce -t t1 --transactional-id tx-1

@@ -194,12 +194,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:c:nqvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.dir = optarg; break;
-		case OPT_FSYNC:
-			if (strcmp(optarg, "batch") == 0) o.w.fsync = HUB_FSYNC_BATCH;
-			else if (strcmp(optarg, "interval") == 0) o.w.fsync = HUB_FSYNC_INTERVAL;
-			else if (strcmp(optarg, "never") == 0) o.w.fsync = HUB_FSYNC_NEVER;
-			else hub_usage_error("--fsync '%s': expected batch, interval or never", optarg);
+		case OPT_FSYNC: {
+			static const char *const policies[] = { "batch", "interval", "never", NULL };
+			static const int policy[] = { HUB_FSYNC_BATCH, HUB_FSYNC_INTERVAL, HUB_FSYNC_NEVER };
+
+			o.w.fsync = policy[hub_choice_option(optarg, "--fsync", policies)];
 			break;
+		}
 		case OPT_FSYNC_INTERVAL:
 			o.w.fsync = HUB_FSYNC_INTERVAL;
 			o.w.fsync_interval = (double)hub_number_option(optarg, "--fsync-interval", 1, 3600);

@@ -99,6 +99,7 @@ static void add_topic(struct hub_consume_opts *o, char *topic)
 
 int main(int argc, char **argv)
 {
+	static const char *const formats[] = { "json", "avro", NULL };
 	struct hub_consume_opts o = { 0 };
 	char *topics[MAX_TOPICS];
 	struct hub_config cfg = { 0 };
@@ -139,12 +140,7 @@ int main(int argc, char **argv)
 		case 'J':
 		case OPT_ENVELOPE: o.envelope = 1; break;
 		case OPT_DLQ: dlq = optarg; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "avro") == 0)
-				avro = 1;
-			else if (strcmp(optarg, "json") != 0)
-				hub_usage_error("--format '%s': expected json or avro", optarg);
-			break;
+		case OPT_FORMAT: avro = hub_choice_option(optarg, "--format", formats); break;
 		case OPT_SCHEMAS: schemas = optarg; break;
 		case OPT_STATS: show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;

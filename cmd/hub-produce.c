@@ -98,6 +98,7 @@ static const struct option longopts[] = {
 
 int main(int argc, char **argv)
 {
+	static const char *const formats[] = { "json", "avro", NULL };
 	struct hub_produce_opts o = { 0 };
 	struct hub_config cfg = { 0 };
 	struct hub_stats st;
@@ -145,12 +146,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TOPIC_FROM: o.topic_from = optarg; break;
 		case OPT_BINARY: o.binary_mode = 1; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "avro") == 0)
-				avro = 1;
-			else if (strcmp(optarg, "json") != 0)
-				hub_usage_error("--format '%s': expected json or avro", optarg);
-			break;
+		case OPT_FORMAT: avro = hub_choice_option(optarg, "--format", formats); break;
 		case OPT_SCHEMAS: schemas = optarg; break;
 		case OPT_ENVELOPE: o.envelope = 1; break;
 		case OPT_RAW: o.raw = 1; break;

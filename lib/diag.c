@@ -107,6 +107,21 @@ long long hub_number_option(const char *arg, const char *what, long long min, lo
 	return v;
 }
 
+int hub_choice_option(const char *arg, const char *what, const char *const *choices)
+{
+	char list[256] = "";
+	size_t n = 0;
+	int i;
+
+	for (i = 0; choices[i]; i++)
+		if (strcmp(arg, choices[i]) == 0)
+			return i;
+	for (int k = 0; k < i && n < sizeof(list); k++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", k == 0 ? "" : k == i - 1 ? " or " : ", ",
+		                      choices[k]);
+	hub_usage_error("%s '%s': expected %s", what, arg, list);
+}
+
 int hub_usage_hint(void)
 {
 	fprintf(stderr, "Try '%s --help' for more information.\n", hub_progname);

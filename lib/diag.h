@@ -24,6 +24,9 @@ int hub_usage_hint(void);
 /* A whole-number option argument from min to max; anything else is a
  * usage error naming the option (what) and the range. */
 long long hub_number_option(const char *arg, const char *what, long long min, long long max);
+/* The index of an option argument among choices (ending in NULL);
+ * anything else is a usage error naming the option and the choices. */
+int hub_choice_option(const char *arg, const char *what, const char *const *choices);
 
 /* Allocation that cannot fail: out of memory is fatal (exit 70). */
 void *hub_xmalloc(size_t n);

@@ -764,10 +764,8 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 		}
 		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
 			hub_signal_drain();
-			if (hub_stats_requested) {
-				hub_stats_requested = 0;
+			if (hub_stats_due())
 				hub_stats_print(st, NULL);
-			}
 			continue;
 		}
 		if (rc < 0) {
@@ -801,10 +799,8 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			status = HUB_EXIT_IOERR;
 			break;
 		}
-		if (hub_stats_requested) {
-			hub_stats_requested = 0;
+		if (hub_stats_due())
 			hub_stats_print(st, NULL);
-		}
 	}
 	if (hub_stop_requested)
 		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));

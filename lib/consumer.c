@@ -651,10 +651,8 @@ static void consume_loop(struct consumer *c)
 		 * to refill, then write out and wait for the next message. */
 		ssize_t n = rd_kafka_consume_batch_queue(c->queue, timeout, msgs, timeout > LINGER_MS ? 1 : BATCH);
 
-		if (hub_stats_requested) {
-			hub_stats_requested = 0;
+		if (hub_stats_due())
 			hub_stats_print(c->st, NULL);
-		}
 		if (n < 0) {
 			hub_err("consuming: %s", rd_kafka_err2str(rd_kafka_last_error()));
 			c->status = HUB_EXIT_UNAVAILABLE;

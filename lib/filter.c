@@ -42,10 +42,8 @@ static int flush(const struct hub_filter *f, int out_fd, struct hub_buf *out)
 /* SIGUSR1: the stats line now. */
 static void print_stats(const struct hub_filter *f, const struct hub_stats *st)
 {
-	if (hub_stats_requested) {
-		hub_stats_requested = 0;
+	if (hub_stats_due())
 		hub_stats_print(st, f->stats_extra ? f->stats_extra(f->ctx) : NULL);
-	}
 }
 
 static int batch_full(const struct hub_filter *f, const struct hub_buf *out)

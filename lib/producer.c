@@ -536,7 +536,7 @@ static void place_refresh(struct producer *p)
 	int n = 0;
 
 	pl->tried = 1;
-	pl->refresh_at = hub_now() + 10;
+	pl->refresh_at = hub_now() + 10;     /* again soon, unless this answer comes */
 	if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	t = md->topic_cnt == 1 ? &md->topics[0] : NULL;
@@ -547,7 +547,7 @@ static void place_refresh(struct producer *p)
 				pl->parts[n++] = t->partitions[i].id;
 		pl->nparts = n;
 		pl->count = t->partition_cnt;
-		pl->refresh_at += pl->interval - 10;
+		pl->refresh_at = hub_now() + pl->interval;
 		pl->cur = -1;
 		pl->sent = pl->limit;
 	}
@@ -870,6 +870,12 @@ static int txn_call(struct producer *p, rd_kafka_error_t *error, const char *wha
 	return -1;
 }
 
+static void serve_stats(struct producer *p)
+{
+	if (hub_stats_due())
+		hub_stats_print(p->st, NULL);
+}
+
 /* Waits until every message has its delivery report. A second signal
  * purges what is still queued: those events fail, into the store. */
 static void drain(struct producer *p)
@@ -884,19 +890,30 @@ static void drain(struct producer *p)
 			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 			purged = 1;
 		}
-		if (hub_stats_requested) {
-			hub_stats_requested = 0;
-			hub_stats_print(p->st, NULL);
-		}
+		serve_stats(p);
 	}
 }
 
-static void serve_stats(struct producer *p)
+/* Before the next line: every 256 lines, and whenever it may have to be
+ * waited for, the batch goes out and delivery reports are served; before
+ * a wait, --tee's envelopes are written too, so that neither they, the
+ * counters nor the failure store lag while the input is idle. */
+static void before_next(struct producer *p, uint64_t lines, int waits)
 {
-	if (hub_stats_requested) {
-		hub_stats_requested = 0;
-		hub_stats_print(p->st, NULL);
+	if ((lines & 255) == 0 || waits) {
+		batch_flush(p);
+		rd_kafka_poll(p->rk, 0);
+		if (waits)
+			flush_out(p);
 	}
+}
+
+/* Woken while waiting for input: delivery reports, --tee, SIGUSR1. */
+static void while_waiting(struct producer *p)
+{
+	rd_kafka_poll(p->rk, 0);
+	flush_out(p);
+	serve_stats(p);
 }
 
 /* The input loop in this thread: read, scan and send each line. */
@@ -920,18 +937,9 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 	}
 	p->lines_stay = 1;
 	while (!hub_stop_requested && !p->fatal && (o->count == 0 || *lines < o->count)) {
-		int waits = !hub_reader_buffered(r);
-
-		/* Delivery reports are served every 256 lines, and always before
-		 * the reader may wait, so --tee, the counters and the failure store
-		 * never lag. The batch goes out before every read, too: a read may
-		 * move the lines the batch points at, and nothing else does. */
-		if ((*lines & 255) == 0 || waits) {
-			batch_flush(p);
-			rd_kafka_poll(p->rk, 0);
-			if (waits)
-				flush_out(p);
-		}
+		/* The batch goes out before every read: a read may move the
+		 * lines the batch points at, and nothing else does. */
+		before_next(p, *lines, !hub_reader_buffered(r));
 		rc = hub_reader_next(r, &l);
 		if (rc == 0)
 			break;
@@ -942,9 +950,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 			hub_signal_drain();
 			while (reports[0] >= 0 && read(reports[0], drain, sizeof(drain)) > 0)
 				;
-			rd_kafka_poll(p->rk, 0);
-			flush_out(p);
-			serve_stats(p);
+			while_waiting(p);
 			continue;
 		}
 		if (rc < 0) {
@@ -985,21 +991,12 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 	 * times a second */
 	hub_scanahead_set_timeout(sa, 100);
 	while (!p->fatal && (o->count == 0 || *lines < o->count)) {
-		int waits = !hub_scanahead_ready(sa);
-
-		if ((*lines & 255) == 0 || waits) {
-			batch_flush(p);
-			rd_kafka_poll(p->rk, 0);
-			if (waits)
-				flush_out(p);
-		}
+		before_next(p, *lines, !hub_scanahead_ready(sa));
 		rc = hub_scanahead_next(sa, &sc);
 		if (rc == 0)
 			break;
 		if (rc < 0 && errno == ETIMEDOUT) {
-			rd_kafka_poll(p->rk, 0);
-			flush_out(p);
-			serve_stats(p);
+			while_waiting(p);
 			continue;
 		}
 		if (rc < 0) {

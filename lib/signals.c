@@ -60,6 +60,14 @@ int hub_signal_fd(void)
 	return wake[0];
 }
 
+int hub_stats_due(void)
+{
+	if (!hub_stats_requested)
+		return 0;
+	hub_stats_requested = 0;
+	return 1;
+}
+
 void hub_signal_drain(void)
 {
 	char buf[64];

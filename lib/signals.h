@@ -24,5 +24,8 @@ void hub_signals_install(int restart);
 int hub_signal_fd(void);
 /* Empties the self-pipe, once the flags have been looked at. */
 void hub_signal_drain(void);
+/* Whether SIGUSR1 asked for the stats line since the last call (the
+ * request is then taken): if (hub_stats_due()) hub_stats_print(...). */
+int hub_stats_due(void);
 
 #endif

@@ -4,8 +4,12 @@ include config.mk
 
 BUILD ?= build
 TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/hub-*.c))
-LIB_SRC = $(wildcard lib/*.c)
-LIB_HDR = $(wildcard lib/*.h)
+# lib/ is one folder per subsystem (README, Layout); *-internal.h headers
+# are for lib/ itself and are not installed.
+LIB_SRC = $(wildcard lib/*/*.c)
+LIB_HDR = $(wildcard lib/*/*.h)
+PUB_HDR = $(filter-out %-internal.h,$(LIB_HDR))
+LIB_DIRS = $(sort $(patsubst lib/%/,%,$(dir $(LIB_SRC) $(LIB_HDR))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 MAN1 = $(TOOLS:%=man/%.1)
@@ -59,7 +63,7 @@ Description: hub event tools library (NDJSON, field paths, failure store, Kafka)
 Version: $(VERSION)
 Requires: $(PKGS)
 Libs: -L$${libdir} -lhub -lpthread -lm
-Cflags: -I$${includedir}
+Cflags: -I$${includedir} -I$${includedir}/hub
 endef
 export HUB_PC
 
@@ -89,7 +93,8 @@ install: all
 	  $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(BUILD)/libhub.a $(DESTDIR)$(LIBDIR)
-	install -m 644 $(LIB_HDR) $(DESTDIR)$(INCLUDEDIR)/hub
+	for d in $(LIB_DIRS); do install -d $(DESTDIR)$(INCLUDEDIR)/hub/$$d; done
+	for h in $(PUB_HDR:lib/%=%); do install -m 644 lib/$$h $(DESTDIR)$(INCLUDEDIR)/hub/$$h; done
 	printf '%s\n' "$$HUB_PC" > $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5)

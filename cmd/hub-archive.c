@@ -1,8 +1,8 @@
 /* hub-archive: the event history, written, searched, traced and pruned.
  *
  * Options, usage and dispatch only. Writing is hub_archive_run() in
- * lib/archive.c, searching hub_archive_find() in lib/asearch.c, display in
- * lib/aview.c, housekeeping in lib/amaint.c. Without a command, standard
+ * lib/archive/writer.c, searching hub_archive_find() in lib/archive/search.c, display in
+ * lib/archive/view.c, housekeeping in lib/archive/maintain.c. Without a command, standard
  * input is archived; the commands only ever read, except prune and compress. */
 #include <getopt.h>
 #include <regex.h>
@@ -13,16 +13,16 @@
 
 #include <zstd.h>
 
-#include "amaint.h"
-#include "archive.h"
-#include "asearch.h"
-#include "aview.h"
-#include "diag.h"
-#include "exitcodes.h"
-#include "failstore.h"
-#include "ndjson.h"
-#include "signals.h"
-#include "stats.h"
+#include "archive/maintain.h"
+#include "archive/writer.h"
+#include "archive/search.h"
+#include "archive/view.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "stream/failstore.h"
+#include "stream/ndjson.h"
+#include "core/signals.h"
+#include "core/stats.h"
 
 static void usage(void)
 {

@@ -1,7 +1,7 @@
 /* hub-consume: Kafka messages to standard output, one event a line.
  *
  * Options, usage and set-up only; the loop is hub_consume_run() in
- * lib/consumer.c. kcat's flags where the meaning is the same. Safe by
+ * lib/kafka/consume.c. kcat's flags where the meaning is the same. Safe by
  * default: with -G an offset is committed only after its event was
  * written (at least once), and a value that is not one JSON object on
  * one line goes to the failure store instead of breaking the stream. */
@@ -11,15 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "consumer.h"
-#include "diag.h"
-#include "exitcodes.h"
-#include "failstore.h"
-#include "kafka.h"
-#include "registry.h"
-#include "signals.h"
-#include "stats.h"
+#include "kafka/config.h"
+#include "kafka/consume.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "stream/failstore.h"
+#include "kafka/client.h"
+#include "schema/registry.h"
+#include "core/signals.h"
+#include "core/stats.h"
 
 static void usage(void)
 {

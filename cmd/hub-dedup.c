@@ -1,6 +1,6 @@
 /* hub-dedup: each event passes once, across restarts, in bounded memory.
  *
- * Options, usage and set-up only; the work is lib/dedup.c. The promise:
+ * Options, usage and set-up only; the work is lib/dedup/dedup.c. The promise:
  * a key is remembered (in memory and in --state) only for an event that
  * was written, so a crash can at worst let an event through twice. */
 #include <getopt.h>
@@ -11,15 +11,15 @@
 
 #include <sodium.h>
 
-#include "dedup.h"
-#include "diag.h"
-#include "exitcodes.h"
-#include "failstore.h"
-#include "fieldpath.h"
-#include "ndjson.h"
-#include "signals.h"
-#include "stats.h"
-#include "timeparse.h"
+#include "dedup/dedup.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "stream/failstore.h"
+#include "json/path.h"
+#include "stream/ndjson.h"
+#include "core/signals.h"
+#include "core/stats.h"
+#include "core/time.h"
 
 static void usage(void)
 {

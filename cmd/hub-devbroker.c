@@ -20,10 +20,10 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "buf.h"
-#include "devbroker.h"
-#include "diag.h"
-#include "exitcodes.h"
+#include "core/buf.h"
+#include "kafka/devbroker.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
 
 static void usage(void)
 {

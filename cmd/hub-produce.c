@@ -1,7 +1,7 @@
 /* hub-produce: NDJSON events from standard input to Kafka, one line a message.
  *
  * Options, usage and set-up only; the loop is hub_produce_run() in
- * lib/producer.c. Safe by default: acks=all, idempotence on, and an event
+ * lib/kafka/produce.c. Safe by default: acks=all, idempotence on, and an event
  * counts as delivered only on its delivery report. */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,16 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
-#include "exitcodes.h"
-#include "failstore.h"
-#include "kafka.h"
-#include "ndjson.h"
-#include "producer.h"
-#include "registry.h"
-#include "signals.h"
-#include "stats.h"
+#include "kafka/config.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "stream/failstore.h"
+#include "kafka/client.h"
+#include "stream/ndjson.h"
+#include "kafka/produce.h"
+#include "schema/registry.h"
+#include "core/signals.h"
+#include "core/stats.h"
 
 static void usage(void)
 {

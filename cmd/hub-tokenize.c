@@ -1,8 +1,8 @@
 /* hub-tokenize: sensitive fields of NDJSON events to tokens, hashes or masks.
  *
  * Options, key and policy set-up only; the events go through
- * hub_tokenize_run() in lib/tokenize.c (the loop is lib/filter.c), the
- * cryptography lib/token.c. Tokens are reversible (-d) only with the key
+ * hub_tokenize_run() in lib/privacy/tokenize.c (the loop is lib/stream/filter.c), the
+ * cryptography lib/privacy/token.c. Tokens are reversible (-d) only with the key
  * file; nothing sensitive is ever printed. */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,16 +12,16 @@
 
 #include <sodium.h>
 
-#include "diag.h"
-#include "exitcodes.h"
-#include "failstore.h"
-#include "keyfile.h"
-#include "ndjson.h"
-#include "policy.h"
-#include "sensitive.h"
-#include "signals.h"
-#include "stats.h"
-#include "tokenize.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "stream/failstore.h"
+#include "privacy/keyfile.h"
+#include "stream/ndjson.h"
+#include "privacy/policy.h"
+#include "privacy/sensitive.h"
+#include "core/signals.h"
+#include "core/stats.h"
+#include "privacy/tokenize.h"
 
 static void usage(void)
 {

@@ -2,8 +2,8 @@
  *
  * Options, usage and the registry commands (--list, --lint,
  * --check-compat); the events go through hub_validate_run() in
- * lib/validate.c (the check) and lib/filter.c (the loop), the registry
- * lib/registry.c, compatibility lib/compat.c. Valid events go out byte
+ * lib/schema/validate.c (the check) and lib/stream/filter.c (the loop), the registry
+ * lib/schema/registry.c, compatibility lib/schema/compat.c. Valid events go out byte
  * for byte; the others go to the failure store, exit status 1. */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,15 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compat.h"
-#include "diag.h"
-#include "exitcodes.h"
-#include "failstore.h"
-#include "ndjson.h"
-#include "registry.h"
-#include "signals.h"
-#include "stats.h"
-#include "validate.h"
+#include "schema/compat.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "stream/failstore.h"
+#include "stream/ndjson.h"
+#include "schema/registry.h"
+#include "core/signals.h"
+#include "core/stats.h"
+#include "schema/validate.h"
 
 static void usage(void)
 {

@@ -1,4 +1,4 @@
-/* avrowire.c: test driver for libhub's Avro wire format (lib/avrowire.c).
+/* schema/avrowire.c: test driver for libhub's Avro wire format (lib/schema/avrowire.c).
  *
  *   avrowire encode REGISTRY SUBJECT [VERSION] < data.json > message.bin
  *   avrowire decode REGISTRY < message.bin > data.json
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "avrocheck.h"
-#include "avrowire.h"
-#include "diag.h"
-#include "registry.h"
+#include "schema/check-internal.h"
+#include "schema/avrowire.h"
+#include "core/diag.h"
+#include "schema/registry.h"
 
 int main(int argc, char **argv)
 {

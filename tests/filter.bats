@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# libhub's filter loop (lib/filter.c), the one under hub-validate,
+# libhub's filter loop (lib/stream/filter.c), the one under hub-validate,
 # hub-tokenize and hub-dedup, driven by tests/filter.c.
 
 load helpers

@@ -1,4 +1,4 @@
-/* filter.c: test driver for libhub's filter loop (lib/filter.c).
+/* stream/filter.c: test driver for libhub's filter loop (lib/stream/filter.c).
  *
  *   filter < lines > out    a line "fail..." fails, "drop..." is dropped,
  *                           any other passes as it is; at the end, stderr
@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "filter.h"
-#include "ndjson.h"
-#include "stats.h"
+#include "core/diag.h"
+#include "stream/filter.h"
+#include "stream/ndjson.h"
+#include "core/stats.h"
 
 struct counts {
 	unsigned long long passed_bytes, flushes, unwritten;

@@ -8,8 +8,8 @@ ROOT="$BATS_TEST_DIRNAME/.."
 @test "make install puts binaries, man pages, library, headers and hub.pc under DESTDIR/PREFIX" {
 	build=$(cd "$HUB_BIN/.." && pwd)
 	make -s -C "$ROOT" BUILD="$build" install DESTDIR="$T/dest" PREFIX=/opt/hub >/dev/null
-	for f in bin/hub-produce bin/hub-consume bin/hub-devbroker lib/libhub.a include/hub/json.h \
-		include/hub/failstore.h lib/pkgconfig/hub.pc share/man/man1/hub-produce.1 share/man/man7/hub.7; do
+	for f in bin/hub-produce bin/hub-consume bin/hub-devbroker lib/libhub.a include/hub/json/scan.h \
+		include/hub/stream/failstore.h lib/pkgconfig/hub.pc share/man/man1/hub-produce.1 share/man/man7/hub.7; do
 		[ -e "$T/dest/opt/hub/$f" ] || { echo "missing $f"; false; }
 	done
 	grep -qx 'prefix=/opt/hub' "$T/dest/opt/hub/lib/pkgconfig/hub.pc"
@@ -43,7 +43,7 @@ ROOT="$BATS_TEST_DIRNAME/.."
 	cat >"$T/prog.c" <<'C'
 #include <stdio.h>
 #include <string.h>
-#include <hub/json.h>
+#include <hub/json/scan.h>
 int main(void)
 {
 	struct hub_path p;

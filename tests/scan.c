@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "json.h"
-#include "ndjson.h"
+#include "core/diag.h"
+#include "json/scan.h"
+#include "stream/ndjson.h"
 
 static int on_match(void *ctx, int which, const struct hub_span *key, const struct hub_span *v)
 {

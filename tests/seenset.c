@@ -1,4 +1,4 @@
-/* seenset.c: test driver for libhub's seen set, against a naive model.
+/* dedup/seenset.c: test driver for libhub's seen set, against a naive model.
  *
  *   seenset [FIRST-SEQ]    random adds over a small universe of keys whose
  *                          hashes crowd a few buckets, with --max-keys style
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "seenset.h"
+#include "dedup/seenset-internal.h"
 
 #define UNIVERSE 3000
 #define MAX_KEYS 700

@@ -1,0 +1,820 @@
+/* archive/writer.c: the writer behind `hub-archive -d DIR`.
+ *
+ * Invariant: every byte in a segment before its last newline is a whole,
+ * valid line that was acknowledged or is about to be, and the in-memory
+ * index of an open segment describes exactly the lines in the file plus the
+ * pending batch. Segments are looked up in a small table (linear: a few
+ * dozen entries, the last one used first); the table is bounded by
+ * max_open and each pending batch by batch_bytes, so memory stays bounded
+ * whatever the input. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "archive/segindex-internal.h"
+#include "archive/writer.h"
+#include "archive/record.h"
+#include "archive/dayindex-internal.h"
+#include "core/diag.h"
+#include "core/exitcodes.h"
+#include "core/file-internal.h"
+#include "stream/ndjson.h"
+#include "archive/segment-internal.h"
+#include "core/signals.h"
+#include "core/stats.h"
+
+struct openseg {
+	char part[HUB_SEG_NAME_MAX + 1];
+	int64_t hour;
+	int seq;
+	char *base;              /* DIR/part/YYYY/MM/DD/HH[.seq] */
+	int fd;
+	uint64_t size;           /* bytes in the file and pending */
+	struct hub_buf pending;
+	struct hub_aindex_builder ix;
+	int dirty;               /* written since the last fsync */
+	uint64_t used;           /* last use, for eviction */
+};
+
+/* A day directory written to: its day index is rebuilt once the day is over
+ * (no segment of it open, events past its end and the grace period). */
+struct touched {
+	char *daydir;
+	char part[HUB_SEG_NAME_MAX + 1];
+	int64_t day;
+};
+
+struct hub_archive {
+	struct hub_archive_opts o;
+	struct touched *days;
+	int ndays;
+	struct hub_failstore *fs;
+	struct hub_arec_parser *parser;
+	struct openseg **segs;
+	int nsegs;
+	struct openseg *last;
+	uint64_t tick;
+	size_t pending;
+	struct hub_buf ack;
+	int lock_fd;
+	int broken;
+	int64_t max_hour;
+	double last_sync;
+	struct hub_buf path, tmp;
+};
+
+#define BUSY "is being written by another hub-archive"
+
+int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
+{
+	struct hub_buf p = { 0 };
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	hub_buf_addf(&p, "%s/.lock", dir);
+	*fd = open(hub_buf_cstr(&p), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		snprintf(err, errlen, "%s: %s", p.data, strerror(errno));
+		hub_buf_free(&p);
+		return -1;
+	}
+	hub_buf_free(&p);
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(err, errlen, "%s " BUSY " (lock %s/.lock); one writer per directory", dir, dir);
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int hub_archive_err_status(const char *err)
+{
+	return strstr(err, BUSY) ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR;
+}
+
+struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
+                                     char *err, size_t errlen)
+{
+	struct hub_archive *a;
+	int fd;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium could not be initialised");
+		return NULL;
+	}
+	if (hub_archive_lock(o->dir, &fd, err, errlen) != 0)
+		return NULL;
+	a = hub_xcalloc(1, sizeof(*a));
+	a->o = *o;
+	a->fs = fs;
+	a->lock_fd = fd;
+	a->parser = hub_arec_parser_new();
+	a->segs = hub_xcalloc((size_t)o->max_open, sizeof(*a->segs));
+	a->max_hour = INT64_MIN;
+	a->last_sync = hub_now();
+	return a;
+}
+
+static int exists(const char *base, const char *ext, struct hub_buf *tmp)
+{
+	struct stat st;
+
+	hub_buf_reset(tmp);
+	hub_buf_addf(tmp, "%s%s", base, ext);
+	return stat(hub_buf_cstr(tmp), &st) == 0;
+}
+
+/* A last line without its newline is what a write cut short leaves: it
+ * was never acknowledged. It goes to the failure store, and the file is
+ * truncated after its last newline. */
+static int repair_tail(struct hub_archive *a, int fd, const char *path, uint64_t *size)
+{
+	struct stat st;
+	char *buf;
+	size_t chunk = 1 << 16;
+	off_t end, cut = 0;
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	end = st.st_size;
+	*size = (uint64_t)end;
+	if (end == 0)
+		return 0;
+	buf = hub_xmalloc(chunk);
+	for (off_t pos = end; pos > 0;) {
+		size_t n = (size_t)(pos > (off_t)chunk ? (off_t)chunk : pos);
+		ssize_t r = pread(fd, buf, n, pos - (off_t)n);
+		const char *nl;
+
+		if (r != (ssize_t)n) {
+			free(buf);
+			return -1;
+		}
+		if ((nl = memrchr(buf, '\n', n))) {
+			cut = pos - (off_t)n + (nl - buf) + 1;
+			break;
+		}
+		pos -= (off_t)n;
+	}
+	free(buf);
+	if (cut == end)
+		return 0;
+	{
+		size_t tn = (size_t)(end - cut);
+		char *torn = hub_xmalloc(tn ? tn : 1);
+		struct hub_buf extra = { 0 };
+
+		if (pread(fd, torn, tn, cut) != (ssize_t)tn) {
+			free(torn);
+			return -1;
+		}
+		hub_buf_adds(&extra, "\"segment\":");
+		hub_buf_json_string(&extra, path, strlen(path));
+		hub_warn("%s: %zu bytes of a line cut short by an interrupted write removed "
+		         "(kept in the failure store)", path, tn);
+		hub_failstore_add(a->fs, "torn line at the end of a segment (interrupted write), removed",
+		                  0, torn, tn, 0, hub_buf_cstr(&extra));
+		hub_buf_free(&extra);
+		free(torn);
+	}
+	if (ftruncate(fd, cut) != 0)
+		return -1;
+	*size = (uint64_t)cut;
+	return 0;
+}
+
+/* Reads an existing segment's entries into its in-memory index: from its
+ * index file when that describes the whole file, else from its lines. */
+static int reindex(struct hub_archive *a, struct openseg *s, const char *path)
+{
+	struct hub_aindex ix;
+	void *m;
+
+	if (s->size == 0)
+		return 0;
+	hub_buf_reset(&a->path);
+	hub_buf_addf(&a->path, "%s.idx", s->base);
+	if (hub_aindex_open(hub_buf_cstr(&a->path), &ix) == 0) {
+		int ok = ix.covered == s->size && hub_aindex_load_entries(&ix, HUB_AINDEX_ID, &s->ix) == 0 &&
+		         hub_aindex_load_entries(&ix, HUB_AINDEX_SUBJECT, &s->ix) == 0;
+
+		if (ok)
+			s->ix.nlines = ix.nlines;
+		hub_aindex_close(&ix);
+		if (ok)
+			return 0;
+		hub_aindex_builder_reset(&s->ix);
+	}
+	m = mmap(NULL, s->size, PROT_READ, MAP_SHARED, s->fd, 0);
+	if (m == MAP_FAILED) {
+		hub_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	hub_aindex_add_lines(&s->ix, a->parser, m, s->size, 0);
+	munmap(m, s->size);
+	return 0;
+}
+
+static int close_seg(struct hub_archive *a, struct openseg *s);
+
+static int64_t day_of(int64_t hour)
+{
+	return hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+}
+
+/* Records that the day of segment s is about to change, and removes its
+ * day index, which readers trust to cover the whole day; it is rebuilt
+ * once the day is over. */
+static void touch_day(struct hub_archive *a, const struct openseg *s)
+{
+	char *dir = hub_xstrdup(s->base), *slash = strrchr(dir, '/');
+	int i;
+
+	if (slash)
+		*slash = 0;
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s/%s", dir, HUB_DAYINDEX_NAME);
+	if (unlink(hub_buf_cstr(&a->tmp)) == 0 && a->o.fsync != HUB_FSYNC_NEVER)
+		hub_fsync_dir(a->tmp.data);
+	for (i = 0; i < a->ndays; i++)
+		if (strcmp(a->days[i].daydir, dir) == 0)
+			break;
+	if (i < a->ndays) {
+		free(dir);
+		return;
+	}
+	a->days = hub_xrealloc(a->days, (size_t)(a->ndays + 1) * sizeof(*a->days));
+	a->days[a->ndays].daydir = dir;
+	snprintf(a->days[a->ndays].part, sizeof(a->days[a->ndays].part), "%s", s->part);
+	a->days[a->ndays].day = day_of(s->hour);
+	a->ndays++;
+}
+
+/* Builds the day indexes of the days that are over (all of them with all). */
+static int build_days(struct hub_archive *a, int all)
+{
+	char err[512];
+	int rc = 0;
+
+	for (int i = 0; i < a->ndays;) {
+		struct touched *t = &a->days[i];
+		int busy = 0;
+
+		for (int k = 0; k < a->nsegs && !busy; k++)
+			busy = day_of(a->segs[k]->hour) == t->day && strcmp(a->segs[k]->part, t->part) == 0;
+		if (busy || (!all && (t->day + 1) * 24 + a->o.grace_hours > a->max_hour)) {
+			i++;
+			continue;
+		}
+		if (hub_dayindex_build(t->daydir, err, sizeof(err)) != 0) {
+			hub_err("cannot write the day index: %s", err);
+			rc = -1;
+		}
+		free(t->daydir);
+		a->days[i] = a->days[--a->ndays];
+	}
+	return rc;
+}
+
+/* Opens a segment file to append to (read access too: its tail is checked
+ * and its lines re-indexed), creating it and its directories as needed,
+ * and takes a shared lock on it: `prune` removes only segments whose lock
+ * it can take alone, so never one being written. A file removed between
+ * the open and the lock (no links left), or a directory removed before the
+ * open, is made anew. *fresh: the file was created. -1 with errno. */
+static int open_locked(const char *path, int *fresh)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		struct stat st;
+		int fd;
+
+		*fresh = access(path, F_OK) != 0;
+		if (*fresh && hub_seg_mkdirs(path) != 0)
+			return -1;
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_SH) == 0 && fstat(fd, &st) == 0 && st.st_nlink > 0)
+			return fd;
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* Opens the segment that takes the next lines of (part, hour): the latest
+ * plain one if it still has room, else a new one after it. */
+static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
+{
+	struct openseg *s;
+	int last = -1, fresh;
+	const char *path;
+
+	if (a->nsegs == a->o.max_open) {
+		int lru = 0;
+
+		for (int i = 1; i < a->nsegs; i++)
+			if (a->segs[i]->used < a->segs[lru]->used)
+				lru = i;
+		if (close_seg(a, a->segs[lru]) != 0)
+			return NULL;
+	}
+	s = hub_xcalloc(1, sizeof(*s));
+	snprintf(s->part, sizeof(s->part), "%s", part);
+	s->hour = hour;
+	s->fd = -1;
+	for (int seq = 0;; seq++) {
+		hub_buf_reset(&a->path);
+		hub_seg_base(&a->path, a->o.dir, part, hour, seq);
+		hub_buf_cstr(&a->path);
+		if (!exists(a->path.data, ".ndjson", &a->tmp) && !exists(a->path.data, ".ndjson.zst", &a->tmp))
+			break;
+		last = seq;
+	}
+	s->seq = last < 0 ? 0 : last;
+	for (;;) {
+		hub_buf_reset(&a->path);
+		hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
+		s->base = hub_xstrdup(hub_buf_cstr(&a->path));
+		if (exists(s->base, ".ndjson.zst", &a->tmp)) {
+			/* closed and compressed; a plain twin is a leftover of a crash */
+			if (exists(s->base, ".ndjson", &a->tmp))
+				unlink(a->tmp.data);
+			free(s->base);
+			s->seq++;
+			continue;
+		}
+		break;
+	}
+	/* a day index covers its whole day: it goes before the day changes */
+	touch_day(a, s);
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
+	path = hub_buf_cstr(&a->tmp);
+	s->fd = open_locked(path, &fresh);
+	if (s->fd < 0) {
+		hub_err("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fresh) {
+		if (a->o.fsync != HUB_FSYNC_NEVER)
+			hub_fsync_dir(path);
+	} else {
+		if (repair_tail(a, s->fd, path, &s->size) != 0) {
+			hub_err("%s: cannot check its last line: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (reindex(a, s, path) != 0)
+			goto fail;
+		hub_buf_reset(&a->path);
+		hub_buf_addf(&a->path, "%s.idx", s->base);
+		hub_buf_cstr(&a->path);
+		if (s->size >= a->o.max_size) {
+			/* full: make sure it has its index, and start the next one */
+			char err[512];
+
+			s->ix.covered = s->size;
+			if (hub_aindex_write(&s->ix, a->path.data, a->o.fsync != HUB_FSYNC_NEVER, err,
+			                     sizeof(err)) != 0) {
+				hub_err("cannot write the index: %s", err);
+				goto fail;
+			}
+			hub_aindex_builder_reset(&s->ix);
+			close(s->fd);
+			s->fd = -1;
+			free(s->base);
+			s->seq++;
+			hub_buf_reset(&a->path);
+			hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
+			s->base = hub_xstrdup(hub_buf_cstr(&a->path));
+			hub_buf_reset(&a->tmp);
+			hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
+			s->fd = open_locked(hub_buf_cstr(&a->tmp), &fresh);
+			if (s->fd < 0) {
+				hub_err("%s: %s", a->tmp.data, strerror(errno));
+				goto fail;
+			}
+			s->size = 0;
+		} else {
+			/* it grows: its index goes, since readers trust an index to
+			 * describe a closed segment whole */
+			if (unlink(a->path.data) == 0) {
+				if (a->o.fsync != HUB_FSYNC_NEVER)
+					hub_fsync_dir(a->path.data);
+			} else if (errno != ENOENT) {
+				hub_err("%s: %s", a->path.data, strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	a->segs[a->nsegs++] = s;
+	return s;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->base);
+	free(s);
+	return NULL;
+}
+
+static int write_seg(struct hub_archive *a, struct openseg *s)
+{
+	if (!s->pending.len)
+		return 0;
+	if (hub_write_all(s->fd, s->pending.data, s->pending.len) != 0) {
+		hub_err("%s.ndjson: write failed: %s", s->base, strerror(errno));
+		a->broken = 1;
+		return -1;
+	}
+	a->pending -= s->pending.len;
+	hub_buf_reset(&s->pending);
+	s->dirty = 1;
+	return 0;
+}
+
+static int sync_seg(struct hub_archive *a, struct openseg *s)
+{
+	if (!s->dirty)
+		return 0;
+	if (fsync(s->fd) != 0) {
+		hub_err("%s.ndjson: fsync failed: %s", s->base, strerror(errno));
+		a->broken = 1;
+		return -1;
+	}
+	s->dirty = 0;
+	return 0;
+}
+
+/* Compresses base.ndjson into base.ndjson.zst, then writes the index (b's
+ * entries with the frames), then removes the plain file: at every moment
+ * one complete form of the segment exists. */
+static int compress_with(const char *base, struct hub_aindex_builder *b, int level,
+                         size_t frame_size, int do_fsync, char *err, size_t errlen)
+{
+	struct hub_buf plain = { 0 }, zst = { 0 }, idx = { 0 };
+	int rc = -1;
+
+	hub_buf_addf(&plain, "%s.ndjson", base);
+	hub_buf_addf(&zst, "%s.ndjson.zst", base);
+	hub_buf_addf(&idx, "%s.idx", base);
+	hub_buf_cstr(&plain);
+	hub_buf_cstr(&zst);
+	hub_buf_cstr(&idx);
+	if (hub_segment_compress(plain.data, zst.data, level, frame_size, b, do_fsync, err, errlen) != 0)
+		goto out;
+	if (hub_aindex_write(b, idx.data, do_fsync, err, errlen) != 0)
+		goto out;
+	if (unlink(plain.data) != 0) {
+		snprintf(err, errlen, "%s: %s", plain.data, strerror(errno));
+		goto out;
+	}
+	if (do_fsync)
+		hub_fsync_dir(plain.data);
+	rc = 0;
+out:
+	hub_buf_free(&plain);
+	hub_buf_free(&zst);
+	hub_buf_free(&idx);
+	return rc;
+}
+
+int hub_archive_compress_segment(const char *base, int level, size_t frame_size, int do_fsync,
+                                 char *err, size_t errlen)
+{
+	struct hub_aindex_builder b = { 0 };
+	struct hub_aindex ix;
+	struct hub_buf plain = { 0 }, idx = { 0 };
+	int rc = -1;
+
+	hub_buf_addf(&plain, "%s.ndjson", base);
+	hub_buf_addf(&idx, "%s.idx", base);
+	hub_buf_cstr(&plain);
+	hub_buf_cstr(&idx);
+	/* the entries of a complete index are kept; otherwise the lines are read */
+	if (hub_aindex_open(idx.data, &ix) == 0) {
+		struct stat st;
+
+		if (stat(plain.data, &st) == 0 && ix.covered == (uint64_t)st.st_size &&
+		    hub_aindex_load_entries(&ix, HUB_AINDEX_ID, &b) == 0 &&
+		    hub_aindex_load_entries(&ix, HUB_AINDEX_SUBJECT, &b) == 0) {
+			b.covered = ix.covered;
+			b.nlines = ix.nlines;
+		} else {
+			hub_aindex_builder_reset(&b);
+		}
+		hub_aindex_close(&ix);
+	}
+	if (b.covered == 0) {
+		struct hub_segment s;
+		struct hub_arec_parser *p;
+		const char *d;
+		size_t n;
+		uint64_t u;
+
+		if (hub_segment_open(&s, plain.data, 0, err, errlen) != 0)
+			goto out;
+		p = hub_arec_parser_new();
+		while (hub_segment_next(&s, &d, &n, &u, err, errlen) == 1)
+			b.covered = u + hub_aindex_add_lines(&b, p, d, n, u);
+		hub_arec_parser_free(p);
+		hub_segment_close(&s);
+	}
+	rc = compress_with(base, &b, level, frame_size, do_fsync, err, errlen);
+out:
+	hub_aindex_builder_free(&b);
+	hub_buf_free(&plain);
+	hub_buf_free(&idx);
+	return rc;
+}
+
+/* Writes what is pending, fsyncs, writes the index, compresses if asked,
+ * and removes the segment from the table. */
+static int close_seg(struct hub_archive *a, struct openseg *s)
+{
+	int do_fsync = a->o.fsync != HUB_FSYNC_NEVER, rc = 0;
+	char err[512];
+
+	if (write_seg(a, s) != 0 || (do_fsync && sync_seg(a, s) != 0))
+		rc = -1;
+	close(s->fd);
+	if (rc == 0) {
+		s->ix.covered = s->size;
+		hub_buf_reset(&a->tmp);
+		hub_buf_addf(&a->tmp, "%s.idx", s->base);
+		if (a->o.compress) {
+			if (compress_with(s->base, &s->ix, a->o.level, a->o.frame_size, do_fsync, err,
+			                  sizeof(err)) != 0) {
+				hub_err("cannot compress %s.ndjson (left plain): %s", s->base, err);
+				rc = -1;
+				s->ix.nframes = 0;
+				hub_aindex_write(&s->ix, a->tmp.data, do_fsync, err, sizeof(err));
+			}
+		} else if (hub_aindex_write(&s->ix, hub_buf_cstr(&a->tmp), do_fsync, err, sizeof(err)) != 0) {
+			hub_err("cannot write the index: %s", err);
+			rc = -1;
+		}
+	}
+	if (rc)
+		a->broken = 1;
+	for (int i = 0; i < a->nsegs; i++)
+		if (a->segs[i] == s) {
+			a->segs[i] = a->segs[--a->nsegs];
+			break;
+		}
+	if (a->last == s)
+		a->last = NULL;
+	hub_aindex_builder_free(&s->ix);
+	hub_buf_free(&s->pending);
+	free(s->base);
+	free(s);
+	return rc;
+}
+
+static struct openseg *find_seg(struct hub_archive *a, const char *part, int64_t hour)
+{
+	struct openseg *s = a->last;
+
+	if (s && s->hour == hour && strcmp(s->part, part) == 0)
+		return s;
+	for (int i = 0; i < a->nsegs; i++) {
+		s = a->segs[i];
+		if (s->hour == hour && strcmp(s->part, part) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_t lineno,
+                    struct hub_buf *acked)
+{
+	struct hub_arec rec;
+	const char *why, *name;
+	size_t n;
+	char part[HUB_SEG_NAME_MAX + 1];
+	int64_t ms, hour;
+	struct openseg *s;
+
+	if (a->broken)
+		return -1;
+	if (hub_arec_parse(a->parser, line, len, &rec, &why) != 0) {
+		hub_failstore_add(a->fs, why, lineno, line, len, 0, NULL);
+		return 1;
+	}
+	ms = rec.has_time ? rec.time_ms : hub_time_now_ms();
+	hour = ms >= 0 ? ms / 3600000 : -((-ms + 3599999) / 3600000);
+	if (rec.envelope && hub_span_str(&rec.topic, &a->tmp, &name, &n) == 0)
+		hub_seg_sanitize(name, n, part);
+	else if (hub_span_str(&rec.type, &a->tmp, &name, &n) == 0)
+		hub_seg_sanitize(name, n, part);
+	else
+		strcpy(part, "untyped");
+	if (!(s = find_seg(a, part, hour)) && !(s = open_seg(a, part, hour))) {
+		a->broken = 1;
+		return -1;
+	}
+	a->last = s;
+	s->used = ++a->tick;
+	hub_aindex_add_rec(&s->ix, &rec, s->size);
+	hub_buf_reserve(&s->pending, len + 1);
+	memcpy(s->pending.data + s->pending.len, line, len);
+	s->pending.data[s->pending.len + len] = '\n';
+	s->pending.len += len + 1;
+	s->size += len + 1;
+	a->pending += len + 1;
+	if (hour > a->max_hour)
+		a->max_hour = hour;
+	if (a->o.ack) {
+		hub_buf_add(&a->ack, line, len);
+		hub_buf_addc(&a->ack, '\n');
+	}
+	if (s->size >= a->o.max_size || a->pending >= a->o.batch_bytes)
+		return hub_archive_flush(a, acked) == 0 ? 0 : -1;
+	return 0;
+}
+
+int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
+{
+	int sync_now;
+
+	if (a->broken)
+		return -1;
+	for (int i = 0; i < a->nsegs; i++)
+		if (write_seg(a, a->segs[i]) != 0)
+			return -1;
+	sync_now = a->o.fsync == HUB_FSYNC_BATCH ||
+	           (a->o.fsync == HUB_FSYNC_INTERVAL && hub_now() - a->last_sync >= a->o.fsync_interval);
+	if (sync_now) {
+		for (int i = 0; i < a->nsegs; i++)
+			if (sync_seg(a, a->segs[i]) != 0)
+				return -1;
+		a->last_sync = hub_now();
+	}
+	/* the lines are stored: acknowledge them */
+	if (acked && a->ack.len) {
+		hub_buf_add(acked, a->ack.data, a->ack.len);
+		hub_buf_reset(&a->ack);
+	}
+	/* rotation: by size, and by time once the grace period is over */
+	for (int i = 0; i < a->nsegs;) {
+		struct openseg *s = a->segs[i];
+
+		if (s->size >= a->o.max_size || s->hour + a->o.grace_hours < a->max_hour) {
+			if (close_seg(a, s) != 0)
+				return -1;
+			continue;   /* the table moved its last entry to i */
+		}
+		i++;
+	}
+	return a->ndays ? build_days(a, 0) : 0;
+}
+
+/* With --fsync interval, how long the written lines may wait for their
+ * fsync, in ms, if some wait; else -1. The write loop waits no longer than
+ * that for input, so a stream that pauses is synced within the interval,
+ * not at the next line, whenever that comes. */
+static int sync_due_ms(const struct hub_archive *a)
+{
+	double left;
+	int dirty = 0;
+
+	if (a->o.fsync != HUB_FSYNC_INTERVAL)
+		return -1;
+	for (int i = 0; i < a->nsegs && !dirty; i++)
+		dirty = a->segs[i]->dirty;
+	if (!dirty)
+		return -1;
+	left = a->last_sync + a->o.fsync_interval - hub_now();
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
+int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
+{
+	int rc;
+
+	if (!a)
+		return 0;
+	rc = hub_archive_flush(a, acked);
+	if (a->o.fsync != HUB_FSYNC_NEVER)
+		for (int i = 0; i < a->nsegs; i++)
+			if (sync_seg(a, a->segs[i]) != 0)
+				rc = -1;
+	while (a->nsegs)
+		if (close_seg(a, a->segs[0]) != 0)
+			rc = -1;
+	if (build_days(a, 1) != 0)
+		rc = -1;
+	free(a->days);
+	if (a->broken)
+		rc = -1;
+	hub_arec_parser_free(a->parser);
+	free(a->segs);
+	hub_buf_free(&a->ack);
+	hub_buf_free(&a->path);
+	hub_buf_free(&a->tmp);
+	close(a->lock_fd);
+	free(a);
+	return rc;
+}
+
+static int tee_out(int fd, struct hub_buf *acked)
+{
+	int rc = 0;
+
+	if (fd >= 0 && acked->len)
+		rc = hub_write_all(fd, acked->data, acked->len);
+	hub_buf_reset(acked);
+	return rc;
+}
+
+int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_fd,
+                    struct hub_failstore *fs, struct hub_stats *st, int show_stats)
+{
+	struct hub_reader *r = hub_reader_new(in_fd, max_line);
+	struct hub_buf acked = { 0 };
+	struct hub_line l;
+	int rc, status = HUB_EXIT_OK;
+	char extra[96];
+
+	hub_reader_set_interrupt(r, &hub_stop_requested);
+	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
+	while (!hub_stop_requested) {
+		if (!hub_reader_buffered(r))
+			hub_reader_set_timeout(r, sync_due_ms(a));
+		if ((rc = hub_reader_next(r, &l)) == 0)
+			break;
+		if (rc < 0 && errno == ETIMEDOUT) {    /* idle, and an fsync is due */
+			if (hub_archive_flush(a, &acked) != 0) {
+				status = HUB_EXIT_IOERR;
+				break;
+			}
+			continue;
+		}
+		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
+			hub_signal_drain();
+			if (hub_stats_due())
+				hub_stats_print(st, NULL);
+			continue;
+		}
+		if (rc < 0) {
+			hub_err("reading standard input: %s", strerror(errno));
+			status = HUB_EXIT_IOERR;
+			break;
+		}
+		st->in++;
+		if (l.status == HUB_LINE_TOO_LONG) {
+			snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l.full_len);
+			hub_failstore_add(fs, "line longer than the limit (--max-line); only its first "
+			                  "bytes are kept here", l.number, l.data, l.len, 0, extra);
+			st->failed++;
+			continue;
+		}
+		rc = hub_archive_add(a, l.data, l.len, l.number, &acked);
+		if (rc < 0) {
+			status = HUB_EXIT_IOERR;
+			break;
+		}
+		if (rc > 0)
+			st->failed++;
+		else
+			st->out++;
+		if (!hub_reader_buffered(r) && hub_archive_flush(a, &acked) != 0) {
+			status = HUB_EXIT_IOERR;
+			break;
+		}
+		if (acked.len && tee_out(tee_fd, &acked) != 0) {
+			hub_err("writing standard output: %s", strerror(errno));
+			status = HUB_EXIT_IOERR;
+			break;
+		}
+		if (hub_stats_due())
+			hub_stats_print(st, NULL);
+	}
+	if (hub_stop_requested)
+		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));
+	if (hub_archive_close(a, &acked) != 0)
+		status = HUB_EXIT_IOERR;
+	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {
+		hub_err("writing standard output: %s", strerror(errno));
+		status = HUB_EXIT_IOERR;
+	}
+	if (status == HUB_EXIT_OK && st->failed)
+		status = HUB_EXIT_FAILED;
+	if (show_stats)
+		hub_stats_print(st, NULL);
+	hub_buf_free(&acked);
+	hub_reader_free(r);
+	return status;
+}

@@ -1,0 +1,31 @@
+/* core/signals.h: the signals every tool handles, as flags its loop polls.
+ *
+ * SIGINT/SIGTERM set hub_stop_requested (the tool stops reading, finishes
+ * or fails what is in flight, reports); SIGUSR1 sets hub_stats_requested
+ * (print the --stats line now). SIGPIPE is ignored so that a closed stdout
+ * shows up as EPIPE on write, where the tool can stop cleanly.
+ *
+ * Each handled signal also writes a byte to a self-pipe, so a loop blocked
+ * in poll(2) on its input wakes up at once, with no race between checking
+ * a flag and blocking (hub_reader_set_wakeup(r, hub_signal_fd())). */
+#ifndef HUB_SIGNALS_H
+#define HUB_SIGNALS_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t hub_stop_requested;    /* the signal number */
+extern volatile sig_atomic_t hub_stop_count;        /* stop signals received */
+extern volatile sig_atomic_t hub_stats_requested;
+
+/* restart: whether read(2) is restarted after a signal (0: it returns
+ * EINTR, so a tool blocked on stdin notices SIGINT at once). */
+void hub_signals_install(int restart);
+/* Readable once a handled signal arrived (-1 before install). */
+int hub_signal_fd(void);
+/* Empties the self-pipe, once the flags have been looked at. */
+void hub_signal_drain(void);
+/* Whether SIGUSR1 asked for the stats line since the last call (the
+ * request is then taken): if (hub_stats_due()) hub_stats_print(...). */
+int hub_stats_due(void);
+
+#endif

@@ -1,0 +1,31 @@
+/* core/stats.c: the one-line JSON summary on stderr. */
+#include <stdio.h>
+#include <time.h>
+
+#include "core/diag.h"
+#include "core/stats.h"
+
+double hub_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void hub_stats_start(struct hub_stats *st)
+{
+	st->in = st->out = st->failed = 0;
+	st->started = hub_now();
+}
+
+void hub_stats_print(const struct hub_stats *st, const char *extra)
+{
+	double secs = hub_now() - st->started;
+
+	fprintf(stderr, "{\"tool\":\"%s\",\"in\":%llu,\"out\":%llu,\"failed\":%llu%s%s,"
+	        "\"seconds\":%.3f,\"rate\":%.1f}\n", hub_progname,
+	        (unsigned long long)st->in, (unsigned long long)st->out,
+	        (unsigned long long)st->failed, extra ? "," : "", extra ? extra : "",
+	        secs, secs > 0 ? (double)st->in / secs : 0.0);
+}

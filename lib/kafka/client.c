@@ -1,0 +1,91 @@
+/* kafka/client.c: building librdkafka configurations and logging. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "kafka/devbroker.h"
+#include "core/diag.h"
+#include "kafka/client.h"
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	/* -q: errors only; default: warnings; -v: notices; -vv: debug */
+	if (level <= LOG_ERR && hub_verbosity >= 1)
+		fprintf(stderr, "%s: librdkafka: %s: %s\n", hub_progname, fac, buf);
+	else if (level <= LOG_WARNING && hub_verbosity >= 2)
+		fprintf(stderr, "%s: librdkafka: %s: %s\n", hub_progname, fac, buf);
+	else if (hub_verbosity >= 3)
+		fprintf(stderr, "%s: librdkafka: %s: %s\n", hub_progname, fac, buf);
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	(void)rk;
+	(void)opaque;
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+		hub_warn("all brokers are down (%s); retrying", reason);
+	else if (err == RD_KAFKA_RESP_ERR__FATAL)
+		hub_err("fatal Kafka error: %s", reason);
+	else
+		hub_info("Kafka: %s: %s", rd_kafka_err2name(err), reason);
+}
+
+rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const *defaults,
+                                char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char sub[512];
+	char *dev = NULL;
+
+	for (const char *const *d = defaults; d && d[0]; d += 2) {
+		if (rd_kafka_conf_set(conf, d[0], d[1], sub, sizeof(sub)) != RD_KAFKA_CONF_OK) {
+			snprintf(err, errlen, "property %s=%s: %s", d[0], d[1], sub);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < cfg->n; i++) {
+		if (rd_kafka_conf_set(conf, cfg->keys[i], cfg->values[i], sub, sizeof(sub)) != RD_KAFKA_CONF_OK) {
+			snprintf(err, errlen, "property %s=%s: %s", cfg->keys[i], cfg->values[i], sub);
+			goto fail;
+		}
+	}
+	if (!hub_config_brokers(cfg)) {
+		dev = hub_devbroker_read();
+		if (!dev) {
+			snprintf(err, errlen, "no Kafka broker configured: give -b HOST:PORT, set HUB_BROKERS, "
+			         "put bootstrap.servers in hub.conf, or start hub-devbroker");
+			goto fail;
+		}
+		hub_info("using the development broker at %s", dev);
+		if (rd_kafka_conf_set(conf, "bootstrap.servers", dev, sub, sizeof(sub)) != RD_KAFKA_CONF_OK) {
+			snprintf(err, errlen, "development broker address '%s': %s", dev, sub);
+			goto fail;
+		}
+		free(dev);
+	}
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	return conf;
+fail:
+	free(dev);
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+int hub_kafka_topic_valid(const char *name, size_t len)
+{
+	if (len == 0 || len > 249)
+		return 0;
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}

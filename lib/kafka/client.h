@@ -1,0 +1,24 @@
+/* kafka/client.h: librdkafka set-up shared by hub-produce and hub-consume.
+ *
+ * hub_kafka_conf() turns a hub_config into an rd_kafka_conf_t, finds the
+ * brokers (config, $HUB_BROKERS, or a running hub-devbroker), and routes
+ * librdkafka's log and error callbacks through hub's diagnostics. */
+#ifndef HUB_KAFKA_H
+#define HUB_KAFKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "kafka/config.h"
+
+/* Returns a new conf, or NULL with a message in err (bad property, no
+ * broker). `defaults` are applied first, as key, value pairs ending in
+ * NULL, so the user's properties override them. */
+rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const *defaults,
+                                char *err, size_t errlen);
+/* Whether a topic name is legal for Kafka ([A-Za-z0-9._-], 1..249, not . or ..). */
+int hub_kafka_topic_valid(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,166 @@
+/* kafka/config.c: collecting librdkafka properties (precedence in kafka/config.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "kafka/config.h"
+#include "core/diag.h"
+
+static int find(const struct hub_config *cfg, const char *key)
+{
+	for (int i = 0; i < cfg->n; i++)
+		if (strcmp(cfg->keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+void hub_config_set(struct hub_config *cfg, const char *key, const char *value)
+{
+	int i = find(cfg, key);
+
+	if (i >= 0) {
+		free(cfg->values[i]);
+		cfg->values[i] = hub_xstrdup(value);
+		return;
+	}
+	cfg->keys = hub_xrealloc(cfg->keys, sizeof(char *) * (cfg->n + 1));
+	cfg->values = hub_xrealloc(cfg->values, sizeof(char *) * (cfg->n + 1));
+	cfg->keys[cfg->n] = hub_xstrdup(key);
+	cfg->values[cfg->n] = hub_xstrdup(value);
+	cfg->n++;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int hub_config_set_kv(struct hub_config *cfg, const char *kv, char *err, size_t errlen)
+{
+	char *copy = hub_xstrdup(kv), *eq = strchr(copy, '='), *key;
+
+	if (!eq) {
+		snprintf(err, errlen, "'%s': expected key=value", kv);
+		free(copy);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(copy);
+	if (!*key) {
+		snprintf(err, errlen, "'%s': empty property name", kv);
+		free(copy);
+		return -1;
+	}
+	hub_config_set(cfg, key, trim(eq + 1));
+	free(copy);
+	return 0;
+}
+
+int hub_config_load_file(struct hub_config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0, rc = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *s = trim(line), sub[256];
+
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (hub_config_set_kv(cfg, s, sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+const char *hub_config_get(const struct hub_config *cfg, const char *key)
+{
+	int i = find(cfg, key);
+
+	return i >= 0 ? cfg->values[i] : NULL;
+}
+
+const char *hub_config_brokers(const struct hub_config *cfg)
+{
+	const char *b = hub_config_get(cfg, "bootstrap.servers");
+
+	return b ? b : hub_config_get(cfg, "metadata.broker.list");
+}
+
+static char *default_file(void)
+{
+	const char *env = getenv("HUB_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct hub_buf b = { 0 };
+
+	if (env && *env)
+		return hub_xstrdup(env);
+	if (xdg && *xdg)
+		hub_buf_addf(&b, "%s/hub/hub.conf", xdg);
+	else if (home && *home)
+		hub_buf_addf(&b, "%s/.config/hub/hub.conf", home);
+	if (b.len && access(hub_buf_cstr(&b), R_OK) == 0)
+		return b.data;
+	hub_buf_free(&b);
+	if (access("/etc/hub/hub.conf", R_OK) == 0)
+		return hub_xstrdup("/etc/hub/hub.conf");
+	return NULL;
+}
+
+int hub_config_load_defaults(struct hub_config *cfg, char *err, size_t errlen)
+{
+	struct hub_config base = { 0 };
+	const char *brokers = getenv("HUB_BROKERS");
+	int rc = 0;
+
+	if (!cfg->explicit_file) {
+		char *path = default_file();
+
+		if (path && strcmp(path, "/dev/null") != 0)
+			rc = hub_config_load_file(&base, path, err, errlen);
+		free(path);
+	}
+	if (rc == 0 && brokers && *brokers)
+		hub_config_set(&base, "bootstrap.servers", brokers);
+	/* What the command line set wins over the defaults. */
+	for (int i = 0; i < cfg->n; i++)
+		hub_config_set(&base, cfg->keys[i], cfg->values[i]);
+	hub_config_free(cfg);
+	*cfg = base;
+	return rc;
+}
+
+void hub_config_free(struct hub_config *cfg)
+{
+	for (int i = 0; i < cfg->n; i++) {
+		free(cfg->keys[i]);
+		free(cfg->values[i]);
+	}
+	free(cfg->keys);
+	free(cfg->values);
+	int explicit_file = cfg->explicit_file;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->explicit_file = explicit_file;
+}

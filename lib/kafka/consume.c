@@ -1,0 +1,756 @@
+/* kafka/consume.c: the consume loop of hub-consume (what it promises: kafka/consume.h).
+ *
+ * Messages are taken from one queue in batches (rd_kafka_consume_batch_queue),
+ * formatted into one output buffer, and written with one write(2) per
+ * megabyte, or whenever the queue runs dry so interactive use sees every
+ * line at once. The ledger (lib/kafka/ledger.c) holds each partition's offset
+ * until the bytes of its line have left the output; only then is it
+ * stored for librdkafka's auto-commit. When the output is a pipe, "left"
+ * means the reader took them (FIONREAD on the pipe tells how much it has
+ * not read yet), so a reader that dies leaves the events still in the
+ * pipe uncommitted.
+ *
+ * Without -G, partitions are assigned directly from the topics' metadata
+ * (librdkafka's queue-based simple consumer) and nothing is committed.
+ * With -G, the group protocol is cooperative-sticky; the rebalance
+ * callback writes out what was read from revoked partitions and stores
+ * their offsets before it gives them up. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "kafka/consume.h"
+#include "core/diag.h"
+#include "kafka/envelope-internal.h"
+#include "core/exitcodes.h"
+#include "json/scan.h"
+#include "kafka/ledger-internal.h"
+#include "core/signals.h"
+
+#define BATCH 4096                  /* messages taken from the queue at once */
+#define FLUSH_BYTES (1024 * 1024)   /* write when the buffer holds this much */
+#define IDLE_WAIT_MS 100            /* longest wait for a message, for signals */
+#define LINGER_MS 2                 /* how long a dry queue may take to refill */
+
+struct consumer {
+	const struct hub_consume_opts *o;
+	struct hub_stats *st;
+	rd_kafka_t *rk;
+	rd_kafka_queue_t *queue;
+	int group;                      /* -G: offsets are stored */
+	int out_fd;
+	int out_is_pipe;
+	uint64_t written;               /* bytes written to out_fd so far */
+	struct hub_buf out;
+	struct hub_buf extra;           /* failure store members */
+	struct hub_json *js;
+	struct hub_ledger ledger;
+	rd_kafka_topic_t **rkts;        /* simple mode: the topics started */
+	int nrkts;
+	int status;                     /* set once something ends the run */
+	int stop;
+};
+
+int hub_consume_parse_offset(const char *s, int64_t *offset, int64_t *timestamp)
+{
+	char *end;
+	long long v;
+
+	*timestamp = -1;
+	if (strcmp(s, "beginning") == 0) {
+		*offset = RD_KAFKA_OFFSET_BEGINNING;
+		return 0;
+	}
+	if (strcmp(s, "end") == 0) {
+		*offset = RD_KAFKA_OFFSET_END;
+		return 0;
+	}
+	if (strcmp(s, "stored") == 0) {
+		*offset = RD_KAFKA_OFFSET_STORED;
+		return 0;
+	}
+	if (strncmp(s, "s@", 2) == 0) {
+		errno = 0;
+		v = strtoll(s + 2, &end, 10);
+		if (end == s + 2 || *end || v < 0 || errno)
+			return -1;
+		*timestamp = v;
+		*offset = RD_KAFKA_OFFSET_END;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end || errno)
+		return -1;
+	if (s[0] == '-') {
+		if (v == 0)
+			return -1;
+		*offset = RD_KAFKA_OFFSET_TAIL(-v);
+	} else {
+		*offset = v;
+	}
+	return 0;
+}
+
+void hub_consume_defaults(const struct hub_consume_opts *o, const char **kv, int n)
+{
+	int i = 0;
+
+#define SET(k, v) do { if (i + 3 <= n) { kv[i++] = (k); kv[i++] = (v); } } while (0)
+	/* A deep local queue and large fetches: the loop, not the network,
+	 * should be what limits throughput. */
+	SET("queued.min.messages", "200000");
+	SET("fetch.wait.max.ms", "100");
+	SET("fetch.error.backoff.ms", "100");
+	/* The invariant's own; hub_consume_run() insists on them. */
+	SET("enable.auto.offset.store", "false");
+	SET("enable.partition.eof", o->exit_at_eof ? "true" : "false");
+	if (o->group) {
+		SET("enable.auto.commit", "true");
+		SET("partition.assignment.strategy", "cooperative-sticky");
+		/* A new group starts at the beginning: it never skips events. */
+		SET("auto.offset.reset", o->offset == RD_KAFKA_OFFSET_END ? "latest" : "earliest");
+	} else {
+		SET("enable.auto.commit", "false");
+	}
+#undef SET
+	kv[i] = NULL;
+}
+
+/* How many of the bytes written are still waiting in the output pipe. */
+static uint64_t unread_bytes(struct consumer *c)
+{
+	int n = 0;
+
+	if (!c->out_is_pipe || ioctl(c->out_fd, FIONREAD, &n) < 0 || n < 0)
+		return 0;
+	return (uint64_t)n;
+}
+
+/* Stores the offsets whose lines the output has consumed. */
+static void store_consumed(struct consumer *c)
+{
+	rd_kafka_topic_partition_list_t *list = hub_ledger_take(&c->ledger, c->written - unread_bytes(c));
+
+	if (!list)
+		return;
+	if (rd_kafka_offsets_store(c->rk, list) != RD_KAFKA_RESP_ERR_NO_ERROR || hub_verbosity >= 3) {
+		for (int i = 0; i < list->cnt; i++) {
+			const rd_kafka_topic_partition_t *tp = &list->elems[i];
+
+			if (tp->err)
+				hub_debug("%s [%" PRId32 "]: offset %" PRId64 " not stored: %s (it will be read again)",
+				          tp->topic, tp->partition, tp->offset, rd_kafka_err2str(tp->err));
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+static void fail_output(struct consumer *c, int err)
+{
+	if (err == EPIPE)
+		hub_warn("standard output was closed; stopping (events not written stay uncommitted)");
+	else
+		hub_err("writing standard output: %s; stopping (events not written stay uncommitted)",
+		        strerror(err));
+	c->out.len = 0;
+	hub_ledger_forget(&c->ledger);
+	c->status = HUB_EXIT_IOERR;
+	c->stop = 1;
+}
+
+/* Writes the buffer out, then marks each partition's offset as written. */
+static void flush(struct consumer *c)
+{
+	const char *p = c->out.data;
+	size_t left = c->out.len;
+
+	if (c->status == HUB_EXIT_IOERR)
+		return;
+	while (left > 0) {
+		ssize_t w = write(c->out_fd, p, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			fail_output(c, errno);
+			return;
+		}
+		p += w;
+		left -= (size_t)w;
+		c->written += (uint64_t)w;
+	}
+	c->out.len = 0;
+	if (!c->group)
+		return;
+	hub_ledger_written(&c->ledger, c->written);
+	store_consumed(c);
+}
+
+static int reader_gone(struct consumer *c)
+{
+	struct pollfd pfd = { .fd = c->out_fd, .events = 0 };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL));
+}
+
+/* Waits while the reader keeps taking what was written, so that its
+ * offsets can be stored; gives up after `patience_ms` without progress. */
+static void drain(struct consumer *c, int patience_ms)
+{
+	uint64_t unread = unread_bytes(c), before;
+	int idle = 0;
+
+	while (c->group && unread > 0 && idle < patience_ms && c->status != HUB_EXIT_IOERR) {
+		if (reader_gone(c))
+			break;
+		poll(NULL, 0, 10);
+		before = unread;
+		unread = unread_bytes(c);
+		idle = unread < before ? 0 : idle + 10;
+		store_consumed(c);
+	}
+	store_consumed(c);
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct consumer *c = opaque;
+	int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	rd_kafka_error_t *error = NULL;
+	rd_kafka_resp_err_t aerr = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		for (int i = 0; i < parts->cnt; i++)
+			hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, parts->elems[i].topic,
+			                                              parts->elems[i].partition), 1);
+		hub_info("assigned %d partitions (%d in all)", parts->cnt, c->ledger.nassigned);
+		if (cooperative)
+			error = rd_kafka_incremental_assign(rk, parts);
+		else
+			aerr = rd_kafka_assign(rk, parts);
+	} else {
+		/* What was read from these partitions goes out, and its offsets
+		 * are stored, while they are still ours. */
+		flush(c);
+		if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk))
+			drain(c, 2000);
+		else
+			hub_warn("lost %d partitions (%s); their unwritten events will be read again",
+			         parts ? parts->cnt : 0, rd_kafka_err2str(err));
+		for (int i = 0; parts && i < parts->cnt; i++)
+			hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, parts->elems[i].topic,
+			                                              parts->elems[i].partition), 0);
+		hub_info("revoked %d partitions (%d left)", parts ? parts->cnt : 0, c->ledger.nassigned);
+		if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+			aerr = rd_kafka_assign(rk, NULL);
+		else if (cooperative)
+			error = rd_kafka_incremental_unassign(rk, parts);
+		else
+			aerr = rd_kafka_assign(rk, NULL);
+	}
+	if (error) {
+		hub_err("updating the assignment: %s", rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+	} else if (aerr) {
+		hub_err("updating the assignment: %s", rd_kafka_err2str(aerr));
+	}
+}
+
+/* The Kafka coordinates of a failed message, plus whatever the failure
+ * store's "event" string cannot hold (a key, bytes that are not UTF-8). */
+static void fail_message(struct consumer *c, const rd_kafka_message_t *m, const char *reason, int is_json)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	struct hub_buf *x = &c->extra;
+
+	hub_buf_reset(x);
+	hub_buf_adds(x, "\"topic\":");
+	hub_buf_json_string(x, topic, strlen(topic));
+	hub_buf_adds(x, ",\"partition\":");
+	hub_buf_add_int(x, m->partition);
+	hub_buf_adds(x, ",\"offset\":");
+	hub_buf_add_int(x, m->offset);
+	if (m->key && hub_is_utf8(m->key, m->key_len)) {
+		hub_buf_adds(x, ",\"key\":");
+		hub_buf_json_string(x, m->key, m->key_len);
+	} else if (m->key) {
+		hub_buf_adds(x, ",\"key_base64\":\"");
+		hub_buf_base64(x, m->key, m->key_len);
+		hub_buf_addc(x, '"');
+	}
+	if (m->payload && !is_json && !hub_is_utf8(m->payload, m->len)) {
+		hub_buf_adds(x, ",\"value_base64\":\"");
+		hub_buf_base64(x, m->payload, m->len);
+		hub_buf_addc(x, '"');
+	}
+	c->st->failed++;
+	if (hub_failstore_add(c->o->failstore, reason, 0, m->payload ? m->payload : "null",
+	                      m->payload ? m->len : 4, m->payload ? is_json : 1, hub_buf_cstr(x)) < 0) {
+		/* Neither written nor stored: its offset must never be committed. */
+		c->status = HUB_EXIT_IOERR;
+		c->stop = 1;
+	}
+}
+
+/* One value as one line, or to the failure store. Returns 1 if handled. */
+static int add_value(struct consumer *c, const rd_kafka_message_t *m)
+{
+	enum hub_json_type top;
+	char reason[320];
+
+	if (!m->payload) {
+		fail_message(c, m, "null value (tombstone)", 1);
+		return c->status != HUB_EXIT_IOERR;
+	}
+	if (hub_json_scan(c->js, m->payload, m->len, NULL, &top) < 0) {
+		snprintf(reason, sizeof(reason), "value is not JSON: %s", hub_json_error(c->js));
+		fail_message(c, m, reason, 0);
+	} else if (top != HUB_JSON_OBJECT) {
+		snprintf(reason, sizeof(reason), "value is %s, not a JSON object", hub_json_type_name(top));
+		fail_message(c, m, reason, 1);
+	} else if (memchr(m->payload, '\n', m->len) || memchr(m->payload, '\r', m->len)) {
+		/* As a string: the failure store is one record a line too. */
+		fail_message(c, m, "value spans several lines (a line break would split the event)", 0);
+	} else {
+		hub_buf_add(&c->out, m->payload, m->len);
+		hub_buf_addc(&c->out, '\n');
+		c->st->out++;
+	}
+	return c->status != HUB_EXIT_IOERR;
+}
+
+/* --format avro: the value decoded to JSON data, and the event rebuilt
+ * from the CloudEvents binary mode headers (ce_*, content-type); a message
+ * without them gives its data alone. Returns 1 if handled. */
+static int add_avro(struct consumer *c, const rd_kafka_message_t *m)
+{
+	struct hub_buf data = { 0 }, err = { 0 }, reason = { 0 };
+	const struct hub_schema_version *sv;
+	rd_kafka_headers_t *hdrs = NULL;
+	const char *name;
+	const void *val;
+	size_t size, at = c->out.len;
+	int attrs = 0;
+
+	if (!m->payload || hub_avrowire_decode(c->o->avro, m->payload, m->len, &data, &sv, &err) < 0) {
+		hub_buf_addf(&reason, "--format avro: %s", m->payload ? hub_buf_cstr(&err) : "null value (tombstone)");
+		fail_message(c, m, hub_buf_cstr(&reason), 0);
+		goto done;
+	}
+	if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &size); i++) {
+			const char *attr = strncmp(name, "ce_", 3) == 0 ? name + 3 :
+			                   strcmp(name, "content-type") == 0 ? "datacontenttype" : NULL;
+
+			if (!attr || !*attr || !val)
+				continue;
+			hub_buf_addc(&c->out, attrs++ ? ',' : '{');
+			hub_buf_json_string(&c->out, attr, strlen(attr));
+			hub_buf_addc(&c->out, ':');
+			hub_buf_json_string(&c->out, val, size);
+		}
+	}
+	if (attrs) {
+		hub_buf_adds(&c->out, ",\"data\":");
+		hub_buf_add(&c->out, data.data, data.len);
+		hub_buf_addc(&c->out, '}');
+	} else {
+		c->out.len = at;
+		hub_buf_add(&c->out, data.data, data.len);
+	}
+	hub_buf_addc(&c->out, '\n');
+	c->st->out++;
+done:
+	hub_buf_free(&data);
+	hub_buf_free(&err);
+	hub_buf_free(&reason);
+	return c->status != HUB_EXIT_IOERR;
+}
+
+static void message_error(struct consumer *c, const rd_kafka_message_t *m)
+{
+	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
+	char why[512];
+
+	switch (m->err) {
+	case RD_KAFKA_RESP_ERR__FATAL:
+		rd_kafka_fatal_error(c->rk, why, sizeof(why));
+		hub_err("fatal Kafka error: %s", why);
+		c->status = HUB_EXIT_UNAVAILABLE;
+		c->stop = 1;
+		break;
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+		if (c->o->exit_at_eof) {
+			hub_err("%s%s%s: %s", topic ? "topic " : "", topic ? topic : "",
+			        topic ? "" : "subscription", rd_kafka_message_errstr(m));
+			c->status = HUB_EXIT_NOINPUT;
+			c->stop = 1;
+		} else {
+			hub_warn("%s: %s; waiting for it", topic ? topic : "subscription",
+			         rd_kafka_message_errstr(m));
+		}
+		break;
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+		hub_err("%s: %s; check the ACLs of this client", topic ? topic : "group",
+		        rd_kafka_message_errstr(m));
+		c->status = HUB_EXIT_UNAVAILABLE;
+		c->stop = 1;
+		break;
+	default:
+		if (topic)
+			hub_warn("%s [%" PRId32 "]: %s", topic, m->partition, rd_kafka_message_errstr(m));
+		else
+			hub_warn("%s", rd_kafka_message_errstr(m));
+	}
+}
+
+/* Handles one message. Returns 0 when the run is over (-c, an error). */
+static int handle(struct consumer *c, const rd_kafka_message_t *m)
+{
+	struct hub_ledger_part *p;
+
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		p = hub_ledger_find(&c->ledger, rd_kafka_topic_name(m->rkt), m->partition);
+		hub_ledger_eof(&c->ledger, p, 1);
+		return 1;
+	}
+	if (m->err) {
+		message_error(c, m);
+		return !c->stop;
+	}
+	p = hub_ledger_find(&c->ledger, rd_kafka_topic_name(m->rkt), m->partition);
+	hub_ledger_eof(&c->ledger, p, 0);
+	c->st->in++;
+	if (c->o->envelope) {
+		hub_envelope_write(&c->out, c->js, m);
+		c->st->out++;
+	} else if (c->o->avro) {
+		if (!add_avro(c, m))
+			return 0;
+	} else if (!add_value(c, m)) {
+		return 0;
+	}
+	if (c->group)
+		p->buffered = m->offset + 1;
+	return !(c->o->count && c->st->in >= c->o->count);
+}
+
+/* Asks for the cluster's metadata: with -e once, otherwise until it comes
+ * (librdkafka's error callback says meanwhile that the brokers are down). */
+static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topics, const char *brokers)
+{
+	const rd_kafka_metadata_t *md = NULL;
+	rd_kafka_resp_err_t err;
+	int warned = 0;
+
+	for (;;) {
+		err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, c->o->metadata_timeout_ms);
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+			return md;
+		if (c->o->exit_at_eof || hub_stop_requested) {
+			hub_err("cannot reach the Kafka brokers %s within %d s (%s); check -b, HUB_BROKERS "
+			        "and the network, or raise the wait with -m", brokers ? brokers : "",
+			        c->o->metadata_timeout_ms / 1000, rd_kafka_err2str(err));
+			return NULL;
+		}
+		if (!warned++)
+			hub_warn("cannot reach the Kafka brokers %s yet (%s); still trying",
+			         brokers ? brokers : "", rd_kafka_err2str(err));
+	}
+}
+
+/* -p and -o s@: the partitions to start, each at its offset. */
+static int select_partitions(struct consumer *c, const rd_kafka_metadata_t *md,
+                             rd_kafka_topic_partition_list_t *list)
+{
+	const struct hub_consume_opts *o = c->o;
+
+	for (int i = 0; i < o->ntopics; i++) {
+		const char *want = o->topics[i];
+		regex_t re;
+		int matched = 0;
+
+		if (want[0] == '^' && regcomp(&re, want, REG_EXTENDED | REG_NOSUB) != 0) {
+			hub_err("-t '%s': not a valid regular expression", want);
+			return HUB_EXIT_USAGE;
+		}
+		for (int t = 0; t < md->topic_cnt; t++) {
+			const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+			int found = 0;
+
+			if (want[0] == '^' ? (mt->topic[0] == '_' && mt->topic[1] == '_') ||
+			                     regexec(&re, mt->topic, 0, NULL, 0) != 0
+			                   : strcmp(want, mt->topic) != 0)
+				continue;
+			if (mt->err) {
+				if (want[0] == '^')
+					continue;
+				break;
+			}
+			matched = 1;
+			for (int k = 0; k < mt->partition_cnt; k++) {
+				if (o->partition >= 0 && mt->partitions[k].id != o->partition)
+					continue;
+				found = 1;
+				if (!rd_kafka_topic_partition_list_find(list, mt->topic, mt->partitions[k].id))
+					rd_kafka_topic_partition_list_add(list, mt->topic, mt->partitions[k].id)->offset =
+						o->timestamp >= 0 ? o->timestamp : o->offset;
+			}
+			if (!found) {
+				hub_err("topic %s has no partition %" PRId32 " (it has %d)", mt->topic,
+				        o->partition, mt->partition_cnt);
+				if (want[0] == '^')
+					regfree(&re);
+				return HUB_EXIT_USAGE;
+			}
+		}
+		if (want[0] == '^')
+			regfree(&re);
+		if (!matched) {
+			hub_err(want[0] == '^' ? "no topic matches %s" :
+			        "topic %s does not exist; create it first, or use -G to wait for it", want);
+			return HUB_EXIT_NOINPUT;
+		}
+	}
+	return HUB_EXIT_OK;
+}
+
+static int start_simple(struct consumer *c, const char *brokers)
+{
+	const rd_kafka_metadata_t *md = get_metadata(c, 1, brokers);
+	rd_kafka_topic_partition_list_t *list;
+	rd_kafka_queue_t *mainq;
+	int status;
+
+	if (!md)
+		return HUB_EXIT_UNAVAILABLE;
+	list = rd_kafka_topic_partition_list_new(64);
+	status = select_partitions(c, md, list);
+	rd_kafka_metadata_destroy(md);
+	if (status == HUB_EXIT_OK && c->o->timestamp >= 0) {
+		/* Each partition's first offset at or after the time; -1 (no such
+		 * message) is the end of the partition. */
+		rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(c->rk, list, c->o->metadata_timeout_ms);
+
+		if (err) {
+			hub_err("looking up the offsets for time %" PRId64 ": %s", c->o->timestamp,
+			        rd_kafka_err2str(err));
+			status = HUB_EXIT_UNAVAILABLE;
+		}
+	}
+	if (status != HUB_EXIT_OK) {
+		rd_kafka_topic_partition_list_destroy(list);
+		return status;
+	}
+	/* Errors and logs are served by the loop's queue too. */
+	mainq = rd_kafka_queue_get_main(c->rk);
+	rd_kafka_queue_forward(mainq, c->queue);
+	rd_kafka_queue_destroy(mainq);
+	rd_kafka_topic_partition_list_sort(list, NULL, NULL);
+	c->rkts = hub_xcalloc(list->cnt ? list->cnt : 1, sizeof(*c->rkts));
+	for (int i = 0; i < list->cnt; i++) {
+		rd_kafka_topic_partition_t *tp = &list->elems[i];
+		rd_kafka_topic_t *rkt = NULL;
+		int64_t offset = tp->offset < 0 && c->o->timestamp >= 0 ? RD_KAFKA_OFFSET_END : tp->offset;
+
+		for (int k = 0; k < c->nrkts && !rkt; k++)
+			if (strcmp(rd_kafka_topic_name(c->rkts[k]), tp->topic) == 0)
+				rkt = c->rkts[k];
+		if (!rkt)
+			rkt = c->rkts[c->nrkts++] = rd_kafka_topic_new(c->rk, tp->topic, NULL);
+		if (rd_kafka_consume_start_queue(rkt, tp->partition, offset, c->queue) < 0) {
+			hub_err("%s [%" PRId32 "]: cannot start consuming: %s", tp->topic, tp->partition,
+			        rd_kafka_err2str(rd_kafka_last_error()));
+			status = HUB_EXIT_UNAVAILABLE;
+			break;
+		}
+		hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, tp->topic, tp->partition), 1);
+	}
+	hub_info("consuming %d partitions", c->ledger.nassigned);
+	rd_kafka_topic_partition_list_destroy(list);
+	return status;
+}
+
+static void stop_simple(struct consumer *c)
+{
+	for (int i = 0; i < c->ledger.n; i++) {
+		const struct hub_ledger_part *p = &c->ledger.parts[i];
+
+		for (int k = 0; k < c->nrkts && p->assigned; k++)
+			if (strcmp(rd_kafka_topic_name(c->rkts[k]), p->topic) == 0)
+				rd_kafka_consume_stop(c->rkts[k], p->partition);
+	}
+	for (int k = 0; k < c->nrkts; k++)
+		rd_kafka_topic_destroy(c->rkts[k]);
+	free(c->rkts);
+	c->rkts = NULL;
+	c->nrkts = 0;
+}
+
+static int start_group(struct consumer *c, const char *brokers)
+{
+	rd_kafka_topic_partition_list_t *list;
+	rd_kafka_resp_err_t err;
+
+	if (c->o->exit_at_eof) {
+		/* Fail fast when nothing answers, rather than wait for a group. */
+		const rd_kafka_metadata_t *md = get_metadata(c, 0, brokers);
+
+		if (!md)
+			return HUB_EXIT_UNAVAILABLE;
+		rd_kafka_metadata_destroy(md);
+	}
+	list = rd_kafka_topic_partition_list_new(c->o->ntopics);
+	for (int i = 0; i < c->o->ntopics; i++)
+		rd_kafka_topic_partition_list_add(list, c->o->topics[i], RD_KAFKA_PARTITION_UA);
+	err = rd_kafka_subscribe(c->rk, list);
+	rd_kafka_topic_partition_list_destroy(list);
+	if (err) {
+		hub_err("subscribing to the topics: %s", rd_kafka_err2str(err));
+		return HUB_EXIT_UNAVAILABLE;
+	}
+	return HUB_EXIT_OK;
+}
+
+/* Sets a property the invariant depends on, whatever -X said (the
+ * defaults set it already, so a different value came from the user). */
+static int force(rd_kafka_conf_t *conf, const char *key, const char *value, const char *why)
+{
+	char cur[64], err[256];
+	size_t n = sizeof(cur);
+
+	if (rd_kafka_conf_get(conf, key, cur, &n) == RD_KAFKA_CONF_OK && strcmp(cur, value) != 0)
+		hub_warn("ignoring %s=%s: %s", key, cur, why);
+	if (rd_kafka_conf_set(conf, key, value, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+		hub_err("property %s=%s: %s", key, value, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void consume_loop(struct consumer *c)
+{
+	rd_kafka_message_t **msgs = hub_xmalloc(sizeof(*msgs) * BATCH);
+	int timeout = 0;
+
+	while (!c->stop && !hub_stop_requested && !(c->o->exit_at_eof && hub_ledger_all_at_end(&c->ledger))) {
+		/* Take what is there; when the queue runs dry, give it a moment
+		 * to refill, then write out and wait for the next message. */
+		ssize_t n = rd_kafka_consume_batch_queue(c->queue, timeout, msgs, timeout > LINGER_MS ? 1 : BATCH);
+
+		if (hub_stats_due())
+			hub_stats_print(c->st, NULL);
+		if (n < 0) {
+			hub_err("consuming: %s", rd_kafka_err2str(rd_kafka_last_error()));
+			c->status = HUB_EXIT_UNAVAILABLE;
+			break;
+		}
+		if (n == 0) {
+			if (timeout == 0) {
+				timeout = LINGER_MS;
+			} else {
+				flush(c);
+				timeout = IDLE_WAIT_MS;
+			}
+			continue;
+		}
+		timeout = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			if (!c->stop && !handle(c, msgs[i]))
+				c->stop = 1;
+			rd_kafka_message_destroy(msgs[i]);
+		}
+		if (c->out.len >= FLUSH_BYTES)
+			flush(c);
+	}
+	free(msgs);
+	flush(c);
+}
+
+int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_opts *o,
+                    struct hub_stats *st)
+{
+	struct consumer c = { 0 };
+	struct stat sb;
+	char errstr[512], brokers[512] = "";
+	size_t blen = sizeof(brokers);
+	int status;
+
+	c.o = o;
+	c.st = st;
+	c.group = o->group != NULL;
+	c.out_fd = out_fd;
+	c.out_is_pipe = fstat(out_fd, &sb) == 0 && S_ISFIFO(sb.st_mode);
+	rd_kafka_conf_get(conf, "bootstrap.servers", brokers, &blen);
+	if (force(conf, "enable.auto.offset.store", "false",
+	          "hub-consume stores an offset only after its event was written") < 0 ||
+	    (c.group && force(conf, "enable.auto.commit", "true",
+	                      "hub-consume commits the offsets of written events") < 0) ||
+	    force(conf, "enable.partition.eof", o->exit_at_eof ? "true" : "false",
+	          o->exit_at_eof ? "-e needs it" : "set by -e") < 0) {
+		rd_kafka_conf_destroy(conf);
+		return HUB_EXIT_CONFIG;
+	}
+	rd_kafka_conf_set_opaque(conf, &c);
+	if (c.group)
+		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!c.rk) {
+		rd_kafka_conf_destroy(conf);
+		hub_err("cannot create the Kafka consumer: %s", errstr);
+		return HUB_EXIT_CONFIG;
+	}
+	c.js = hub_json_new();
+	hub_buf_reserve(&c.out, FLUSH_BYTES + FLUSH_BYTES / 4);
+	if (c.group) {
+		rd_kafka_poll_set_consumer(c.rk);
+		c.queue = rd_kafka_queue_get_consumer(c.rk);
+		status = start_group(&c, brokers);
+	} else {
+		c.queue = rd_kafka_queue_new(c.rk);
+		status = start_simple(&c, brokers);
+	}
+	if (status == HUB_EXIT_OK)
+		consume_loop(&c);
+	if (hub_stop_requested)
+		hub_info("%s: stopping", strsignal(hub_stop_requested));
+	/* Let the reader take what is in the pipe, so its offsets are stored. */
+	drain(&c, 2000);
+	if (c.group) {
+		rd_kafka_resp_err_t err = rd_kafka_consumer_close(c.rk);
+
+		if (err && err != RD_KAFKA_RESP_ERR__FATAL)
+			hub_warn("leaving the group: %s", rd_kafka_err2str(err));
+	} else {
+		stop_simple(&c);
+		rd_kafka_queue_t *mainq = rd_kafka_queue_get_main(c.rk);
+
+		rd_kafka_queue_forward(mainq, NULL);
+		rd_kafka_queue_destroy(mainq);
+	}
+	rd_kafka_queue_destroy(c.queue);
+	rd_kafka_destroy(c.rk);
+
+	hub_json_free(c.js);
+	hub_buf_free(&c.out);
+	hub_buf_free(&c.extra);
+	hub_ledger_free(&c.ledger);
+	if (status == HUB_EXIT_OK)
+		status = c.status;
+	if (status == HUB_EXIT_OK && st->failed > 0)
+		status = HUB_EXIT_FAILED;
+	return status;
+}

@@ -1,0 +1,69 @@
+/* kafka/devbroker.c: recording and finding the development broker's address. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kafka/devbroker.h"
+#include "core/diag.h"
+
+int hub_devbroker_path(char *buf, size_t n)
+{
+	const char *file = getenv("HUB_DEVBROKER_FILE"), *run = getenv("XDG_RUNTIME_DIR");
+	int len;
+
+	if (file && *file)
+		len = snprintf(buf, n, "%s", file);
+	else if (run && *run)
+		len = snprintf(buf, n, "%s/hub-devbroker", run);
+	else
+		len = snprintf(buf, n, "/tmp/hub-devbroker.%u", (unsigned)getuid());
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+char *hub_devbroker_read(void)
+{
+	char path[4096], line[1024];
+	FILE *f;
+	size_t len;
+
+	if (hub_devbroker_path(path, sizeof(path)) < 0 || !(f = fopen(path, "r")))
+		return NULL;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	len = strcspn(line, " \t\r\n");
+	if (len == 0)
+		return NULL;
+	return hub_xstrndup(line, len);
+}
+
+int hub_devbroker_write(const char *bootstrap)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	if (hub_devbroker_path(path, sizeof(path)) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return -1;
+	fprintf(f, "%s\n", bootstrap);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void hub_devbroker_remove(const char *bootstrap)
+{
+	char path[4096];
+	char *now = hub_devbroker_read();
+
+	if (now && strcmp(now, bootstrap) == 0 && hub_devbroker_path(path, sizeof(path)) == 0)
+		unlink(path);
+	free(now);
+}

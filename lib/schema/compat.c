@@ -1,0 +1,289 @@
+/* schema/compat.c: Avro schema resolution as Confluent's compatibility modes.
+ *
+ * resolve() asks whether a reader schema can read what a writer schema
+ * wrote, walking both trees together. BACKWARD makes the new version the
+ * reader of the old one's data, FORWARD the other way round, FULL both.
+ * Every obstacle becomes one line worded as what the new version changed
+ * ("v2 removes symbol 'damage' from enum ..."), with the field path in
+ * hub's syntax. Union branches are tried quietly (counting, not printing);
+ * pairs already being compared are skipped, so recursive types end. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "schema/compat.h"
+
+struct pair {
+	const struct hub_avro_node *r, *w;
+};
+
+struct checker {
+	const char *subject;
+	const char *mode;
+	int newv, oldv;
+	int new_is_reader;        /* BACKWARD: the new version reads old data */
+	int quiet;                /* > 0 while trying union branches */
+	int breaks;               /* obstacles found (quiet ones included) */
+	struct hub_buf lines;     /* this comparison's lines, for de-duplication */
+	struct pair stack[64];
+	int depth;
+};
+
+static void report(struct checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void report(struct checker *c, const char *fmt, ...)
+{
+	char change[700], line[1000];
+	va_list ap;
+
+	c->breaks++;
+	if (c->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(change, sizeof(change), fmt, ap);
+	va_end(ap);
+	if (c->oldv == c->newv - 1)
+		snprintf(line, sizeof(line), "%s: v%d %s: breaks %s\n", c->subject, c->newv, change, c->mode);
+	else
+		snprintf(line, sizeof(line), "%s: v%d (against v%d) %s: breaks %s\n", c->subject, c->newv,
+		         c->oldv, change, c->mode);
+	if (!c->lines.data || !strstr(hub_buf_cstr(&c->lines), line))
+		hub_buf_adds(&c->lines, line);
+}
+
+static void describe(const struct hub_avro_node *n, char *out, size_t len)
+{
+	struct hub_buf b = { 0 };
+
+	hub_avro_describe(n, &b);
+	snprintf(out, len, "%s", hub_buf_cstr(&b));
+	hub_buf_free(&b);
+}
+
+static const char *short_name(const char *full)
+{
+	const char *dot = full ? strrchr(full, '.') : NULL;
+
+	return dot ? dot + 1 : full ? full : "";
+}
+
+static int promotes(enum hub_avro_kind w, enum hub_avro_kind r)
+{
+	switch (w) {
+	case HUB_AVRO_INT: return r == HUB_AVRO_LONG || r == HUB_AVRO_FLOAT || r == HUB_AVRO_DOUBLE;
+	case HUB_AVRO_LONG: return r == HUB_AVRO_FLOAT || r == HUB_AVRO_DOUBLE;
+	case HUB_AVRO_FLOAT: return r == HUB_AVRO_DOUBLE;
+	case HUB_AVRO_STRING: return r == HUB_AVRO_BYTES;
+	case HUB_AVRO_BYTES: return r == HUB_AVRO_STRING;
+	default: return 0;
+	}
+}
+
+static void resolve(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
+                    const char *path);
+
+static void type_changed(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
+                         const char *path)
+{
+	char from[300], to[300];
+
+	/* old -> new, whichever of the two is the reader */
+	describe(c->new_is_reader ? w : r, from, sizeof(from));
+	describe(c->new_is_reader ? r : w, to, sizeof(to));
+	report(c, "changes %s from %s to %s", path, from, to);
+}
+
+/* Whether r reads w without an obstacle (nothing printed). */
+static int reads_quietly(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
+                         const char *path)
+{
+	int before = c->breaks;
+
+	c->quiet++;
+	resolve(c, r, w, path);
+	c->quiet--;
+	if (c->breaks == before)
+		return 1;
+	c->breaks = before;
+	return 0;
+}
+
+static void resolve_record(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
+                           const char *path)
+{
+	if (strcmp(short_name(r->name), short_name(w->name)) != 0) {
+		report(c, "renames record %s to %s at %s", c->new_is_reader ? w->name : r->name,
+		       c->new_is_reader ? r->name : w->name, path);
+		return;
+	}
+	for (int i = 0; i < r->nfields; i++) {
+		const struct hub_avro_field *rf = &r->fields[i];
+		const struct hub_avro_field *wf = NULL;
+		char sub[600];
+
+		snprintf(sub, sizeof(sub), "%s.%s", path, rf->name);
+		for (int k = 0; k < w->nfields && !wf; k++)
+			if (strcmp(w->fields[k].name, rf->name) == 0)
+				wf = &w->fields[k];
+		if (wf)
+			resolve(c, rf->type, wf->type, sub);
+		else if (!rf->has_default && c->new_is_reader)
+			report(c, "adds field '%s' without a default", sub);
+		else if (!rf->has_default)
+			report(c, "removes field '%s', which has no default in v%d", sub, c->oldv);
+	}
+}
+
+static void resolve_enum(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
+                         const char *path)
+{
+	if (strcmp(short_name(r->name), short_name(w->name)) != 0) {
+		report(c, "renames enum %s to %s at %s", c->new_is_reader ? w->name : r->name,
+		       c->new_is_reader ? r->name : w->name, path);
+		return;
+	}
+	if (r->has_enum_default)
+		return;
+	for (int i = 0; i < w->nsymbols; i++) {
+		int found = 0;
+
+		for (int k = 0; k < r->nsymbols && !found; k++)
+			found = strcmp(r->symbols[k], w->symbols[i]) == 0;
+		if (found)
+			continue;
+		if (c->new_is_reader)
+			report(c, "removes symbol '%s' from enum %s at %s", w->symbols[i], r->name, path);
+		else
+			report(c, "adds symbol '%s' to enum %s at %s (and the enum in v%d has no default)",
+			       w->symbols[i], w->name, path, c->oldv);
+	}
+}
+
+static void resolve(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
+                    const char *path)
+{
+	char sub[600];
+
+	for (int i = 0; i < c->depth; i++)
+		if (c->stack[i].r == r && c->stack[i].w == w)
+			return;
+	if (c->depth == (int)(sizeof(c->stack) / sizeof(c->stack[0])))
+		return;
+	c->stack[c->depth].r = r;
+	c->stack[c->depth].w = w;
+	c->depth++;
+
+	if (w->kind == HUB_AVRO_UNION) {
+		for (int i = 0; i < w->nbranches; i++) {
+			const struct hub_avro_node *wb = w->branches[i];
+			int ok = 0;
+
+			if (r->kind != HUB_AVRO_UNION) {
+				ok = reads_quietly(c, r, wb, path);
+			} else {
+				for (int k = 0; k < r->nbranches && !ok; k++)
+					ok = reads_quietly(c, r->branches[k], wb, path);
+			}
+			if (ok)
+				continue;
+			if (r->kind != HUB_AVRO_UNION)
+				type_changed(c, r, w, path);
+			else if (c->new_is_reader)
+				report(c, "removes union branch '%s' at %s", hub_avro_branch_name(wb), path);
+			else
+				report(c, "adds union branch '%s' at %s", hub_avro_branch_name(wb), path);
+			if (r->kind != HUB_AVRO_UNION)
+				break;
+		}
+		goto out;
+	}
+	if (r->kind == HUB_AVRO_UNION) {
+		int ok = 0;
+
+		for (int k = 0; k < r->nbranches && !ok; k++)
+			ok = reads_quietly(c, r->branches[k], w, path);
+		if (!ok)
+			type_changed(c, r, w, path);
+		goto out;
+	}
+	if (r->kind != w->kind) {
+		if (!promotes(w->kind, r->kind))
+			type_changed(c, r, w, path);
+		goto out;
+	}
+	switch (r->kind) {
+	case HUB_AVRO_RECORD:
+		resolve_record(c, r, w, path);
+		break;
+	case HUB_AVRO_ENUM:
+		resolve_enum(c, r, w, path);
+		break;
+	case HUB_AVRO_ARRAY:
+		snprintf(sub, sizeof(sub), "%s[*]", path);
+		resolve(c, r->items, w->items, sub);
+		break;
+	case HUB_AVRO_MAP:
+		snprintf(sub, sizeof(sub), "%s.*", path);
+		resolve(c, r->items, w->items, sub);
+		break;
+	case HUB_AVRO_FIXED:
+		if (strcmp(short_name(r->name), short_name(w->name)) != 0 || r->size != w->size)
+			type_changed(c, r, w, path);
+		break;
+	default:
+		if (r->logical != w->logical || r->precision != w->precision || r->scale != w->scale)
+			type_changed(c, r, w, path);
+	}
+out:
+	c->depth--;
+}
+
+/* One comparison: version newv against oldv in one direction. */
+static int compare(const struct hub_subject *s, int newi, int oldi, int new_is_reader, FILE *out)
+{
+	const struct hub_schema_version *nv = &s->versions[newi], *ov = &s->versions[oldi];
+	struct checker c = { 0 };
+
+	if (!nv->schema || !ov->schema)
+		return 0;
+	c.subject = s->name;
+	c.mode = hub_compat_name(s->compat);
+	c.newv = nv->version;
+	c.oldv = ov->version;
+	c.new_is_reader = new_is_reader;
+	if (new_is_reader)
+		resolve(&c, nv->schema->root, ov->schema->root, "data");
+	else
+		resolve(&c, ov->schema->root, nv->schema->root, "data");
+	if (c.lines.len)
+		fwrite(c.lines.data, 1, c.lines.len, out);
+	hub_buf_free(&c.lines);
+	return c.breaks;
+}
+
+int hub_compat_check_registry(const struct hub_registry *reg, FILE *out)
+{
+	int breaks = 0;
+
+	for (int i = 0; i < reg->nsubjects; i++) {
+		const struct hub_subject *s = &reg->subjects[i];
+		enum hub_compat m = s->compat;
+		int transitive = m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
+		                 m == HUB_COMPAT_FULL_TRANSITIVE;
+		int backward = m == HUB_COMPAT_BACKWARD || m == HUB_COMPAT_BACKWARD_TRANSITIVE ||
+		               m == HUB_COMPAT_FULL || m == HUB_COMPAT_FULL_TRANSITIVE;
+		int forward = m == HUB_COMPAT_FORWARD || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
+		              m == HUB_COMPAT_FULL || m == HUB_COMPAT_FULL_TRANSITIVE;
+
+		for (int n = 1; n < s->nversions; n++) {
+			for (int o = transitive ? 0 : n - 1; o < n; o++) {
+				if (backward)
+					breaks += compare(s, n, o, 1, out);
+				if (forward)
+					breaks += compare(s, n, o, 0, out);
+			}
+		}
+	}
+	return breaks;
+}

@@ -1,0 +1,182 @@
+/* stream/failstore.c: appending failed events, safely, to the failure store.
+ *
+ * Failures are rare, so each record is built in memory and written with a
+ * single write(2) on an O_APPEND descriptor: a reader never sees half a
+ * record and concurrent tools do not interleave. A failed write is
+ * reported and remembered, so the tool's exit status says so. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "stream/failstore.h"
+
+struct hub_failstore {
+	char *path;
+	int fd;
+	int broken;
+	uint64_t count;
+	struct hub_buf rec;
+};
+
+static char *default_path(void)
+{
+	const char *env = getenv("HUB_DLQ"), *state, *home;
+	struct hub_buf b = { 0 };
+
+	if (env && *env)
+		return hub_xstrdup(env);
+	state = getenv("XDG_STATE_HOME");
+	if (state && *state) {
+		hub_buf_addf(&b, "%s/hub/failed.ndjson", state);
+	} else {
+		home = getenv("HOME");
+		hub_buf_addf(&b, "%s/.local/state/hub/failed.ndjson", home && *home ? home : ".");
+	}
+	hub_buf_cstr(&b);
+	return b.data;
+}
+
+struct hub_failstore *hub_failstore_new(const char *path)
+{
+	struct hub_failstore *fs = hub_xcalloc(1, sizeof(*fs));
+
+	fs->path = path ? hub_xstrdup(path) : default_path();
+	fs->fd = -1;
+	return fs;
+}
+
+/* mkdir -p for the directories above path (0700, like XDG state dirs). */
+static void make_parents(const char *path)
+{
+	char *dir = hub_xstrdup(path);
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	free(dir);
+}
+
+static int open_store(struct hub_failstore *fs)
+{
+	if (fs->fd >= 0)
+		return 0;
+	if (fs->broken)
+		return -1;
+	fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fs->fd < 0 && errno == ENOENT) {
+		make_parents(fs->path);
+		fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	}
+	if (fs->fd < 0) {
+		hub_err("failure store %s: %s: events that fail cannot be kept; "
+		        "give a writable --dlq FILE", fs->path, strerror(errno));
+		fs->broken = 1;
+		return -1;
+	}
+	return 0;
+}
+
+void hub_time_now_iso(char *buf, size_t n)
+{
+	struct timeval tv;
+	struct tm tm;
+	char tmp[32];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%03ldZ", tmp, (long)(tv.tv_usec / 1000));
+}
+
+int hub_failstore_add(struct hub_failstore *fs, const char *reason, uint64_t line,
+                      const char *event, size_t len, int event_is_json, const char *extra)
+{
+	char now[40];
+	const char *p;
+	size_t left;
+
+	fs->count++;
+	if (open_store(fs) < 0)
+		return -1;
+	hub_time_now_iso(now, sizeof(now));
+	hub_buf_reset(&fs->rec);
+	hub_buf_addf(&fs->rec, "{\"time\":\"%s\",\"tool\":", now);
+	hub_buf_json_string(&fs->rec, hub_progname, strlen(hub_progname));
+	hub_buf_adds(&fs->rec, ",\"reason\":");
+	hub_buf_json_string(&fs->rec, reason, strlen(reason));
+	if (line) {
+		hub_buf_adds(&fs->rec, ",\"line\":");
+		hub_buf_add_int(&fs->rec, (int64_t)line);
+	}
+	if (extra && *extra) {
+		hub_buf_addc(&fs->rec, ',');
+		hub_buf_adds(&fs->rec, extra);
+	}
+	hub_buf_adds(&fs->rec, ",\"event\":");
+	if (event_is_json)
+		hub_buf_add(&fs->rec, event, len);
+	else
+		hub_buf_json_string(&fs->rec, event, len);
+	hub_buf_add(&fs->rec, "}\n", 2);
+
+	p = fs->rec.data;
+	left = fs->rec.len;
+	while (left > 0) {
+		ssize_t w = write(fs->fd, p, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			hub_err("failure store %s: write: %s", fs->path, strerror(errno));
+			fs->broken = 1;
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	return 0;
+}
+
+uint64_t hub_failstore_count(const struct hub_failstore *fs)
+{
+	return fs->count;
+}
+
+const char *hub_failstore_path(const struct hub_failstore *fs)
+{
+	return fs->path;
+}
+
+int hub_failstore_close(struct hub_failstore *fs)
+{
+	int rc = 0;
+
+	if (!fs)
+		return 0;
+	if (fs->fd >= 0) {
+		if (fsync(fs->fd) < 0 && errno != EINVAL) {
+			hub_err("failure store %s: fsync: %s", fs->path, strerror(errno));
+			rc = -1;
+		}
+		if (close(fs->fd) < 0)
+			rc = -1;
+	}
+	if (fs->broken)
+		rc = -1;
+	hub_buf_free(&fs->rec);
+	free(fs->path);
+	free(fs);
+	return rc;
+}

@@ -18,10 +18,10 @@
 #define MAX_KEYS 700
 #define ADDS 200000
 
-static struct hub_key key_of(uint32_t id)
+static struct hub_seen_key key_of(uint32_t id)
 {
 	/* w[0] picks the bucket: few distinct values, long probe runs */
-	struct hub_key k = { { id % 97 * 0x9e3779b1u, id, ~id, id * 31u } };
+	struct hub_seen_key k = { { id % 97 * 0x9e3779b1u, id, ~id, id * 31u } };
 
 	return k;
 }
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	hub_seenset_start_at(s, first);
 	for (long i = 0; i < ADDS; i++) {
 		uint32_t id = (uint32_t)(rand_r(&seed) % UNIVERSE);
-		struct hub_key k = key_of(id);
+		struct hub_seen_key k = key_of(id);
 		int known = 0;
 		enum hub_seen got;
 

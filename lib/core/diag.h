@@ -7,6 +7,7 @@
 #define HUB_DIAG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 extern const char *hub_progname;
 extern int hub_verbosity;   /* 0 quiet (-q), 1 normal, 2+ verbose (-v) */

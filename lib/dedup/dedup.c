@@ -242,7 +242,7 @@ static enum hub_filter_verdict handle(void *ctx, const struct hub_line *l, const
 	struct hub_dedup *d = ctx;
 	enum hub_json_type top;
 	unsigned char hash[16];
-	struct hub_key key;
+	struct hub_seen_key key;
 	int64_t t = 0;
 
 	if (l->status == HUB_LINE_TOO_LONG) {

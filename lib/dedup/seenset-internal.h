@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-struct hub_key {
+struct hub_seen_key {
 	uint32_t w[4];      /* the 128-bit hash, as four words */
 };
 
@@ -28,7 +28,7 @@ enum hub_seen { HUB_SEEN_NEW, HUB_SEEN_DUP, HUB_SEEN_EXPIRED };
  * (and older keys forgotten as max_keys and the window require).
  * HUB_SEEN_EXPIRED: older than the window already; not remembered. A key
  * known but out of the window is remembered again with time t (NEW). */
-enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_key *key, uint32_t t);
+enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_seen_key *key, uint32_t t);
 /* Forgets the keys the window has passed, as of time now (arrival-time
  * windows call this as the clock moves, even without input). */
 void hub_seenset_expire(struct hub_seenset *s, uint32_t now);
@@ -40,7 +40,7 @@ void hub_seenset_start_at(struct hub_seenset *s, uint64_t seq);
 uint64_t hub_seenset_count(const struct hub_seenset *s);
 /* The remembered keys, oldest first: calls fn for each (state snapshots). */
 int hub_seenset_each(const struct hub_seenset *s,
-                     int (*fn)(void *ctx, const struct hub_key *key, uint32_t t), void *ctx);
+                     int (*fn)(void *ctx, const struct hub_seen_key *key, uint32_t t), void *ctx);
 /* Bytes of memory in use, for --stats and the memory tests. */
 uint64_t hub_seenset_bytes(const struct hub_seenset *s);
 

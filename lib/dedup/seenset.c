@@ -21,7 +21,7 @@
 #define MAX_LIVE 0xfffffff0u
 
 struct entry {
-	struct hub_key key;
+	struct hub_seen_key key;
 	uint32_t time;
 };
 
@@ -43,7 +43,7 @@ static inline struct entry *entry_at(const struct hub_seenset *s, uint64_t seq)
 	return &s->blocks[(seq >> BLOCK_SHIFT) & (s->nblocks - 1)][seq & (BLOCK_SIZE - 1)];
 }
 
-static inline uint64_t bucket(const struct hub_seenset *s, const struct hub_key *k)
+static inline uint64_t bucket(const struct hub_seenset *s, const struct hub_seen_key *k)
 {
 	return k->w[0] & s->mask;
 }
@@ -53,7 +53,7 @@ static inline uint64_t decode(const struct hub_seenset *s, uint32_t v)
 	return s->head + (uint32_t)(v - (uint32_t)s->head);
 }
 
-static inline int same_key(const struct hub_key *a, const struct hub_key *b)
+static inline int same_key(const struct hub_seen_key *a, const struct hub_seen_key *b)
 {
 	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2] && a->w[3] == b->w[3];
 }
@@ -82,7 +82,7 @@ void hub_seenset_free(struct hub_seenset *s)
 	free(s);
 }
 
-static void index_put(struct hub_seenset *s, const struct hub_key *key, uint64_t seq)
+static void index_put(struct hub_seenset *s, const struct hub_seen_key *key, uint64_t seq)
 {
 	uint64_t i = bucket(s, key);
 
@@ -104,7 +104,7 @@ static void index_grow(struct hub_seenset *s)
 
 /* Takes seq's slot out of the index, shifting later entries of the same
  * probe run back so that no lookup stops short. */
-static void index_remove(struct hub_seenset *s, const struct hub_key *key, uint64_t seq)
+static void index_remove(struct hub_seenset *s, const struct hub_seen_key *key, uint64_t seq)
 {
 	uint64_t i = bucket(s, key), j, k;
 
@@ -187,7 +187,7 @@ void hub_seenset_expire(struct hub_seenset *s, uint32_t now)
 		pop_oldest(s);
 }
 
-enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_key *key, uint32_t t)
+enum hub_seen hub_seenset_add(struct hub_seenset *s, const struct hub_seen_key *key, uint32_t t)
 {
 	uint64_t i;
 	uint32_t start;
@@ -241,7 +241,7 @@ uint64_t hub_seenset_count(const struct hub_seenset *s)
 }
 
 int hub_seenset_each(const struct hub_seenset *s,
-                     int (*fn)(void *ctx, const struct hub_key *key, uint32_t t), void *ctx)
+                     int (*fn)(void *ctx, const struct hub_seen_key *key, uint32_t t), void *ctx)
 {
 	for (uint64_t seq = s->head; seq < s->tail; seq++) {
 		const struct entry *e = entry_at(s, seq);

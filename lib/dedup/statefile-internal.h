@@ -31,7 +31,7 @@ struct hub_statefile *hub_statefile_open(const char *path, const char *spec, str
                                          unsigned char hashkey[HUB_STATE_KEYBYTES],
                                          char *err, size_t errlen, int *status);
 /* A key to record once the events now buffered have been written. */
-void hub_statefile_stage(struct hub_statefile *sf, const struct hub_key *key, int64_t t);
+void hub_statefile_stage(struct hub_statefile *sf, const struct hub_seen_key *key, int64_t t);
 /* The buffered events were written: append the staged records (and
  * compact when the log has grown well past the live keys). 0, or -1. */
 int hub_statefile_commit(struct hub_statefile *sf, const struct hub_seenset *set);

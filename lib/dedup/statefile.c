@@ -86,7 +86,7 @@ static void make_header(const struct hub_statefile *sf, unsigned char h[HEADER_S
 	checksum(sf, h, 56, h + 56);
 }
 
-static void make_record(const struct hub_statefile *sf, const struct hub_key *key, int64_t t,
+static void make_record(const struct hub_statefile *sf, const struct hub_seen_key *key, int64_t t,
                         unsigned char r[RECORD_SIZE])
 {
 	memcpy(r, key, 16);
@@ -101,7 +101,7 @@ struct snapshot {
 	uint64_t n;
 };
 
-static int snapshot_key(void *ctx, const struct hub_key *key, uint32_t t)
+static int snapshot_key(void *ctx, const struct hub_seen_key *key, uint32_t t)
 {
 	struct snapshot *s = ctx;
 	unsigned char r[RECORD_SIZE];
@@ -237,7 +237,7 @@ static int replay(struct hub_statefile *sf, struct hub_seenset *set, off_t size,
 			unsigned char sum[8];
 			const unsigned char *rec = buf + i;
 			int64_t t;
-			struct hub_key key;
+			struct hub_seen_key key;
 
 			checksum(sf, rec, 24, sum);
 			if (memcmp(sum, rec + 24, 8) != 0) {
@@ -348,7 +348,7 @@ again:
 	return sf;
 }
 
-void hub_statefile_stage(struct hub_statefile *sf, const struct hub_key *key, int64_t t)
+void hub_statefile_stage(struct hub_statefile *sf, const struct hub_seen_key *key, int64_t t)
 {
 	unsigned char r[RECORD_SIZE];
 

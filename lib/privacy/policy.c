@@ -36,9 +36,9 @@ void hub_policy_free(struct hub_policy *pol)
 			free(pol->sets[s].rules[i].context);
 	}
 	free(pol->sets);
-	for (int t = 0; t < pol->nsubjects; t++)
-		free(pol->subjects[t].type);
-	free(pol->subjects);
+	for (int t = 0; t < pol->ntypes; t++)
+		free(pol->types[t].type);
+	free(pol->types);
 	memset(pol, 0, sizeof(*pol));
 }
 
@@ -150,16 +150,16 @@ int hub_policy_add_sensitive(struct hub_policy *pol, const char *type, const cha
 
 	if (i < 0)
 		return -1;
-	for (t = 0; t < pol->nsubjects; t++)
-		if (strcmp(pol->subjects[t].type, type) == 0)
+	for (t = 0; t < pol->ntypes; t++)
+		if (strcmp(pol->types[t].type, type) == 0)
 			break;
-	if (t == pol->nsubjects) {
-		pol->subjects = hub_xrealloc(pol->subjects, sizeof(*pol->subjects) * (size_t)(t + 1));
-		pol->subjects[t].type = hub_xstrdup(type);
-		pol->subjects[t].sensitive = 0;
-		pol->nsubjects++;
+	if (t == pol->ntypes) {
+		pol->types = hub_xrealloc(pol->types, sizeof(*pol->types) * (size_t)(t + 1));
+		pol->types[t].type = hub_xstrdup(type);
+		pol->types[t].sensitive = 0;
+		pol->ntypes++;
 	}
-	pol->subjects[t].sensitive |= (uint64_t)1 << i;
+	pol->types[t].sensitive |= (uint64_t)1 << i;
 	return 0;
 }
 
@@ -364,8 +364,8 @@ int hub_policy_set_for(const struct hub_policy *pol, const char *market, size_t 
 
 int hub_policy_subject_for(const struct hub_policy *pol, const char *type, size_t len)
 {
-	for (int t = 0; t < pol->nsubjects; t++)
-		if (strlen(pol->subjects[t].type) == len && memcmp(pol->subjects[t].type, type, len) == 0)
+	for (int t = 0; t < pol->ntypes; t++)
+		if (strlen(pol->types[t].type) == len && memcmp(pol->types[t].type, type, len) == 0)
 			return t;
 	return -1;
 }
@@ -376,7 +376,7 @@ const struct hub_rule *hub_policy_rule(const struct hub_policy *pol, int set, in
 
 	if (r->mode == HUB_MODE_NONE)
 		r = &pol->sets[0].rules[i];
-	if (r->mode == HUB_MODE_NONE && subject >= 0 && (pol->subjects[subject].sensitive >> i & 1))
+	if (r->mode == HUB_MODE_NONE && subject >= 0 && (pol->types[subject].sensitive >> i & 1))
 		r = &pol->schema_rule;
 	return r->mode == HUB_MODE_NONE || r->mode == HUB_MODE_PASS ? NULL : r;
 }

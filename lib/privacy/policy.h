@@ -35,7 +35,7 @@ struct hub_ruleset {
 	struct hub_rule rules[HUB_JSON_MAX_PATHS];
 };
 
-struct hub_subject {
+struct hub_type_marks {
 	char *type;         /* CloudEvents type */
 	uint64_t sensitive; /* bit i: paths[i] is sensitive in its schema */
 };
@@ -48,8 +48,8 @@ struct hub_policy {
 	int type;           /* index of the type path, -1 when no schemas */
 	struct hub_ruleset *sets;   /* sets[0]: the default set */
 	int nsets;
-	struct hub_subject *subjects;
-	int nsubjects;
+	struct hub_type_marks *types;
+	int ntypes;
 	struct hub_rule schema_rule;  /* what schema-marked fields get */
 };
 

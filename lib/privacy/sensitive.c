@@ -199,9 +199,9 @@ int hub_sensitive_load(struct hub_policy *pol, const char *dir, char *err, size_
 		} else {
 			/* a subject with no sensitive field is still known */
 			if (hub_policy_subject_for(pol, e->d_name, strlen(e->d_name)) < 0) {
-				pol->subjects = hub_xrealloc(pol->subjects, sizeof(*pol->subjects) * (size_t)(pol->nsubjects + 1));
-				pol->subjects[pol->nsubjects].type = hub_xstrdup(e->d_name);
-				pol->subjects[pol->nsubjects++].sensitive = 0;
+				pol->types = hub_xrealloc(pol->types, sizeof(*pol->types) * (size_t)(pol->ntypes + 1));
+				pol->types[pol->ntypes].type = hub_xstrdup(e->d_name);
+				pol->types[pol->ntypes++].sensitive = 0;
 			}
 			count++;
 		}

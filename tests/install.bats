@@ -16,6 +16,21 @@ ROOT="$BATS_TEST_DIRNAME/.."
 	# the schema registry, whole, where hub-validate looks when there is no ./schemas
 	[ -f "$T/dest/opt/hub/share/hub/schemas/index" ]
 	diff -r "$ROOT/schemas" "$T/dest/opt/hub/share/hub/schemas"
+	# the public headers only: lib/'s own *-internal.h stay behind
+	[ -z "$(find "$T/dest/opt/hub/include" -name '*-internal.h')" ]
+	n=$(find "$T/dest/opt/hub/include/hub" -name '*.h' | wc -l)
+	[ "$n" -eq "$(find "$ROOT/lib" -name '*.h' ! -name '*-internal.h' | wc -l)" ]
+}
+
+@test "each installed header compiles on its own, with only pkg-config's flags" {
+	build=$(cd "$HUB_BIN/.." && pwd)
+	make -s -C "$ROOT" BUILD="$build" install PREFIX="$T/p" >/dev/null
+	flags=$(PKG_CONFIG_PATH="$T/p/lib/pkgconfig" pkg-config --cflags hub)
+	cd "$T/p/include"
+	for h in $(find hub -name '*.h' | sort); do
+		printf '#include <%s>\nint main(void) { return 0; }\n' "$h" >"$T/one.c"
+		cc -std=c11 -fsyntax-only $flags "$T/one.c" || { echo "$h does not compile alone"; false; }
+	done
 }
 
 @test "without --schemas, HUB_SCHEMAS or ./schemas, hub-validate uses the installed registry" {

@@ -41,9 +41,9 @@ static void usage(void)
 	       "      --fsync POLICY     batch (fsync each batch before it is acknowledged, the\n"
 	       "                         default), interval (every --fsync-interval seconds),\n"
 	       "                         or never (leave it to the kernel)\n"
-	       "      --fsync-interval S seconds between fsyncs with --fsync interval (default 1)\n"
+	       "      --fsync-interval DURATION  time between fsyncs with --fsync interval (1s)\n"
 	       "      --max-size SIZE    rotate a segment at this size (default 256M)\n"
-	       "      --grace HOURS      close an hour once events this much newer arrive (default 1)\n"
+	       "      --grace DURATION   close an hour once events this much newer arrive (1h)\n"
 	       "      --max-open N       segments open at once, at most (default 64)\n"
 	       "      --compress         compress segments with zstd as they are closed\n"
 	       "      --level N          zstd level (default 3)\n"
@@ -54,7 +54,8 @@ static void usage(void)
 	       "      --max-line SIZE    longest accepted line (default 16M)\n"
 	       "Searching (find; trace and show take SUBJECT and ID):\n"
 	       "      --id ID, --subject S, --type T, --source S   exact attribute values\n"
-	       "      --since WHEN, --until WHEN   event time range: RFC 3339, a date, or an age\n"
+	       "      --since WHEN, --until WHEN   event time range: RFC 3339, a date, an age\n"
+	       "                         (90m, 7d) or Unix milliseconds\n"
 	       "                         (2026-03-01, 2026-03-01T08:00:00Z, 2h, 7d)\n"
 	       "      --grep TEXT        the stored line contains TEXT\n"
 	       "      --regex ERE        the stored line matches the extended regex\n"
@@ -62,7 +63,7 @@ static void usage(void)
 	       "      --events           print events only (the value of envelopes)\n"
 	       "      --table, --ndjson  trace output (default: a table on a terminal)\n"
 	       "Housekeeping:\n"
-	       "      --older-than AGE   prune/compress hours that ended AGE ago (90d, 12h, 2w)\n"
+	       "      --older-than AGE   prune/compress hours that ended AGE ago (90d, 12h, 1h30m)\n"
 	       "  -n, --dry-run          list what would be removed or compressed\n"
 	       "      --stats            print a JSON summary on stderr at exit (also on SIGUSR1)\n"
 	       "  -q, -v, -h, -V         quiet, verbose, this help, version\n"
@@ -122,16 +123,6 @@ struct opts {
 	int tee, events, table, show, stats, dry_run;   /* table: 1 --table, -1 --ndjson */
 };
 
-static int64_t when(const char *s, const char *what)
-{
-	int64_t ms;
-
-	if (hub_time_parse_when(s, hub_time_now_ms(), &ms) != 0)
-		hub_usage_error("%s '%s': expected RFC 3339 (2026-03-01T08:00:00Z), a date "
-		                "(2026-03-01) or an age (90m, 2h, 7d)", what, s);
-	return ms;
-}
-
 static int search(struct opts *o, const char *cmd)
 {
 	struct hub_view v = { .show = o->show, .events = o->events };
@@ -144,8 +135,8 @@ static int housekeeping(struct opts *o, const char *cmd)
 {
 	int64_t age = 0;
 
-	if (o->older && hub_duration_parse(o->older, &age) != 0)
-		hub_usage_error("--older-than '%s': expected an age such as 90d, 12h, 2w", o->older);
+	if (o->older)
+		age = hub_duration_option(o->older, "--older-than");
 	if (strcmp(cmd, "prune") == 0 && !o->older)
 		hub_usage_error("prune needs --older-than AGE (e.g. --older-than 90d)");
 	return hub_archive_housekeeping(o->dir, strcmp(cmd, "compress") == 0, hub_time_now_ms() - age,
@@ -203,13 +194,13 @@ int main(int argc, char **argv)
 		}
 		case OPT_FSYNC_INTERVAL:
 			o.w.fsync = HUB_FSYNC_INTERVAL;
-			o.w.fsync_interval = (double)hub_number_option(optarg, "--fsync-interval", 1, 3600);
+			o.w.fsync_interval = (double)hub_duration_option(optarg, "--fsync-interval") / 1000;
 			break;
 		case OPT_MAX_SIZE:
 			if (!(o.w.max_size = hub_parse_size(optarg)))
 				hub_usage_error("--max-size '%s': expected a size such as 256M", optarg);
 			break;
-		case OPT_GRACE: o.w.grace_hours = (int)hub_number_option(optarg, "--grace", 0, 24 * 366); break;
+		case OPT_GRACE: o.w.grace_hours = (int)(hub_duration_option(optarg, "--grace") / 3600000); break;
 		case OPT_MAX_OPEN: o.w.max_open = (int)hub_number_option(optarg, "--max-open", 1, 100000); break;
 		case OPT_COMPRESS: o.w.compress = 1; break;
 		case OPT_LEVEL: o.w.level = (int)hub_number_option(optarg, "--level", 1, 19); break;
@@ -224,8 +215,8 @@ int main(int argc, char **argv)
 		case OPT_SUBJECT: o.q.subject = optarg; break;
 		case OPT_TYPE: o.q.type = optarg; break;
 		case OPT_SOURCE: o.q.source = optarg; break;
-		case OPT_SINCE: o.q.since = when(optarg, "--since"); break;
-		case OPT_UNTIL: o.q.until = when(optarg, "--until"); break;
+		case OPT_SINCE: o.q.since = hub_when_option(optarg, "--since"); break;
+		case OPT_UNTIL: o.q.until = hub_when_option(optarg, "--until"); break;
 		case OPT_GREP: o.q.text = optarg; break;
 		case OPT_REGEX: o.regex_text = optarg; break;
 		case 'c': o.q.limit = (uint64_t)hub_number_option(optarg, "-c", 1, 1L << 62); break;

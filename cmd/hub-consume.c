@@ -20,6 +20,7 @@
 #include "schema/registry.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "core/time.h"
 
 static void usage(void)
 {
@@ -34,12 +35,12 @@ static void usage(void)
 	       "                       offsets are committed after their events are written\n"
 	       "  -p PARTITION         only this partition (without -G)\n"
 	       "  -o OFFSET            where to start: beginning, end, stored, N, -N (N from\n"
-	       "                       the end), s@MS (first message at or after the time)\n"
+	       "                       the end), s@TIME (first message at or after TIME)\n"
 	       "                       (default: beginning; with -G: the committed offset,\n"
 	       "                       else beginning; -o end makes a new group start at the end)\n"
 	       "  -e                   exit when every partition has been read to its end\n"
 	       "  -c COUNT             exit after COUNT messages\n"
-	       "  -m SECONDS           with -e, how long to wait for the brokers (default 10)\n"
+	       "  -m DURATION          with -e, how long to wait for the brokers (default 10s)\n"
 	       "  -X KEY=VALUE         librdkafka property (repeatable)\n"
 	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
 	       "  -J, --envelope       each line a JSON envelope: topic, partition, offset,\n"
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
 		case 'o': offset = optarg; break;
 		case 'e': o.exit_at_eof = 1; break;
 		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
-		case 'm': o.metadata_timeout_ms = (int)hub_number_option(optarg, "-m", 1, 86400) * 1000; break;
+		case 'm': o.metadata_timeout_ms = (int)hub_duration_option(optarg, "-m"); break;
 		case 'X':
 			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
 				hub_usage_error("-X %s", err);
@@ -156,7 +157,8 @@ int main(int argc, char **argv)
 		hub_usage_error("no topic: give -t TOPIC");
 	o.offset = o.group ? RD_KAFKA_OFFSET_STORED : RD_KAFKA_OFFSET_BEGINNING;
 	if (offset && hub_consume_parse_offset(offset, &o.offset, &o.timestamp) < 0)
-		hub_usage_error("-o '%s': expected beginning, end, stored, N, -N or s@MILLISECONDS", offset);
+		hub_usage_error("-o '%s': expected beginning, end, stored, N, -N or s@TIME (RFC 3339, a date, an "
+		                "age such as 2h, or Unix milliseconds)", offset);
 	if (o.group && o.partition >= 0)
 		hub_usage_error("-p and -G exclude each other: a group assigns the partitions");
 	if (o.group && (o.timestamp >= 0 || o.offset >= 0 || o.offset <= RD_KAFKA_OFFSET_TAIL_BASE))

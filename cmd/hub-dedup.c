@@ -30,7 +30,7 @@ static void usage(void)
 	       "                       the CloudEvents identity)\n"
 	       "      --content        identify events by their whole canonical content (key\n"
 	       "                       order, whitespace, escapes and 1.0 vs 1 do not matter)\n"
-	       "  -w, --window DURATION  forget keys older than DURATION (90s, 15m, 24h, 7d)\n"
+	       "  -w, --window DURATION  forget keys older than DURATION (90s, 24h, 7d, 1h30m)\n"
 	       "      --window-by event|arrival  time the window by each event's `time`\n"
 	       "                       (default) or by the clock when it arrives\n"
 	       "  -n, --max-keys N     remember at most N keys; the oldest is forgotten first\n"
@@ -80,7 +80,6 @@ int main(int argc, char **argv)
 	struct hub_stats st;
 	const char *dlq = NULL;
 	char err[256], *end;
-	uint64_t secs;
 	int c, status, nkeys = 0;
 
 	hub_diag_init(argv[0]);
@@ -93,11 +92,7 @@ int main(int argc, char **argv)
 				hub_usage_error("--key '%s': %s", optarg, err);
 			break;
 		case OPT_CONTENT: o.content = 1; break;
-		case 'w':
-			if (hub_parse_duration(optarg, &secs) < 0 || secs == 0)
-				hub_usage_error("--window '%s': expected a duration such as 90s, 15m, 24h, 7d", optarg);
-			o.window = (uint32_t)secs;
-			break;
+		case 'w': o.window = (uint32_t)(hub_duration_option(optarg, "--window") / 1000); break;
 		case OPT_WINDOW_BY:
 			if (strcmp(optarg, "event") == 0)
 				o.by_arrival = 0;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/time.h"
 #include "json/scan.h"
 
 struct hub_arec {
@@ -39,16 +40,5 @@ int hub_span_str(const struct hub_span *v, struct hub_buf *tmp, const char **s, 
 /* Whether a span is the string s (decoded, exact). */
 int hub_span_equals(const struct hub_span *v, struct hub_buf *tmp, const char *s, size_t n);
 
-/* RFC 3339 ("2026-03-01T08:00:00.049Z", "...+02:00") to Unix ms. 0 or -1. */
-int hub_time_parse(const char *s, size_t n, int64_t *ms);
-/* A time as a user writes it on the command line: RFC 3339, a date
- * (2026-03-01, midnight UTC), or an age before now ("90m", "2h", "7d",
- * "2w"). 0 or -1. */
-int hub_time_parse_when(const char *s, int64_t now_ms, int64_t *ms);
-/* An age ("30s", "90m", "12h", "90d", "2w") in ms. 0 or -1. */
-int hub_duration_parse(const char *s, int64_t *ms);
-/* Unix ms as "2026-03-01T08:00:00.049Z" (buf >= 32 bytes). */
-void hub_time_format(int64_t ms, char *buf, size_t n);
-int64_t hub_time_now_ms(void);
 
 #endif

@@ -198,7 +198,7 @@ static void walk_part(const char *dir, const char *part, int64_t from_hour, int6
 							continue;
 						snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", ey->d_name,
 						         em->d_name, ed->d_name);
-						if (hub_time_parse_when(date, 0, &ms) != 0)
+						if (hub_when_parse(date, 0, &ms) != 0)
 							continue;
 						day = ms / 86400000;
 						if (day * 24 + 23 < from_hour || day * 24 > to_hour)

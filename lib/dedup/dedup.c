@@ -194,8 +194,10 @@ static int64_t event_time(struct hub_dedup *d)
 	hub_buf_reset(&d->msg);
 	if (v->type == HUB_JSON_STRING) {
 		hub_json_unescape(v->p, v->len, &d->msg);
-		if (hub_parse_rfc3339(d->msg.data, d->msg.len, &t) == 0)
+		if (hub_time_parse(d->msg.data, d->msg.len, &t) == 0) {
+			t = t >= 0 ? t / 1000 : (t - 999) / 1000;
 			return t < 0 ? 0 : t > UINT32_MAX ? UINT32_MAX : t;
+		}
 		hub_buf_reset(&d->msg);
 		hub_buf_adds(&d->msg, "'time' is not an RFC 3339 time (2026-03-01T08:00:00Z)");
 	} else {

@@ -34,6 +34,7 @@
 #include "json/scan.h"
 #include "kafka/ledger-internal.h"
 #include "core/signals.h"
+#include "core/time.h"
 
 #define BATCH 4096                  /* messages taken from the queue at once */
 #define FLUSH_BYTES (1024 * 1024)   /* write when the buffer holds this much */
@@ -78,11 +79,8 @@ int hub_consume_parse_offset(const char *s, int64_t *offset, int64_t *timestamp)
 		return 0;
 	}
 	if (strncmp(s, "s@", 2) == 0) {
-		errno = 0;
-		v = strtoll(s + 2, &end, 10);
-		if (end == s + 2 || *end || v < 0 || errno)
+		if (hub_when_parse(s + 2, hub_time_now_ms(), timestamp) != 0 || *timestamp < 0)
 			return -1;
-		*timestamp = v;
 		*offset = RD_KAFKA_OFFSET_END;
 		return 0;
 	}

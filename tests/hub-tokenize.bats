@@ -387,3 +387,24 @@ tokenize_case() {
 @test "masks, shapes, paths and market policies: tests/data/tokenize.test" {
 	run_cases "$BATS_TEST_DIRNAME/data/tokenize.test" tokenize_case 18
 }
+
+@test "schemas: named types resolve by Avro's namespaces, as hub-validate compiles them" {
+	# two records named Address in two namespaces; only com.example.home's line1 is sensitive
+	mkdir -p "$T/schemas/shop.parcel"
+	cat >"$T/schemas/shop.parcel/1.avsc" <<'EOF2'
+{"type":"record","name":"Parcel","namespace":"com.example","fields":[
+  {"name":"home","type":{"type":"record","name":"Address","namespace":"com.example.home","fields":[
+     {"name":"line1","type":"string","sensitive":true}]}},
+  {"name":"depot","type":{"type":"record","name":"Address","namespace":"com.example.depot","fields":[
+     {"name":"line1","type":"string"}]}},
+  {"name":"back","type":"com.example.depot.Address"},
+  {"name":"again","type":"com.example.home.Address"}
+]}
+EOF2
+	echo '1 shop.parcel 1' >"$T/schemas/index"
+	echo '{"type":"shop.parcel","data":{"home":{"line1":"1 High St"},"depot":{"line1":"Dock 4"},"back":{"line1":"Dock 5"},"again":{"line1":"2 Low St"}}}' >"$T/in"
+	tok -s "$T/schemas" <"$T/in" >"$T/out"
+	jq -e '.data | (.home.line1 | startswith("tok1_")) and (.again.line1 | startswith("tok1_"))
+		and .depot.line1 == "Dock 4" and .back.line1 == "Dock 5"' "$T/out"
+	tok -d -s "$T/schemas" <"$T/out" | cmp - "$T/in"
+}

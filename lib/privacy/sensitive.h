@@ -1,11 +1,12 @@
 /* privacy/sensitive.h: the fields Avro schemas mark sensitive, as field paths.
  *
- * The schema registry layout is DIR/<subject>/<version>.avsc, the subject
- * being the CloudEvents type; the highest version of each subject is
- * read, once, at start-up. A record field with "sensitive": true becomes
+ * The schemas are those of the registry in DIR (hub-schemas(5)), compiled
+ * by schema/registry.c as hub-validate compiles them; the subject is the
+ * CloudEvents type and its newest version counts, read once at start-up.
+ * A record field with "sensitive": true becomes
  * a field path under data: data.customer.email for nested records,
  * data.items[*].name for arrays of records, data.tags.* for maps; unions
- * and named types are followed. */
+ * and named types (resolved by Avro's namespace rules) are followed. */
 #ifndef HUB_SENSITIVE_H
 #define HUB_SENSITIVE_H
 

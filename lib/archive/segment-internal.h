@@ -27,8 +27,6 @@
 void hub_seg_sanitize(const char *s, size_t n, char *out);
 /* Appends "DIR/part/YYYY/MM/DD/HH[.seq]" (no extension) to out. */
 void hub_seg_base(struct hub_buf *out, const char *dir, const char *part, int64_t hour, int seq);
-/* Creates the directories of the segment base path (mkdir -p). 0 or -1. */
-int hub_seg_mkdirs(const char *base);
 
 struct hub_seginfo {
 	char *base;          /* DIR/part/YYYY/MM/DD/HH[.seq] */

@@ -54,24 +54,6 @@ void hub_seg_base(struct hub_buf *out, const char *dir, const char *part, int64_
 		hub_buf_addf(out, ".%d", seq);
 }
 
-int hub_seg_mkdirs(const char *base)
-{
-	char *p = hub_xstrdup(base), *s;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	return 0;
-}
-
 /* ---- listing ---- */
 
 struct list {

@@ -300,7 +300,7 @@ static int open_locked(const char *path, int *fresh)
 		int fd;
 
 		*fresh = access(path, F_OK) != 0;
-		if (*fresh && hub_seg_mkdirs(path) != 0)
+		if (*fresh && hub_mkdir_parents(path, 0755) != 0)
 			return -1;
 		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0 && errno == ENOENT)

@@ -3,7 +3,9 @@
  * hub_write_all() retries short writes and EINTR, so a batch of whole
  * lines reaches the file or the call fails; hub_fsync_dir() makes a
  * rename or a new file durable by syncing the directory that holds it;
- * hub_write_file() replaces a file by renaming a complete new one over it. */
+ * hub_write_file() replaces a file by renaming a complete new one over it.
+ * hub_mkdirs() is mkdir -p; hub_default_path() is the one place where a
+ * tool's files are found when the command line names none. */
 #ifndef HUB_FILEIO_H
 #define HUB_FILEIO_H
 
@@ -19,5 +21,24 @@ int hub_fsync_dir(const char *path);
  * (path.tmp removed). The directory is not synced (hub_fsync_dir). */
 int hub_write_file(const char *path, const struct iovec *parts, int n, int do_fsync,
                    char *err, size_t errlen);
+
+/* mkdir -p: dir and every missing directory above it, with mode. 0, or -1
+ * with errno set (ENOTDIR when something on the way is not a directory). */
+int hub_mkdirs(const char *dir, int mode);
+/* mkdir -p of the directory that holds path (nothing for a bare name). */
+int hub_mkdir_parents(const char *path, int mode);
+
+enum hub_path_pick {
+	HUB_PATH_FIRST,             /* the first candidate (a file to create, or to find there) */
+	HUB_PATH_EXISTING,          /* the first that exists, else NULL */
+	HUB_PATH_EXISTING_OR_LAST,  /* the first that exists, else the last (the error names it) */
+};
+
+/* A tool's file when the command line names none: $env when it is set and
+ * not empty; else one of the candidates, as pick says. A candidate may start with @config, @state or
+ * @runtime ($XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_RUNTIME_DIR, or their
+ * defaults ~/.config and ~/.local/state; one with an unset @runtime is
+ * skipped) and may hold @uid (the user id). The result is malloc'd. */
+char *hub_default_path(const char *env, const char *const *candidates, enum hub_path_pick pick);
 
 #endif

@@ -1,10 +1,12 @@
-/* core/file.c: whole writes, directory syncs and whole-file replacement (see core/file-internal.h). */
+/* core/file.c: whole writes, directory syncs, whole-file replacement, mkdir -p and
+ * the default paths of every tool (see core/file-internal.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -74,4 +76,115 @@ int hub_write_file(const char *path, const struct iovec *parts, int n, int do_fs
 out:
 	hub_buf_free(&tmp);
 	return rc;
+}
+
+int hub_mkdirs(const char *dir, int mode)
+{
+	char *p = hub_xstrdup(dir);
+	size_t n = strlen(p);
+	int rc = 0;
+
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = 0;
+	for (char *s = p + 1; rc == 0; s++) {
+		int last = *s == 0;
+
+		if (*s != '/' && !last)
+			continue;
+		*s = 0;
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+			rc = -1;
+		if (last)
+			break;
+		*s = '/';
+	}
+	if (rc == 0) {
+		struct stat sb;
+
+		if (stat(p, &sb) != 0)
+			rc = -1;
+		else if (!S_ISDIR(sb.st_mode))
+			errno = ENOTDIR, rc = -1;
+	}
+	free(p);
+	return rc;
+}
+
+int hub_mkdir_parents(const char *path, int mode)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc;
+
+	if (!slash || slash == path)
+		return 0;
+	dir = hub_xstrndup(path, (size_t)(slash - path));
+	rc = hub_mkdirs(dir, mode);
+	free(dir);
+	return rc;
+}
+
+/* "@config/hub/x" with @config, @state or @runtime spelled out as XDG says
+ * (the environment variable, else its default under $HOME; @runtime has
+ * no default) and @uid as the user id. NULL when a base is not set. */
+static char *expand(const char *t)
+{
+	static const struct { const char *word, *env, *under_home; } bases[] = {
+		{ "@config", "XDG_CONFIG_HOME", "/.config" },
+		{ "@state", "XDG_STATE_HOME", "/.local/state" },
+		{ "@runtime", "XDG_RUNTIME_DIR", NULL },
+	};
+	struct hub_buf b = { 0 };
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		size_t n = strlen(bases[i].word);
+		const char *v, *home;
+
+		if (strncmp(t, bases[i].word, n) != 0)
+			continue;
+		v = getenv(bases[i].env);
+		if (v && *v) {
+			hub_buf_adds(&b, v);
+		} else if (bases[i].under_home) {
+			home = getenv("HOME");
+			hub_buf_adds(&b, home && *home ? home : ".");
+			hub_buf_adds(&b, bases[i].under_home);
+		} else {
+			return NULL;
+		}
+		t += n;
+		break;
+	}
+	for (const char *u; (u = strstr(t, "@uid")); t = u + 4) {
+		hub_buf_add(&b, t, (size_t)(u - t));
+		hub_buf_addf(&b, "%u", (unsigned)getuid());
+	}
+	hub_buf_adds(&b, t);
+	hub_buf_cstr(&b);
+	return b.data;
+}
+
+char *hub_default_path(const char *env, const char *const *candidates, enum hub_path_pick pick)
+{
+	const char *v = env ? getenv(env) : NULL;
+	char *last = NULL;
+
+	if (v && *v)
+		return hub_xstrdup(v);
+	for (int i = 0; candidates[i]; i++) {
+		char *p = expand(candidates[i]);
+
+		if (!p)
+			continue;
+		if (pick == HUB_PATH_FIRST || access(p, F_OK) == 0) {
+			free(last);
+			return p;
+		}
+		free(last);
+		last = p;
+	}
+	if (pick == HUB_PATH_EXISTING_OR_LAST)
+		return last;
+	free(last);
+	return NULL;
 }

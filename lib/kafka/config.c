@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "kafka/config.h"
 #include "core/diag.h"
+#include "core/file-internal.h"
 
 static int find(const struct hub_config *cfg, const char *key)
 {
@@ -112,21 +113,9 @@ const char *hub_config_brokers(const struct hub_config *cfg)
 
 static char *default_file(void)
 {
-	const char *env = getenv("HUB_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	struct hub_buf b = { 0 };
+	static const char *const where[] = { "@config/hub/hub.conf", "/etc/hub/hub.conf", NULL };
 
-	if (env && *env)
-		return hub_xstrdup(env);
-	if (xdg && *xdg)
-		hub_buf_addf(&b, "%s/hub/hub.conf", xdg);
-	else if (home && *home)
-		hub_buf_addf(&b, "%s/.config/hub/hub.conf", home);
-	if (b.len && access(hub_buf_cstr(&b), R_OK) == 0)
-		return b.data;
-	hub_buf_free(&b);
-	if (access("/etc/hub/hub.conf", R_OK) == 0)
-		return hub_xstrdup("/etc/hub/hub.conf");
-	return NULL;
+	return hub_default_path("HUB_CONFIG", where, HUB_PATH_EXISTING);
 }
 
 int hub_config_load_defaults(struct hub_config *cfg, char *err, size_t errlen)

@@ -6,18 +6,15 @@
 
 #include "kafka/devbroker.h"
 #include "core/diag.h"
+#include "core/file-internal.h"
 
 int hub_devbroker_path(char *buf, size_t n)
 {
-	const char *file = getenv("HUB_DEVBROKER_FILE"), *run = getenv("XDG_RUNTIME_DIR");
-	int len;
+	static const char *const where[] = { "@runtime/hub-devbroker", "/tmp/hub-devbroker.@uid", NULL };
+	char *path = hub_default_path("HUB_DEVBROKER_FILE", where, HUB_PATH_FIRST);
+	int len = snprintf(buf, n, "%s", path);
 
-	if (file && *file)
-		len = snprintf(buf, n, "%s", file);
-	else if (run && *run)
-		len = snprintf(buf, n, "%s/hub-devbroker", run);
-	else
-		len = snprintf(buf, n, "/tmp/hub-devbroker.%u", (unsigned)getuid());
+	free(path);
 	return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 

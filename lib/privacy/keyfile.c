@@ -28,24 +28,9 @@ enum { SUBKEY_ENC = 1, SUBKEY_SIV = 2, SUBKEY_HASH = 3 };
 
 char *hub_keyfile_default(const char *path)
 {
-	const char *env = getenv("HUB_KEY_FILE"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	size_t n;
-	char *s;
+	static const char *const where[] = { "@config/hub/tokenize.key", NULL };
 
-	if (path)
-		return hub_xstrdup(path);
-	if (env && *env)
-		return hub_xstrdup(env);
-	if (xdg && *xdg) {
-		n = strlen(xdg) + sizeof("/hub/tokenize.key");
-		s = hub_xmalloc(n);
-		snprintf(s, n, "%s/hub/tokenize.key", xdg);
-		return s;
-	}
-	n = strlen(home ? home : ".") + sizeof("/.config/hub/tokenize.key");
-	s = hub_xmalloc(n);
-	snprintf(s, n, "%s/.config/hub/tokenize.key", home ? home : ".");
-	return s;
+	return path ? hub_xstrdup(path) : hub_default_path("HUB_KEY_FILE", where, HUB_PATH_FIRST);
 }
 
 /* The whole file into sodium_malloc memory (NUL-terminated), after the
@@ -216,21 +201,6 @@ const struct hub_key *hub_keyring_newest(const struct hub_keyring *kr)
 	return kr->n ? &kr->keys[kr->newest] : NULL;
 }
 
-/* The directories above a new key file, created 0700 when missing
- * (~/.config/hub on a fresh account). */
-static void make_parents(const char *path)
-{
-	char *dir = hub_xstrdup(path);
-
-	for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			break;
-		*p = '/';
-	}
-	free(dir);
-}
-
 int hub_keyfile_generate(const char *path, uint32_t *version, char *err, size_t errlen)
 {
 	static const char header[] =
@@ -267,7 +237,7 @@ int hub_keyfile_generate(const char *path, uint32_t *version, char *err, size_t 
 			return -1;
 		}
 	} else {
-		make_parents(path);
+		hub_mkdir_parents(path, 0700);   /* ~/.config/hub on a fresh account */
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	}
 	if (fd < 0) {

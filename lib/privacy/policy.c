@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/diag.h"
+#include "core/file-internal.h"
 #include "privacy/policy.h"
 
 void hub_policy_init(struct hub_policy *pol)
@@ -263,21 +264,9 @@ static int parse_rule(struct hub_policy *pol, char *path, char *pos, const char 
 
 char *hub_policy_default(void)
 {
-	const char *env = getenv("HUB_TOKENIZE_POLICY"), *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	char path[4096];
+	static const char *const where[] = { "@config/hub/tokenize.policy", "/etc/hub/tokenize.policy", NULL };
 
-	if (env && *env)
-		return hub_xstrdup(env);
-	if (xdg && *xdg)
-		snprintf(path, sizeof(path), "%s/hub/tokenize.policy", xdg);
-	else
-		snprintf(path, sizeof(path), "%s/.config/hub/tokenize.policy", home ? home : ".");
-	if (access(path, F_OK) == 0)
-		return hub_xstrdup(path);
-	if (access("/etc/hub/tokenize.policy", F_OK) == 0)
-		return hub_xstrdup("/etc/hub/tokenize.policy");
-	return NULL;
+	return hub_default_path("HUB_TOKENIZE_POLICY", where, HUB_PATH_EXISTING);
 }
 
 /* A policy file, one statement a line, '#' to the end of a line a comment:

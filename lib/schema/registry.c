@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "core/diag.h"
+#include "core/file-internal.h"
 #include "schema/registry.h"
 
 static const char *const compat_names[] = {
@@ -43,14 +44,12 @@ int hub_compat_parse(const char *word, enum hub_compat *c)
  * the working directory), else the registry installed with hub. */
 const char *hub_registry_default_dir(void)
 {
-	const char *env = getenv("HUB_SCHEMAS");
-	struct stat sb;
+	static const char *const where[] = { "schemas", HUB_DATADIR "/schemas", NULL };
+	static char *dir;
 
-	if (env && *env)
-		return env;
-	if (stat("schemas", &sb) == 0 && S_ISDIR(sb.st_mode))
-		return "schemas";
-	return HUB_DATADIR "/schemas";
+	if (!dir)
+		dir = hub_default_path("HUB_SCHEMAS", where, HUB_PATH_EXISTING_OR_LAST);
+	return dir;
 }
 
 static void problem(struct hub_registry *reg, struct hub_buf *out, const char *file, const char *fmt, ...)

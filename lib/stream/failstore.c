@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/file-internal.h"
 #include "stream/failstore.h"
 
 struct hub_failstore {
@@ -28,20 +29,9 @@ struct hub_failstore {
 
 static char *default_path(void)
 {
-	const char *env = getenv("HUB_DLQ"), *state, *home;
-	struct hub_buf b = { 0 };
+	static const char *const where[] = { "@state/hub/failed.ndjson", NULL };
 
-	if (env && *env)
-		return hub_xstrdup(env);
-	state = getenv("XDG_STATE_HOME");
-	if (state && *state) {
-		hub_buf_addf(&b, "%s/hub/failed.ndjson", state);
-	} else {
-		home = getenv("HOME");
-		hub_buf_addf(&b, "%s/.local/state/hub/failed.ndjson", home && *home ? home : ".");
-	}
-	hub_buf_cstr(&b);
-	return b.data;
+	return hub_default_path("HUB_DLQ", where, HUB_PATH_FIRST);
 }
 
 struct hub_failstore *hub_failstore_new(const char *path)
@@ -53,21 +43,6 @@ struct hub_failstore *hub_failstore_new(const char *path)
 	return fs;
 }
 
-/* mkdir -p for the directories above path (0700, like XDG state dirs). */
-static void make_parents(const char *path)
-{
-	char *dir = hub_xstrdup(path);
-
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0700);
-		*p = '/';
-	}
-	free(dir);
-}
-
 static int open_store(struct hub_failstore *fs)
 {
 	if (fs->fd >= 0)
@@ -76,7 +51,7 @@ static int open_store(struct hub_failstore *fs)
 		return -1;
 	fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fs->fd < 0 && errno == ENOENT) {
-		make_parents(fs->path);
+		hub_mkdir_parents(fs->path, 0700);   /* like XDG state dirs */
 		fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	}
 	if (fs->fd < 0) {

@@ -97,7 +97,7 @@ all_lines() {
 	[[ "$output" == *"3 of 5 events were not archived"* ]]
 	[ "$(count_lines "$T/dlq")" -eq 3 ]
 	[ "$(jq -r .line "$T/dlq" | paste -sd,)" = "2,3,4" ]
-	jq -e 'select(.line == 4) | .reason == "not a JSON object"' "$T/dlq"
+	jq -e 'select(.line == 4) | .reason == "not an event: the line is an array, not a JSON object" and .event == [1,2]' "$T/dlq"
 	[ "$(count_lines "$T/a/t/2026/03/01/08.ndjson")" -eq 2 ]
 }
 

@@ -185,7 +185,7 @@ JSON
 	! grep -q 'lost@example.com\|7700 900123' "$T/out" "$T/err" "$T/dlq"
 	[ "$(count_lines "$T/dlq")" -eq 3 ]
 	! grep -q "'Z'" "$T/dlq" "$T/err"
-	jq -e -s '.[2].reason | test("unexpected character; the line is stored sealed")' "$T/dlq"
+	jq -e -s '.[2] | (.reason | test("^invalid JSON at byte [0-9]+: unexpected character$")) and .sealed == "line"' "$T/dlq"
 	jq -e -s '.[0].removed == ["data.customer.phone"] and (.[0].reason | test("cannot mask an object"))' "$T/dlq"
 	jq -e -s '.[1].sealed == "line" and (.[1].event | startswith("tok1_"))' "$T/dlq"
 	# the key holder gets the sealed line back
@@ -316,15 +316,17 @@ EOF2
 	[[ "$output" == *"shop.customer/2.avsc"* ]]
 }
 
-@test "missing fields are fine; invalid JSON is stored sealed; exit status says so" {
-	printf '%s\n' '{"a":1}' 'not json at all' '[1,2]' '{"data":{"email":"z@x.com"}}' >"$T/in"
+@test "missing fields are fine; invalid JSON and lines that are no object are stored sealed; exit status says so" {
+	printf '%s\n' '{"a":1}' 'not json at all' '[1,2]' '{"data":{"email":"z@x.com"}}' '42' >"$T/in"
 	run tok -f data.email <"$T/in"
 	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 3 ]
 	[ "${lines[0]}" = '{"a":1}' ]
-	[ "${lines[1]}" = '[1,2]' ]
-	[[ "${lines[2]}" == '{"data":{"email":"tok1_'* ]]
-	[ "$(count_lines "$T/dlq")" -eq 1 ]
-	jq -e '.line == 2 and (.reason | test("invalid JSON")) and .sealed == "line"' "$T/dlq"
+	[[ "${lines[1]}" == '{"data":{"email":"tok1_'* ]]
+	[ "$(count_lines "$T/dlq")" -eq 3 ]
+	jq -e -s '.[0] | .line == 2 and (.reason | test("invalid JSON")) and .sealed == "line"' "$T/dlq"
+	jq -e -s '.[1] | .line == 3 and .reason == "not an event: the line is an array, not a JSON object" and .sealed == "line"' "$T/dlq"
+	jq -e -s '.[2] | .line == 5 and .reason == "not an event: the line is a number, not a JSON object"' "$T/dlq"
 	! grep -q 'not json' "$T/dlq"
 }
 

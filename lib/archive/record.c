@@ -13,6 +13,7 @@
 #include "core/diag.h"
 #include "json/path.h"
 #include "core/time.h"
+#include "stream/ndjson.h"
 
 enum {
 	P_ID, P_SUBJECT, P_TYPE, P_SOURCE, P_TIME,
@@ -116,8 +117,8 @@ int hub_arec_parse(struct hub_arec_parser *p, const char *line, size_t len,
 		return -1;
 	}
 	if (top != HUB_JSON_OBJECT) {
-		*why = "not a JSON object";
-		return -1;
+		*why = hub_not_object_reason(top);
+		return -2;
 	}
 	memset(rec, 0, sizeof(*rec));
 	rec->envelope = f[P_TOPIC].type == HUB_JSON_STRING && f[P_VALUE].type == HUB_JSON_OBJECT;

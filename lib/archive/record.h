@@ -29,8 +29,9 @@ struct hub_arec_parser;
 
 struct hub_arec_parser *hub_arec_parser_new(void);
 void hub_arec_parser_free(struct hub_arec_parser *p);
-/* Scans one line. Returns 0, or -1 with a reason in *why (invalid JSON,
- * not an object); the reason stays valid until the next call. */
+/* Scans one line. Returns 0, or -1 with a reason in *why (invalid JSON),
+ * or -2 with one (valid JSON, not an object); the reason stays valid until
+ * the next call. */
 int hub_arec_parse(struct hub_arec_parser *p, const char *line, size_t len,
                    struct hub_arec *rec, const char **why);
 

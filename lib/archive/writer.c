@@ -606,11 +606,12 @@ int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_
 	char part[HUB_SEG_NAME_MAX + 1];
 	int64_t ms, hour;
 	struct openseg *s;
+	int rc;
 
 	if (a->broken)
 		return -1;
-	if (hub_arec_parse(a->parser, line, len, &rec, &why) != 0) {
-		hub_failstore_add(a->fs, why, lineno, line, len, 0, NULL);
+	if ((rc = hub_arec_parse(a->parser, line, len, &rec, &why)) != 0) {
+		hub_failstore_add(a->fs, why, lineno, line, len, rc == -2, NULL);
 		return 1;
 	}
 	ms = rec.has_time ? rec.time_ms : hub_time_now_ms();
@@ -746,7 +747,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	struct hub_buf acked = { 0 };
 	struct hub_line l;
 	int rc, status = HUB_EXIT_OK;
-	char extra[96];
+	char extra[96], why[160];
 
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
@@ -775,9 +776,8 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 		}
 		st->in++;
 		if (l.status == HUB_LINE_TOO_LONG) {
-			snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l.full_len);
-			hub_failstore_add(fs, "line longer than the limit (--max-line); only its first "
-			                  "bytes are kept here", l.number, l.data, l.len, 0, extra);
+			hub_line_too_long_reason(&l, why, sizeof(why), extra, sizeof(extra));
+			hub_failstore_add(fs, why, l.number, l.data, l.len, 0, extra);
 			st->failed++;
 			continue;
 		}

@@ -258,9 +258,7 @@ static enum hub_filter_verdict handle(void *ctx, const struct hub_line *l, const
 		return fail(d, l, hub_json_error(d->js), 0, NULL);
 	}
 	if (top != HUB_JSON_OBJECT) {
-		hub_buf_reset(&d->msg);
-		hub_buf_addf(&d->msg, "not an event: the line is %s, not a JSON object", hub_json_type_name(top));
-		return fail(d, l, hub_buf_cstr(&d->msg), 1, NULL);
+		return fail(d, l, hub_not_object_reason(top), 1, NULL);
 	}
 	if (d->time_index >= 0 && (t = event_time(d)) < 0) {
 		return fail(d, l, d->msg.data, 1, NULL);

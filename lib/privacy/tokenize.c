@@ -323,21 +323,25 @@ static enum hub_filter_verdict process(void *ctx, const struct hub_line *l, cons
 	size_t n, slen;
 	const char *s;
 	char why[600];
+	enum hub_json_type top;
 
+	/* a line that is no event is stored sealed (its "sealed" member says
+	 * so), with the reason every tool gives, less any byte it quotes */
 	if (l->status == HUB_LINE_TOO_LONG) {
 		char extra[64];
 
-		snprintf(why, sizeof(why), "line is %zu bytes, longer than the limit (--max-line); its first "
-		         "%zu bytes are stored sealed", l->full_len, l->len);
-		snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l->full_len);
+		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
 		store_sealed(t, l, why, extra);
 		return HUB_FILTER_FAIL;
 	}
 	t->nfields = 0;
-	if (hub_json_scan(t->js, l->data, l->len, t->found, NULL) < 0) {
-		snprintf(why, sizeof(why), "%.*s; the line is stored sealed", scan_error_length(hub_json_error(t->js)),
-		         hub_json_error(t->js));
+	if (hub_json_scan(t->js, l->data, l->len, t->found, &top) < 0) {
+		snprintf(why, sizeof(why), "%.*s", scan_error_length(hub_json_error(t->js)), hub_json_error(t->js));
 		store_sealed(t, l, why, NULL);
+		return HUB_FILTER_FAIL;
+	}
+	if (top != HUB_JSON_OBJECT) {
+		store_sealed(t, l, hub_not_object_reason(top), NULL);
 		return HUB_FILTER_FAIL;
 	}
 	if (pol->market >= 0 && t->found[pol->market].type == HUB_JSON_STRING) {

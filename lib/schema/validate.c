@@ -119,8 +119,7 @@ static int validate_line(struct validator *v, const struct hub_line *l)
 		return 0;
 	}
 	if (top != HUB_JSON_OBJECT) {
-		snprintf(why, sizeof(why), "not an event: the line is %s, not a JSON object", hub_json_type_name(top));
-		reject(v, l, why, 1, NULL);
+		reject(v, l, hub_not_object_reason(top), 1, NULL);
 		return 0;
 	}
 	if (!o->plain) {

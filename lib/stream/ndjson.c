@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/diag.h"
+#include "json/scan.h"
 #include "stream/ndjson.h"
 
 #define CHUNK (256u << 10)
@@ -276,6 +277,20 @@ void hub_line_too_long_reason(const struct hub_line *l, char *why, size_t whylen
 	else
 		snprintf(why, whylen, "line is %zu bytes, longer than the limit (--max-line)", l->full_len);
 	snprintf(extra, extralen, "\"bytes\":%zu,\"truncated\":%s", l->full_len, part ? "true" : "false");
+}
+
+const char *hub_not_object_reason(int top)
+{
+	static const char *const reasons[] = {
+		[HUB_JSON_ARRAY] = "not an event: the line is an array, not a JSON object",
+		[HUB_JSON_STRING] = "not an event: the line is a string, not a JSON object",
+		[HUB_JSON_NUMBER] = "not an event: the line is a number, not a JSON object",
+		[HUB_JSON_BOOL] = "not an event: the line is a boolean, not a JSON object",
+		[HUB_JSON_NULL] = "not an event: the line is null, not a JSON object",
+	};
+
+	return top > 0 && top < (int)(sizeof(reasons) / sizeof(reasons[0])) && reasons[top] ? reasons[top]
+	       : "not an event: the line is not a JSON object";
 }
 
 size_t hub_parse_size(const char *s)

@@ -62,6 +62,10 @@ void hub_reader_swap_buffer(struct hub_reader *r, char **buf, size_t *cap);
  * line: its real length, and whether the stored head is only a part. */
 void hub_line_too_long_reason(const struct hub_line *l, char *why, size_t whylen,
                               char *extra, size_t extralen);
+/* The failure store's reason for a line that is valid JSON but no object,
+ * one text for every tool: "not an event: the line is an array, not a JSON
+ * object". top is the line's enum hub_json_type. */
+const char *hub_not_object_reason(int top);
 /* The argument of --max-line: a size as hub_parse_size() reads it; a bad
  * one is a usage error (exit 64). */
 size_t hub_max_line_option(const char *arg);

@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# One failure-record shape for every tool: tests/data/failures.test gives
+# each kind of line that is no event and the record every tool must write.
+
+load helpers
+
+# hub-tokenize last: its record is compared with the others'
+TOOLS="hub-validate hub-dedup hub-archive hub-produce hub-tokenize"
+
+# expand LINE: the case's input line, with {{c*N}} spelled out.
+expand() {
+	local s=$1 c n
+	while [[ "$s" =~ \{\{(.)\*([0-9]+)\}\} ]]; do
+		c=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
+		s=${s/"${BASH_REMATCH[0]}"/$(printf "%${n}s" '' | tr ' ' "$c")}
+	done
+	printf '%b\n' "$s"
+}
+
+# record OPTIONS LINE: for each tool, the record it writes; one line when
+# all agree, else one line per tool that differs from hub-validate's.
+record() {
+	local opts=$1 tool first="" out=""
+	expand "$2" >"$T/in"
+	for tool in $TOOLS; do
+		rm -f "$T/dlq"
+		case "$tool" in
+		hub-validate) hub-validate --schemas "$BATS_TEST_DIRNAME/../schemas" $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
+		hub-tokenize) hub-tokenize --key-file "$KEY" -f data.x $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
+		hub-dedup) hub-dedup $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
+		hub-archive) rm -rf "$T/a"; hub-archive -d "$T/a" $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
+		hub-produce) hub-produce -b "$BROKER" -t t $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
+		esac
+		if [ "$(wc -l <"$T/dlq" 2>/dev/null)" != 1 ]; then
+			out="$out$tool: $(wc -l <"$T/dlq" 2>/dev/null || echo no) records"$'\n'
+			continue
+		fi
+		local r
+		if [ "$tool" = hub-tokenize ]; then
+			# stored sealed whatever the line was: the event is a token, the rest the same
+			r=$(jq -c 'if .sealed == "line" then {line, reason, bytes, truncated} else "not sealed" end' "$T/dlq")
+			[ "$r" = "$(jq -c '{line, reason, bytes, truncated}' <<<"$first")" ] || out="$out$tool: $r"$'\n'
+			continue
+		fi
+		r=$(jq -c '{line, reason, bytes, truncated, event: (.event | type)}' "$T/dlq")
+		[ -n "$first" ] || first=$r
+		[ "$r" = "$first" ] || out="$out$tool: $r"$'\n'
+	done
+	printf '%s\n' "$first"
+	[ -z "$out" ] || printf '%s' "$out"
+}
+
+@test "tests/data/failures.test: every tool writes the same record for each kind of line that is no event" {
+	KEY="$T/key"
+	hub-tokenize --genkey "$KEY" 2>/dev/null
+	start_devbroker
+	run_failures() { record "$1" "$2"; }
+	local n=0 bad=0 opts= input= want= state=opts
+	while IFS= read -r line || [ -n "$line" ]; do
+		case "$state" in
+		opts)
+			[ -z "$line" ] || [ "${line#\#}" != "$line" ] && continue
+			opts=$line state=input ;;
+		input) input=$line state=want ;;
+		want)
+			want=$line state=opts n=$((n + 1))
+			got=$(record "$opts" "$input")
+			[ "$got" = "$want" ] || { printf 'case %s\n--- expected\n%s\n--- got\n%s\n' "$input" "$want" "$got" | cut -c1-400 >&2; bad=$((bad + 1)); } ;;
+		esac
+	done <"$BATS_TEST_DIRNAME/data/failures.test"
+	echo "$n cases, $bad failed" >&2
+	[ "$n" -ge 11 ] && [ "$bad" -eq 0 ]
+}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json/canon-internal.h"
+#include "json/text-internal.h"
 #include "core/diag.h"
 #include "json/scan.h"
 
@@ -42,34 +43,6 @@ void hub_canon_free(struct hub_canon *c)
 	hub_buf_free(&c->scratch);
 	hub_buf_free(&c->text);
 	free(c);
-}
-
-static const char *skip_space(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* The end of the string literal at p; a quote counts unless an odd run
- * of backslashes precedes it. memchr does the long stretches. */
-static const char *string_end(const char *p, const char *end)
-{
-	const char *q = p + 1;
-
-	for (;;) {
-		const char *b;
-		size_t run = 0;
-
-		q = memchr(q, '"', (size_t)(end - q));
-		if (!q)
-			return end;
-		for (b = q - 1; b > p && *b == '\\'; b--)
-			run++;
-		if (run % 2 == 0)
-			return q + 1;
-		q++;
-	}
 }
 
 static void canon_string(struct hub_canon *c, const char *p, size_t n, struct hub_buf *out)
@@ -179,26 +152,26 @@ static const char *canon_object(struct hub_canon *c, const char *p, const char *
 {
 	size_t start = out->len, base = c->nmembers;
 
-	p = skip_space(p + 1, end);
+	p = hub_jt_space(p + 1, end);
 	while (p < end && *p == '"') {
-		const char *q = string_end(p, end);
+		const char *q = hub_jt_string_end(p, end, NULL);
 		struct member m;
 
 		m.off = out->len;
 		canon_string(c, p, (size_t)(q - p), out);
 		m.namelen = out->len - m.off;
 		hub_buf_addc(out, ':');
-		p = skip_space(q, end);       /* at ':' */
-		p = canon(c, skip_space(p + 1, end), end, out);
+		p = hub_jt_space(q, end);       /* at ':' */
+		p = canon(c, hub_jt_space(p + 1, end), end, out);
 		m.len = out->len - m.off;
 		if (c->nmembers == c->cap) {
 			c->cap = c->cap ? 2 * c->cap : 64;
 			c->members = hub_xrealloc(c->members, c->cap * sizeof(*c->members));
 		}
 		c->members[c->nmembers++] = m;
-		p = skip_space(p, end);
+		p = hub_jt_space(p, end);
 		if (p < end && *p == ',')
-			p = skip_space(p + 1, end);
+			p = hub_jt_space(p + 1, end);
 	}
 	/* p is at '}' */
 	if (c->nmembers - base > 1)
@@ -222,14 +195,14 @@ static const char *canon_array(struct hub_canon *c, const char *p, const char *e
 	int first = 1;
 
 	hub_buf_addc(out, '[');
-	p = skip_space(p + 1, end);
+	p = hub_jt_space(p + 1, end);
 	while (p < end && *p != ']') {
 		if (!first)
 			hub_buf_addc(out, ',');
 		first = 0;
-		p = skip_space(canon(c, p, end, out), end);
+		p = hub_jt_space(canon(c, p, end, out), end);
 		if (p < end && *p == ',')
-			p = skip_space(p + 1, end);
+			p = hub_jt_space(p + 1, end);
 	}
 	hub_buf_addc(out, ']');
 	return p < end ? p + 1 : end;
@@ -239,7 +212,7 @@ static const char *canon(struct hub_canon *c, const char *p, const char *end, st
 {
 	const char *q;
 
-	p = skip_space(p, end);
+	p = hub_jt_space(p, end);
 	if (p >= end)
 		return end;
 	switch (*p) {
@@ -248,7 +221,7 @@ static const char *canon(struct hub_canon *c, const char *p, const char *end, st
 	case '[':
 		return canon_array(c, p, end, out);
 	case '"':
-		q = string_end(p, end);
+		q = hub_jt_string_end(p, end, NULL);
 		canon_string(c, p, (size_t)(q - p), out);
 		return q;
 	case 't':

@@ -4,19 +4,13 @@
  * nesting level is a plain counter: the input was already checked against
  * the scanner's depth limit, so it is bounded. */
 #include "json/pretty-internal.h"
+#include "json/text-internal.h"
 
 static void newline(struct hub_buf *out, int level)
 {
 	hub_buf_addc(out, '\n');
 	for (int i = 0; i < level; i++)
 		hub_buf_add(out, "  ", 2);
-}
-
-static size_t skip_ws(const char *t, size_t i, size_t n)
-{
-	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-		i++;
-	return i;
 }
 
 void hub_json_pretty(struct hub_buf *out, const char *t, size_t n, int level)
@@ -31,15 +25,12 @@ void hub_json_pretty(struct hub_buf *out, const char *t, size_t n, int level)
 			i++;
 			break;
 		case '"':
-			j = i + 1;
-			while (j < n && t[j] != '"')
-				j += t[j] == '\\' ? 2 : 1;
-			j = j < n ? j + 1 : n;
+			j = (size_t)(hub_jt_string_end(t + i, t + n, NULL) - t);
 			hub_buf_add(out, t + i, j - i);
 			i = j;
 			break;
 		case '{': case '[':
-			j = skip_ws(t, i + 1, n);
+			j = (size_t)(hub_jt_space(t + i + 1, t + n) - t);
 			if (j < n && (t[j] == '}' || t[j] == ']')) {
 				hub_buf_addc(out, c);
 				hub_buf_addc(out, t[j]);

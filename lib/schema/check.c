@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "json/scan.h"
+#include "json/text-internal.h"
 #include "core/time.h"
 
 struct segment {
@@ -61,62 +62,11 @@ void hub_avrocheck_allow_extra(struct hub_avrocheck *ck, int allow)
 	ck->allow_extra = allow;
 }
 
-static inline const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* p at the opening quote; returns just past the closing one. */
-static inline const char *skip_string(const char *p, const char *end, int *escaped)
-{
-	const char *q = p + 1;
-
-	for (;;) {
-		const char *quote = memchr(q, '"', end - q);
-		const char *b = quote;
-
-		if (!quote)
-			return end;
-		while (b > q && b[-1] == '\\')
-			b--;
-		if (((quote - b) & 1) == 0) {
-			if (escaped && memchr(p + 1, '\\', quote - p - 1))
-				*escaped = 1;
-			return quote + 1;
-		}
-		q = quote + 1;
-	}
-}
-
-static const char *skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	do {
-		p = skip_ws(p, end);
-		if (p >= end)
-			return end;
-		switch (*p) {
-		case '"': p = skip_string(p, end, NULL); break;
-		case '{': case '[': depth++; p++; break;
-		case '}': case ']': depth--; p++; break;
-		case ',': case ':': p++; break;
-		default:
-			while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
-			       *p != '\t' && *p != '\n' && *p != '\r')
-				p++;
-		}
-	} while (depth > 0);
-	return p;
-}
-
 /* The error, set where the mismatch is found; the path grows on the way out. */
 static int mismatch(struct hub_avrocheck *ck, const struct hub_avro_node *n, const char *expected,
                     const char *p, const char *what)
 {
-	const char *v = skip_value(p, ck->end);
+	const char *v = hub_jt_value_end(p, ck->end);
 	size_t len = v - p;
 
 	ck->nsegs = 0;
@@ -348,7 +298,7 @@ static int check_string(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 	int escaped = 0;
 	size_t len;
 
-	*pp = skip_string(p, ck->end, &escaped);
+	*pp = hub_jt_string_end(p, ck->end, &escaped);
 	len = *pp - body - 1;
 	switch (n->logical) {
 	case HUB_LOGICAL_NONE: break;
@@ -401,11 +351,11 @@ static const char *read_key(struct hub_avrocheck *ck, const char *p, const char 
 	const char *q;
 
 	*escaped = 0;
-	q = skip_string(p, ck->end, escaped);
+	q = hub_jt_string_end(p, ck->end, escaped);
 	*key = p + 1;
 	*keylen = q - p - 2;
-	q = skip_ws(q, ck->end);
-	return skip_ws(q + 1, ck->end);   /* past ':' */
+	q = hub_jt_space(q, ck->end);
+	return hub_jt_space(q + 1, ck->end);   /* past ':' */
 }
 
 static int key_equals(struct hub_avrocheck *ck, const char *key, size_t keylen, int escaped,
@@ -421,7 +371,7 @@ static int key_equals(struct hub_avrocheck *ck, const char *key, size_t keylen, 
 
 static int check_record(struct hub_avrocheck *ck, const struct hub_avro_node *n, const char **pp)
 {
-	const char *p = skip_ws(*pp + 1, ck->end), *obj = *pp;
+	const char *p = hub_jt_space(*pp + 1, ck->end), *obj = *pp;
 	size_t base = ck->nmarks;
 	int member = 0;
 
@@ -455,7 +405,7 @@ static int check_record(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 				ck->nmarks = base;
 				return push(ck, key, keylen, escaped, -1);
 			}
-			p = skip_value(p, ck->end);
+			p = hub_jt_value_end(p, ck->end);
 		} else {
 			if (ck->marks[base + f]) {
 				mismatch(ck, n, "each field once", value, "a member given twice");
@@ -468,9 +418,9 @@ static int check_record(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 				return push(ck, key, keylen, escaped, -1);
 			}
 		}
-		p = skip_ws(p, ck->end);
+		p = hub_jt_space(p, ck->end);
 		if (*p == ',')
-			p = skip_ws(p + 1, ck->end);
+			p = hub_jt_space(p + 1, ck->end);
 	}
 	for (int i = 0; i < n->nfields; i++) {
 		if (ck->marks[base + i] || n->fields[i].has_default)
@@ -486,7 +436,7 @@ static int check_record(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 
 static int check_map(struct hub_avrocheck *ck, const struct hub_avro_node *n, const char **pp)
 {
-	const char *p = skip_ws(*pp + 1, ck->end);
+	const char *p = hub_jt_space(*pp + 1, ck->end);
 
 	while (*p != '}') {
 		const char *key;
@@ -496,9 +446,9 @@ static int check_map(struct hub_avrocheck *ck, const struct hub_avro_node *n, co
 		p = read_key(ck, p, &key, &keylen, &escaped);
 		if (check(ck, n->items, &p) < 0)
 			return push(ck, key, keylen, escaped, -1);
-		p = skip_ws(p, ck->end);
+		p = hub_jt_space(p, ck->end);
 		if (*p == ',')
-			p = skip_ws(p + 1, ck->end);
+			p = hub_jt_space(p + 1, ck->end);
 	}
 	*pp = p + 1;
 	return 0;
@@ -506,16 +456,16 @@ static int check_map(struct hub_avrocheck *ck, const struct hub_avro_node *n, co
 
 static int check_array(struct hub_avrocheck *ck, const struct hub_avro_node *n, const char **pp)
 {
-	const char *p = skip_ws(*pp + 1, ck->end);
+	const char *p = hub_jt_space(*pp + 1, ck->end);
 	long index = 0;
 
 	while (*p != ']') {
 		if (check(ck, n->items, &p) < 0)
 			return push(ck, NULL, 0, 0, index);
 		index++;
-		p = skip_ws(p, ck->end);
+		p = hub_jt_space(p, ck->end);
 		if (*p == ',')
-			p = skip_ws(p + 1, ck->end);
+			p = hub_jt_space(p + 1, ck->end);
 	}
 	*pp = p + 1;
 	return 0;
@@ -547,10 +497,10 @@ static const struct hub_avro_node *wrapped_branch(struct hub_avrocheck *ck, cons
 	size_t keylen;
 	int escaped;
 
-	value = read_key(ck, skip_ws(*pp + 1, ck->end), &key, &keylen, &escaped);
+	value = read_key(ck, hub_jt_space(*pp + 1, ck->end), &key, &keylen, &escaped);
 	if (key[-1] != '"')
 		return NULL;
-	after = skip_ws(skip_value(value, ck->end), ck->end);
+	after = hub_jt_space(hub_jt_value_end(value, ck->end), ck->end);
 	if (*after != '}')
 		return NULL;
 	for (int i = 0; i < n->nbranches; i++) {
@@ -587,7 +537,7 @@ static int check_union(struct hub_avrocheck *ck, const struct hub_avro_node *n, 
 		if ((b = wrapped_branch(ck, n, &q))) {
 			if (check(ck, b, &q) < 0)
 				return -1;
-			*pp = skip_ws(q, ck->end) + 1;
+			*pp = hub_jt_space(q, ck->end) + 1;
 			return 0;
 		}
 	}
@@ -633,13 +583,13 @@ int hub_avrocheck_value(struct hub_avrocheck *ck, const struct hub_avro_node *n,
 	ck->end = text + len;
 	ck->nmarks = 0;
 	ck->nsegs = 0;
-	p = skip_ws(p, ck->end);
+	p = hub_jt_space(p, ck->end);
 	return check(ck, n, &p);
 }
 
 const char *hub_avrocheck_skip(const char *p, const char *end)
 {
-	return skip_value(p, end);
+	return hub_jt_value_end(p, end);
 }
 
 static int bare_key(const char *k, size_t n)

@@ -21,6 +21,7 @@ common_setup() {
 	T="$BATS_TEST_TMPDIR"
 	# No config file or broker from the machine leaks into a test.
 	export XDG_CONFIG_HOME="$T/config"
+	export XDG_STATE_HOME="$T/state"   # the default failure store, too
 	export HUB_DEVBROKER_FILE="$T/devbroker.addr"
 	export HUB_CONFIG=/dev/null
 	unset HUB_BROKERS

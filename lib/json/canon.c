@@ -101,7 +101,8 @@ static void canon_number(const char *p, size_t n, struct hub_buf *out)
 		while (q < end && *q == '0')
 			q++;
 		for (; q < end && *q >= '0' && *q <= '9'; q++, edigits++)
-			exp = exp * 10 + (*q - '0');
+			if (edigits < 16)   /* no more is added to: no overflow */
+				exp = exp * 10 + (*q - '0');
 		if (edigits > 15) {
 			hub_buf_add(out, p, n);
 			return;
@@ -174,6 +175,10 @@ static const char *canon_object(struct hub_canon *c, const char *p, const char *
 			p = hub_jt_space(p + 1, end);
 	}
 	/* p is at '}' */
+	if (c->nmembers == base) {   /* {}: nothing to sort or copy */
+		hub_buf_add(out, "{}", 2);
+		return p < end ? p + 1 : end;
+	}
 	if (c->nmembers - base > 1)
 		qsort_r(c->members + base, c->nmembers - base, sizeof(struct member), compare_members, out->data);
 	hub_buf_reset(&c->scratch);

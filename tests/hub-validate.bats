@@ -325,3 +325,23 @@ validate_case() {
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.tool == "hub-validate" and .in == 20000 and .out == 20000 and .failed == 0'
 }
+
+@test "registry files that are no regular file, or too big, are problems, never a hang or a huge read" {
+	make_registry "$T/reg" '"string"' '"string"' '"string"'
+	ln -sf /dev/zero "$T/reg/s/1.avsc"
+	rm "$T/reg/s/2.avsc"
+	mkfifo "$T/reg/s/2.avsc"
+	head -c 2000000 /dev/zero | tr '\0' ' ' >"$T/reg/s/3.avsc"
+	mkfifo "$T/reg/compatibility"
+	run timeout 20 hub-validate --schemas "$T/reg" --lint
+	[ "$status" -eq 1 ]
+	grep -qx "$T/reg/s/1.avsc: not a regular file" <<<"$output"
+	grep -qx "$T/reg/s/2.avsc: not a regular file" <<<"$output"
+	grep -qx "$T/reg/s/3.avsc: larger than 1048576 bytes" <<<"$output"
+	grep -qx "$T/reg/compatibility: not a regular file" <<<"$output"
+	# and hub-tokenize -s, which reads the same registry, stops on it too
+	hub-tokenize --genkey "$T/key" 2>/dev/null
+	run timeout 20 hub-tokenize --key-file "$T/key" -s "$T/reg" </dev/null
+	[ "$status" -eq 78 ]
+	grep -q "3.avsc: larger than 1048576 bytes" <<<"$output"
+}

@@ -22,6 +22,12 @@ int hub_fsync_dir(const char *path);
 int hub_write_file(const char *path, const struct iovec *parts, int n, int do_fsync,
                    char *err, size_t errlen);
 
+/* A whole small file, NUL-terminated and malloc'd, with its length in
+ * *len. Only a regular file of at most max bytes is read (opened without
+ * blocking, so a FIFO or a device named in its place cannot hang or fill
+ * memory). NULL with errno set and the reason in err otherwise. */
+char *hub_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 /* mkdir -p: dir and every missing directory above it, with mode. 0, or -1
  * with errno set (ENOTDIR when something on the way is not a directory). */
 int hub_mkdirs(const char *dir, int mode);

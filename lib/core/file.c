@@ -188,3 +188,57 @@ char *hub_default_path(const char *env, const char *const *candidates, enum hub_
 	free(last);
 	return NULL;
 }
+
+char *hub_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	struct hub_buf b = { 0 };
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
+	ssize_t n;
+
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		errno = e;
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
+		e = errno;
+		if (!S_ISREG(sb.st_mode))
+			snprintf(err, errlen, "not a regular file"), e = EINVAL;
+		else if ((size_t)sb.st_size > max)
+			snprintf(err, errlen, "larger than %zu bytes", max), e = EFBIG;
+		else
+			snprintf(err, errlen, "%s", strerror(e));
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	hub_buf_reserve(&b, (size_t)sb.st_size + 1);
+	for (;;) {
+		char chunk[8192];
+
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b.len + (size_t)n > max) {   /* it grew while being read */
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+		hub_buf_add(&b, chunk, (size_t)n);
+	}
+	e = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "%s", e == EFBIG ? "grew past the size limit while read" : strerror(e));
+		hub_buf_free(&b);
+		errno = e;
+		return NULL;
+	}
+	*len = b.len;
+	hub_buf_cstr(&b);
+	return b.data;
+}

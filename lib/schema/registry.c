@@ -67,22 +67,12 @@ static void problem(struct hub_registry *reg, struct hub_buf *out, const char *f
 	reg->nproblems++;
 }
 
-/* A whole small file; NULL (errno set) when it cannot be read. */
-static char *slurp(const char *path, size_t *len)
+/* A registry file: regular, at most 1 MiB (a schema is a few KiB); NULL
+ * with the reason in why (errno set: ENOENT when it is not there). */
+#define REGISTRY_FILE_MAX (1u << 20)
+static char *slurp(const char *path, size_t *len, char *why, size_t whylen)
 {
-	FILE *f = fopen(path, "rb");
-	struct hub_buf b = { 0 };
-	char chunk[8192];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		hub_buf_add(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	hub_buf_cstr(&b);
-	return b.data;
+	return hub_read_file(path, REGISTRY_FILE_MAX, len, why, whylen);
 }
 
 static char *join(const char *a, const char *b)
@@ -98,10 +88,13 @@ static char *join(const char *a, const char *b)
 static int read_mode(struct hub_registry *reg, struct hub_buf *out, const char *path, enum hub_compat *c)
 {
 	size_t len;
-	char *text = slurp(path, &len), *word;
+	char why[128], *text = slurp(path, &len, why, sizeof(why)), *word;
 
-	if (!text)
+	if (!text) {
+		if (errno != ENOENT)
+			problem(reg, out, path, "%s", why);
 		return 0;
+	}
 	word = text + strspn(text, " \t\r\n");
 	word[strcspn(word, " \t\r\n")] = '\0';
 	if (hub_compat_parse(word, c) < 0)
@@ -195,13 +188,13 @@ static void load_subject(struct hub_registry *reg, struct hub_buf *out, struct h
 		struct hub_schema_version *sv = &s->versions[i];
 		struct hub_buf errors = { 0 };
 		size_t len;
-		char *text = slurp(sv->path, &len);
+		char why[128], *text = slurp(sv->path, &len, why, sizeof(why));
 
 		if (sv->version != i + 1)
 			problem(reg, out, sv->path, "versions must be numbered 1, 2, 3... without gaps "
 			        "(version %d is missing)", i + 1);
 		if (!text) {
-			problem(reg, out, sv->path, "%s", strerror(errno));
+			problem(reg, out, sv->path, "%s", why);
 			continue;
 		}
 		sv->schema = hub_schema_compile(text, len, &errors);
@@ -221,13 +214,13 @@ static void load_index(struct hub_registry *reg, struct hub_buf *out)
 {
 	char *path = join(reg->dir, "index");
 	size_t len;
-	char *text = slurp(path, &len), *line, *next;
+	char why[128], *text = slurp(path, &len, why, sizeof(why)), *line, *next;
 	int lineno = 0;
 	long *ids = NULL;
 	int nids = 0;
 
 	if (!text) {
-		problem(reg, out, path, "%s: the index gives every schema its id (see hub-schemas(5))", strerror(errno));
+		problem(reg, out, path, "%s: the index gives every schema its id (see hub-schemas(5))", why);
 		free(path);
 		return;
 	}

@@ -71,3 +71,29 @@ record() {
 	echo "$n cases, $bad failed" >&2
 	[ "$n" -ge 11 ] && [ "$bad" -eq 0 ]
 }
+
+@test "a record torn by a killed writer is ended before the next is appended: every later record is whole" {
+	printf '%s' '{"time":"2026-03-01T08:00:00Z","tool":"hub-dedup","reason":"no k' >"$T/dlq"
+	chmod 600 "$T/dlq"
+	printf '%s\n' '[1]' '{"broken":' | hub-dedup --dlq "$T/dlq" >/dev/null 2>&1 || true
+	[ "$(wc -l <"$T/dlq")" -eq 3 ]
+	# the torn line stays as it was, on a line of its own; the new records parse
+	[ "$(head -1 "$T/dlq")" = '{"time":"2026-03-01T08:00:00Z","tool":"hub-dedup","reason":"no k' ]
+	tail -n +2 "$T/dlq" | jq -e -s 'length == 2 and .[0].line == 1 and .[1].line == 2'
+}
+
+@test "a failure store that others can read, or that is a symbolic link, is used and said" {
+	touch "$T/dlq" && chmod 644 "$T/dlq"
+	run hub-dedup --dlq "$T/dlq" <<<'[1]'
+	[ "$status" -eq 1 ]
+	grep -q "failure store $T/dlq is readable by others (mode 0644).*chmod 600 $T/dlq" <<<"$output"
+	[ "$(wc -l <"$T/dlq")" -eq 1 ]
+	ln -s "$T/dlq" "$T/link"
+	run hub-dedup --dlq "$T/link" <<<'[1]'
+	grep -q "failure store $T/link is a symbolic link" <<<"$output"
+	[ "$(wc -l <"$T/dlq")" -eq 2 ]
+	# a store of the tool's own making is 0600, and nothing is said
+	run hub-dedup --dlq "$T/new" <<<'[1]'
+	[ "$(stat -c %a "$T/new")" = 600 ]
+	! grep -q "readable by others" <<<"$output"
+}

@@ -43,16 +43,55 @@ struct hub_failstore *hub_failstore_new(const char *path)
 	return fs;
 }
 
+/* A store that others can read, or that is a link to somewhere else, is
+ * used (refusing would lose the events) but said, once: its events may
+ * carry personal data. */
+static void check_exposure(const struct hub_failstore *fs)
+{
+	struct stat sb;
+
+	if (lstat(fs->path, &sb) != 0)
+		return;
+	if (S_ISLNK(sb.st_mode))
+		hub_warn("failure store %s is a symbolic link: its events (which may hold personal data) "
+		         "go where it points; give --dlq the real file", fs->path);
+	else if (sb.st_mode & 077)
+		hub_warn("failure store %s is readable by others (mode %04o) and its events may hold "
+		         "personal data: chmod 600 %s", fs->path, (unsigned)(sb.st_mode & 07777), fs->path);
+}
+
+/* A record torn by a writer killed in mid-write is ended with a newline
+ * before anything is appended, so the next record starts a line of its
+ * own and readers lose only the torn one. */
+static void end_torn_line(int fd)
+{
+	struct stat sb;
+	char last;
+
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n')
+		hub_write_all(fd, "\n", 1);
+}
+
+/* Read and write, to look at the last byte; write-only when that is all
+ * the file allows. */
+static int open_append(const char *path)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+	return fd < 0 && errno == EACCES ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : fd;
+}
+
 static int open_store(struct hub_failstore *fs)
 {
 	if (fs->fd >= 0)
 		return 0;
 	if (fs->broken)
 		return -1;
-	fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	check_exposure(fs);
+	fs->fd = open_append(fs->path);
 	if (fs->fd < 0 && errno == ENOENT) {
 		hub_mkdir_parents(fs->path, 0700);   /* like XDG state dirs */
-		fs->fd = open(fs->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		fs->fd = open_append(fs->path);
 	}
 	if (fs->fd < 0) {
 		hub_err("failure store %s: %s: events that fail cannot be kept; "
@@ -60,6 +99,7 @@ static int open_store(struct hub_failstore *fs)
 		fs->broken = 1;
 		return -1;
 	}
+	end_torn_line(fs->fd);
 	return 0;
 }
 

@@ -5,7 +5,6 @@
  * lib/archive/view.c, housekeeping in lib/archive/maintain.c. Without a command, standard
  * input is archived; the commands only ever read, except prune and compress. */
 #include <getopt.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,7 @@ static void usage(void)
 {
 	printf("Usage: %s -d DIR [OPTIONS] < events.ndjson       archive events\n"
 	       "       %s -d DIR find [--id ID] [--subject S] [--type T] [--source S]\n"
-	       "                      [--since WHEN] [--until WHEN] [--grep TEXT] [--regex ERE]\n"
+	       "                      [--since WHEN] [--until WHEN] [--grep TEXT] [--regex RE]\n"
 	       "       %s -d DIR trace SUBJECT\n"
 	       "       %s -d DIR show ID\n"
 	       "       %s -d DIR prune --older-than AGE [--dry-run]\n"
@@ -58,7 +57,7 @@ static void usage(void)
 	       "                         (90m, 7d) or Unix milliseconds\n"
 	       "                         (2026-03-01, 2026-03-01T08:00:00Z, 2h, 7d)\n"
 	       "      --grep TEXT        the stored line contains TEXT\n"
-	       "      --regex ERE        the stored line matches the extended regex\n"
+	       "      --regex RE         the stored line matches the regular expression (PCRE2)\n"
 	       "  -c COUNT               stop after COUNT events\n"
 	       "      --events           print events only (the value of envelopes)\n"
 	       "      --table, --ndjson  trace output (default: a table on a terminal)\n"
@@ -173,8 +172,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .max_line = HUB_MAX_LINE_DEFAULT };
 	const char *cmd = NULL;
-	regex_t re;
-	int c, status, rerr;
+	int c, status;
 
 	hub_diag_init(argv[0]);
 	o.w = (struct hub_archive_opts){ .max_size = 256u << 20, .fsync = HUB_FSYNC_BATCH,
@@ -266,16 +264,16 @@ int main(int argc, char **argv)
 		hub_usage_error("unknown command '%s': expected find, trace, show, prune or compress", cmd);
 	}
 	if (o.regex_text) {
-		if ((rerr = regcomp(&re, o.regex_text, REG_EXTENDED | REG_NOSUB)) != 0) {
-			char msg[256];
+		char msg[300];
 
-			regerror(rerr, &re, msg, sizeof(msg));
+		if (!(o.q.regex = hub_regex_new(o.regex_text, msg, sizeof(msg))))
 			hub_usage_error("--regex '%s': %s", o.regex_text, msg);
-		}
-		o.q.regex = &re;
 	}
 	status = search(&o, cmd);
-	if (o.regex_text)
-		regfree(&re);
+	if (o.q.regex && hub_regex_limited(o.q.regex))
+		hub_warn("--regex: %llu lines took the pattern past its match limit and count as not matching; "
+		         "a simpler pattern (no back-references, no nested repetition) reads them all",
+		         (unsigned long long)hub_regex_limited(o.q.regex));
+	hub_regex_free(o.q.regex);
 	return status;
 }

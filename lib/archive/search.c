@@ -78,12 +78,8 @@ static int matches(struct search *s, const char *line, size_t len, int64_t seg_h
 	*time = rec->has_time ? rec->time_ms : seg_hour * 3600000;
 	if (*time < q->since || *time >= q->until)
 		return 0;
-	if (q->regex) {
-		regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)len };
-
-		if (regexec(q->regex, line, 1, &m, REG_STARTEND) != 0)
-			return 0;
-	}
+	if (q->regex && !hub_regex_match(q->regex, line, len))
+		return 0;
 	return 1;
 }
 

@@ -12,17 +12,17 @@
 #ifndef HUB_ASEARCH_H
 #define HUB_ASEARCH_H
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "archive/record.h"
+#include "core/regex.h"
 
 struct hub_query {
 	const char *id, *subject, *type, *source;   /* exact values, NULL: any */
 	int64_t since, until;    /* event time in [since, until), Unix ms */
 	const char *text;        /* fixed string anywhere in the stored line */
-	const regex_t *regex;    /* extended regex on the stored line */
+	struct hub_regex *regex; /* a pattern anywhere in the stored line */
 	uint64_t limit;          /* stop after this many results, 0: all */
 };
 

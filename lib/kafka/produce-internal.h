@@ -98,9 +98,9 @@ int hub_binding_member(void *ctx, int which, const struct hub_span *key, const s
 int hub_binding_value(struct producer *p, char *why, size_t whylen);
 
 /* kafka/txn.c: one transaction for the run, and the spool of its events */
+int hub_txn_begin(struct producer *p);
 void hub_txn_spool_add(struct producer *p, uint64_t line, const char *data, size_t len);
-void hub_txn_spool_fail_all(struct producer *p, const char *why);
-int hub_txn_call(struct producer *p, rd_kafka_error_t *error, const char *what, char *why, size_t whylen);
+void hub_txn_end(struct producer *p, int status);
 
 /* kafka/topicmap.c: --topic-from, the topic from the event's fields */
 void hub_topicmap_parse(struct producer *p, const char *spec);

@@ -182,68 +182,55 @@ static struct original *copy_line(const struct hub_line *l)
 	return o;
 }
 
-static void produce_line(struct producer *p, const struct hub_line *l)
+/* One message as it will be sent, for the line itself or from its envelope. */
+struct message {
+	const char *topic;          /* NULL: the -t topic */
+	int32_t partition;
+	const void *value, *key;    /* key NULL: none */
+	size_t vlen, klen;
+	rd_kafka_headers_t *hdrs;
+	int is_json;
+};
+
+/* --envelope: the message the line describes; -1 when the line failed. */
+static int from_envelope(struct producer *p, const struct hub_line *l, struct message *m)
 {
 	const struct hub_produce_opts *o = p->o;
-	const char *topic = o->topic;
-	const void *value = l->data, *key = NULL;
-	size_t vlen = l->len, klen = 0;
-	int32_t partition = o->partition;
-	rd_kafka_headers_t *hdrs = NULL;
-	int is_json = 1;
-	void *opaque;
+	char why[512];
+
+	if (hub_envelope_parse(l->data, l->len, &p->env, why, sizeof(why)) < 0) {
+		fail(p, why, l->number, l->data, l->len, hub_json_scan(p->tee_js, l->data, l->len, NULL, NULL) == 0, NULL);
+		return -1;
+	}
+	if (!m->topic && !p->env.has_topic) {
+		fail(p, "envelope has no \"topic\" and no -t was given", l->number, l->data, l->len, 1, NULL);
+		return -1;
+	}
+	if (!o->topic)
+		m->topic = hub_buf_cstr(&p->env.topic);
+	if (m->partition == RD_KAFKA_PARTITION_UA)
+		m->partition = p->env.partition;
+	m->value = p->env.has_value ? p->env.value.data : NULL;
+	m->vlen = p->env.has_value ? p->env.value.len : 0;
+	if (p->env.has_value && !m->value)
+		m->value = "";
+	m->key = p->env.has_key ? (p->env.key.data ? p->env.key.data : "") : NULL;
+	m->klen = p->env.key.len;
+	m->hdrs = p->env.headers;
+	p->env.headers = NULL;
+	return 0;
+}
+
+/* Scans the line (or takes the scanner thread's result): -1 when it
+ * failed, 0 when it goes on, *is_json cleared for a --raw line. */
+static int scan_event(struct producer *p, const struct hub_line *l, int *is_json)
+{
+	const struct hub_produce_opts *o = p->o;
 	char why[512];
 	enum hub_json_type top;
-	rd_kafka_resp_err_t err;
 	int scan_rc;
 	const char *scan_err;
 
-	if (l->status == HUB_LINE_TOO_LONG) {
-		char extra[64];
-
-		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
-		fail(p, why, l->number, l->data, l->len, 0, extra);
-		return;
-	}
-	if (o->envelope) {
-		if (hub_envelope_parse(l->data, l->len, &p->env, why, sizeof(why)) < 0) {
-			fail(p, why, l->number, l->data, l->len, hub_json_scan(p->tee_js, l->data, l->len, NULL, NULL) == 0, NULL);
-			return;
-		}
-		if (!topic && !p->env.has_topic) {
-			fail(p, "envelope has no \"topic\" and no -t was given", l->number, l->data, l->len, 1, NULL);
-			return;
-		}
-		if (!o->topic)
-			topic = hub_buf_cstr(&p->env.topic);
-		if (partition == RD_KAFKA_PARTITION_UA)
-			partition = p->env.partition;
-		value = p->env.has_value ? p->env.value.data : NULL;
-		vlen = p->env.has_value ? p->env.value.len : 0;
-		if (p->env.has_value && !value)
-			value = "";
-		key = p->env.has_key ? (p->env.key.data ? p->env.key.data : "") : NULL;
-		klen = p->env.key.len;
-		hdrs = p->env.headers;
-		p->env.headers = NULL;
-		if (o->headers) {
-			const char *n;
-			const void *v;
-			size_t sz;
-
-			if (!hdrs)
-				hdrs = rd_kafka_headers_new(4);
-			for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
-				rd_kafka_header_add(hdrs, n, -1, v, sz);
-		}
-		goto send;
-	}
-
-	if (p->o->binary_mode) {
-		p->ce_headers = rd_kafka_headers_new(10);
-		p->ce_data.type = p->ce_data64.type = HUB_JSON_NONE;
-		p->ce_bad = 0;
-	}
 	if (p->pre) {            /* scanned already, by the scanner thread */
 		scan_rc = p->pre->rc;
 		top = p->pre->top;
@@ -256,73 +243,130 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 		if (!o->raw) {
 			snprintf(why, sizeof(why), "%s", scan_err);
 			fail(p, why, l->number, l->data, l->len, 0, NULL);
-			goto drop;
+			return -1;
 		}
-		is_json = 0;
+		*is_json = 0;
 		memset(p->found, 0, sizeof(p->found));
 	} else if (top != HUB_JSON_OBJECT && !o->raw) {
 		snprintf(why, sizeof(why), "not an event: the line is %s, not a JSON object", hub_json_type_name(top));
 		fail(p, why, l->number, l->data, l->len, 1, NULL);
-		goto drop;
+		return -1;
 	}
+	return 0;
+}
+
+/* -k: the key is the field's text, or its JSON for an object or array;
+ * an event without the field (or with null) has no key. */
+static void event_key(struct producer *p, struct message *m)
+{
+	const struct hub_span *k = &p->found[p->key_path];
+
+	if (k->type != HUB_JSON_NONE && k->type != HUB_JSON_NULL) {
+		hub_buf_reset(&p->key);
+		if (hub_json_span_text(k, &p->key) < 0)
+			hub_buf_add(&p->key, k->p, k->len);  /* object or array: its JSON text */
+		m->key = p->key.data ? p->key.data : "";
+		m->klen = p->key.len;
+	}
+}
+
+/* An event line: its topic, key and, in --binary-mode, its value and
+ * headers; -1 when the line failed. */
+static int from_event(struct producer *p, const struct hub_line *l, struct message *m)
+{
+	const struct hub_produce_opts *o = p->o;
+	char why[512];
+
+	if (o->binary_mode) {
+		p->ce_headers = rd_kafka_headers_new(10);
+		p->ce_data.type = p->ce_data64.type = HUB_JSON_NONE;
+		p->ce_bad = 0;
+	}
+	if (scan_event(p, l, &m->is_json) < 0)
+		return -1;
 	if (o->topic_from) {
 		if (hub_topicmap_render(p, why, sizeof(why)) < 0) {
-			fail(p, why, l->number, l->data, l->len, is_json, NULL);
-			goto drop;
+			fail(p, why, l->number, l->data, l->len, m->is_json, NULL);
+			return -1;
 		}
-		topic = p->topic.data;
+		m->topic = p->topic.data;
 	}
-	if (p->key_path >= 0) {
-		const struct hub_span *k = &p->found[p->key_path];
-
-		if (k->type != HUB_JSON_NONE && k->type != HUB_JSON_NULL) {
-			hub_buf_reset(&p->key);
-			if (hub_json_span_text(k, &p->key) < 0)
-				hub_buf_add(&p->key, k->p, k->len);  /* object or array: its JSON text */
-			key = p->key.data ? p->key.data : "";
-			klen = p->key.len;
-		}
-	}
-	if (o->binary_mode && is_json) {
+	if (p->key_path >= 0)
+		event_key(p, m);
+	if (o->binary_mode && m->is_json) {
 		if (hub_binding_value(p, why, sizeof(why)) < 0) {
 			fail(p, why, l->number, l->data, l->len, 1, NULL);
-			goto drop;
+			return -1;
 		}
-		value = p->value.data ? p->value.data : "";
-		vlen = p->value.len;
+		m->value = p->value.data ? p->value.data : "";
+		m->vlen = p->value.len;
 		if (p->ce_data.type == HUB_JSON_NONE && p->ce_data64.type == HUB_JSON_NONE)
-			value = NULL, vlen = 0;
-		hdrs = p->ce_headers;
+			m->value = NULL, m->vlen = 0;
+		m->hdrs = p->ce_headers;
 		p->ce_headers = NULL;
 	}
-	if (o->headers) {
-		const char *n;
-		const void *v;
-		size_t sz;
+	return 0;
+}
 
-		if (!hdrs)
-			hdrs = rd_kafka_headers_new(4);
-		for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
-			rd_kafka_header_add(hdrs, n, -1, v, sz);
-	}
-send:
+/* -H: the headers every message gets, after its own. */
+static void add_option_headers(const struct hub_produce_opts *o, rd_kafka_headers_t **hdrs)
+{
+	const char *n;
+	const void *v;
+	size_t sz;
+
+	if (!o->headers)
+		return;
+	if (!*hdrs)
+		*hdrs = rd_kafka_headers_new(4);
+	for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
+		rd_kafka_header_add(*hdrs, n, -1, v, sz);
+}
+
+/* Hands the message to librdkafka, or to the batch; one it refuses fails
+ * the line. */
+static void send_line(struct producer *p, const struct hub_line *l, struct message *m)
+{
+	const struct hub_produce_opts *o = p->o;
+	void *opaque;
+	rd_kafka_resp_err_t err;
+
 	if (o->envelope || o->binary_mode)
 		opaque = copy_line(l);
 	else
-		opaque = (void *)(uintptr_t)((l->number << 2) | (is_json ? 0 : 2) | 1);
-	if (p->batching && !hdrs) {
-		hub_batch_add(p, l, partition, key, klen, is_json);
-		goto drop;
+		opaque = (void *)(uintptr_t)((l->number << 2) | (m->is_json ? 0 : 2) | 1);
+	if (p->batching && !m->hdrs) {
+		hub_batch_add(p, l, m->partition, m->key, m->klen, m->is_json);
+		return;
 	}
-	err = hub_produce_send(p, topic, partition, value, vlen, key, klen, hdrs, opaque);
+	err = hub_produce_send(p, m->topic, m->partition, m->value, m->vlen, m->key, m->klen, m->hdrs, opaque);
 	if (err) {
-		if (hdrs)
-			rd_kafka_headers_destroy(hdrs);
+		if (m->hdrs)
+			rd_kafka_headers_destroy(m->hdrs);
 		if (!((uintptr_t)opaque & 1))
 			free(opaque);
-		hub_produce_not_accepted(p, err, topic, partition, l->number, l->data, l->len, is_json);
+		hub_produce_not_accepted(p, err, m->topic, m->partition, l->number, l->data, l->len, m->is_json);
 	}
-drop:
+}
+
+static void produce_line(struct producer *p, const struct hub_line *l)
+{
+	struct message m = { .topic = p->o->topic, .partition = p->o->partition, .value = l->data,
+	                     .vlen = l->len, .is_json = 1 };
+	int ok;
+
+	if (l->status == HUB_LINE_TOO_LONG) {
+		char why[512], extra[64];
+
+		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
+		fail(p, why, l->number, l->data, l->len, 0, extra);
+		return;
+	}
+	ok = (p->o->envelope ? from_envelope(p, l, &m) : from_event(p, l, &m)) == 0;
+	if (ok) {
+		add_option_headers(p->o, &m.hdrs);
+		send_line(p, l, &m);
+	}
 	if (p->ce_headers) {
 		rd_kafka_headers_destroy(p->ce_headers);
 		p->ce_headers = NULL;
@@ -500,32 +544,62 @@ static int scan_ahead_pays(void)
 	return CPU_COUNT(&cpus) > 2;
 }
 
+/* The field paths the scanner finds: the key, --topic-from's, and for
+ * --binary-mode every top-level member, through the binding's callback. */
+static void prepare_scan(struct producer *p)
+{
+	const struct hub_produce_opts *o = p->o;
+
+	p->key_path = p->star_path = -1;
+	p->js = hub_json_new();
+	p->tee_js = hub_json_new();
+	if (!o->envelope) {
+		const char *kp = o->key_path ? o->key_path : "partitionkey";
+
+		if (*kp)
+			p->key_path = hub_produce_add_path(p, kp);
+		if (o->topic_from)
+			hub_topicmap_parse(p, o->topic_from);
+		if (o->binary_mode) {
+			p->star_path = hub_produce_add_path(p, "*");
+			hub_json_set_callback(p->js, hub_binding_member, p);
+		}
+	}
+	hub_json_set_paths(p->js, p->paths, p->npaths);
+}
+
+static void producer_free(struct producer *p)
+{
+	if (p->spool)
+		fclose(p->spool);
+	hub_envelope_free(&p->env);
+	hub_json_free(p->js);
+	hub_json_free(p->tee_js);
+	for (int i = 0; i < p->npaths; i++)
+		hub_path_free(&p->paths[i]);
+	for (int i = 0; i < p->npieces; i++)
+		free(p->pieces[i].literal);
+	free(p->pieces);
+	hub_buf_free(&p->key);
+	hub_buf_free(&p->topic);
+	hub_buf_free(&p->value);
+	hub_buf_free(&p->tmp);
+	hub_buf_free(&p->out);
+	hub_buf_free(&p->arena);
+	free(p->place.parts);
+}
+
 int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_opts *o,
                     struct hub_stats *st)
 {
 	struct producer p = { 0 };
-	char errstr[512], why[512];
+	char errstr[512];
 	int status = HUB_EXIT_OK, pipelined;
 	uint64_t lines = 0;
 
 	p.o = o;
 	p.st = st;
-	p.key_path = p.star_path = -1;
-	p.js = hub_json_new();
-	p.tee_js = hub_json_new();
-	if (!o->envelope) {
-		const char *kp = o->key_path ? o->key_path : "partitionkey";
-
-		if (*kp)
-			p.key_path = hub_produce_add_path(&p, kp);
-		if (o->topic_from)
-			hub_topicmap_parse(&p, o->topic_from);
-		if (o->binary_mode) {
-			p.star_path = hub_produce_add_path(&p, "*");
-			hub_json_set_callback(p.js, hub_binding_member, &p);
-		}
-	}
-	hub_json_set_paths(p.js, p.paths, p.npaths);
+	prepare_scan(&p);
 
 	/* Plain events are scanned ahead in a thread of their own when that
 	 * pays; the modes that need the scanner's callbacks (--binary-mode)
@@ -547,15 +621,9 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 		p.rkt = rd_kafka_topic_new(p.rk, o->topic, NULL);
 	p.batching = p.rkt && !o->envelope && !o->binary_mode && !o->topic_from && !o->headers;
 	hub_buf_reserve(&p.arena, 1);   /* an empty value or key is never NULL */
-	if (o->transactional) {
-		p.spool = tmpfile();
-		if (!p.spool)
-			hub_die(HUB_EXIT_IOERR, "cannot create the transaction spool file: %s", strerror(errno));
-		if (hub_txn_call(&p, rd_kafka_init_transactions(p.rk, 30000), "initialising transactions", why, sizeof(why)) ||
-		    hub_txn_call(&p, rd_kafka_begin_transaction(p.rk), "beginning the transaction", why, sizeof(why))) {
-			status = HUB_EXIT_UNAVAILABLE;
-			goto destroy;
-		}
+	if (o->transactional && hub_txn_begin(&p) < 0) {
+		status = HUB_EXIT_UNAVAILABLE;
+		goto destroy;
 	}
 
 	if (pipelined)
@@ -568,16 +636,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 
 	if (o->transactional) {
 		drain(&p);
-		if (p.txn_abort || hub_stop_requested || p.fatal || status != HUB_EXIT_OK) {
-			snprintf(why, sizeof(why), "%s", p.txn_abort ? "an event failed" :
-			         hub_stop_requested ? strsignal(hub_stop_requested) : "input error");
-			hub_txn_call(&p, rd_kafka_abort_transaction(p.rk, 30000), "aborting the transaction", errstr, sizeof(errstr));
-			hub_txn_spool_fail_all(&p, why);
-		} else if (hub_txn_call(&p, rd_kafka_commit_transaction(p.rk, -1), "committing the transaction", errstr,
-		                    sizeof(errstr))) {
-			hub_txn_call(&p, rd_kafka_abort_transaction(p.rk, 30000), "aborting the transaction", why, sizeof(why));
-			hub_txn_spool_fail_all(&p, errstr);
-		}
+		hub_txn_end(&p, status);
 	}
 	drain(&p);
 	flush_out(&p);
@@ -588,23 +647,7 @@ destroy:
 out:
 	if (pipelined)
 		hub_scanahead_block_signals(0);
-	if (p.spool)
-		fclose(p.spool);
-	hub_envelope_free(&p.env);
-	hub_json_free(p.js);
-	hub_json_free(p.tee_js);
-	for (int i = 0; i < p.npaths; i++)
-		hub_path_free(&p.paths[i]);
-	for (int i = 0; i < p.npieces; i++)
-		free(p.pieces[i].literal);
-	free(p.pieces);
-	hub_buf_free(&p.key);
-	hub_buf_free(&p.topic);
-	hub_buf_free(&p.value);
-	hub_buf_free(&p.tmp);
-	hub_buf_free(&p.out);
-	hub_buf_free(&p.arena);
-	free(p.place.parts);
+	producer_free(&p);
 	if (p.io_error && status == HUB_EXIT_OK)
 		status = HUB_EXIT_IOERR;
 	if (p.fatal && status == HUB_EXIT_OK)

@@ -10,6 +10,8 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/exitcodes.h"
+#include "core/signals.h"
 #include "json/scan.h"
 #include "kafka/produce-internal.h"
 #include "stream/failstore.h"
@@ -26,7 +28,7 @@ void hub_txn_spool_add(struct producer *p, uint64_t line, const char *data, size
 }
 
 /* On abort, the events of the transaction go to the failure store. */
-void hub_txn_spool_fail_all(struct producer *p, const char *why)
+static void spool_fail_all(struct producer *p, const char *why)
 {
 	uint64_t line;
 	size_t len;
@@ -51,7 +53,7 @@ void hub_txn_spool_fail_all(struct producer *p, const char *why)
 	hub_buf_free(&ev);
 }
 
-int hub_txn_call(struct producer *p, rd_kafka_error_t *error, const char *what, char *why, size_t whylen)
+static int txn_call(struct producer *p, rd_kafka_error_t *error, const char *what, char *why, size_t whylen)
 {
 	if (!error)
 		return 0;
@@ -59,4 +61,38 @@ int hub_txn_call(struct producer *p, rd_kafka_error_t *error, const char *what, 
 	hub_err("%s", why);
 	rd_kafka_error_destroy(error);
 	return -1;
+}
+
+/* Opens the spool and begins the transaction; -1 when the cluster would
+ * not (the reason is reported). */
+int hub_txn_begin(struct producer *p)
+{
+	char why[512];
+
+	p->spool = tmpfile();
+	if (!p->spool)
+		hub_die(HUB_EXIT_IOERR, "cannot create the transaction spool file: %s", strerror(errno));
+	if (txn_call(p, rd_kafka_init_transactions(p->rk, 30000), "initialising transactions", why, sizeof(why)) ||
+	    txn_call(p, rd_kafka_begin_transaction(p->rk), "beginning the transaction", why, sizeof(why)))
+		return -1;
+	return 0;
+}
+
+/* After every delivery report: commits, or aborts when an event failed,
+ * a signal came, the producer hit a fatal error or the input loop ended
+ * with status; on abort the spooled events fail into the store. */
+void hub_txn_end(struct producer *p, int status)
+{
+	char errstr[512], why[512];
+
+	if (p->txn_abort || hub_stop_requested || p->fatal || status != HUB_EXIT_OK) {
+		snprintf(why, sizeof(why), "%s", p->txn_abort ? "an event failed" :
+		         hub_stop_requested ? strsignal(hub_stop_requested) : "input error");
+		txn_call(p, rd_kafka_abort_transaction(p->rk, 30000), "aborting the transaction", errstr, sizeof(errstr));
+		spool_fail_all(p, why);
+	} else if (txn_call(p, rd_kafka_commit_transaction(p->rk, -1), "committing the transaction", errstr,
+	                    sizeof(errstr))) {
+		txn_call(p, rd_kafka_abort_transaction(p->rk, 30000), "aborting the transaction", why, sizeof(why));
+		spool_fail_all(p, errstr);
+	}
 }

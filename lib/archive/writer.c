@@ -6,7 +6,8 @@
  * pending batch. Segments are looked up in a small table (linear: a few
  * dozen entries, the last one used first); the table is bounded by
  * max_open and each pending batch by batch_bytes, so memory stays bounded
- * whatever the input. */
+ * whatever the input. The directory lock, compression and the input loop
+ * have files of their own (archive/lock.c, compress.c, input.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "archive/segindex-internal.h"
 #include "archive/writer.h"
+#include "archive/writer-internal.h"
 #include "archive/record.h"
 #include "archive/dayindex-internal.h"
 #include "core/diag.h"
@@ -71,37 +73,6 @@ struct hub_archive {
 	struct hub_buf path, tmp;
 };
 
-#define BUSY "is being written by another hub-archive"
-
-int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
-{
-	struct hub_buf p = { 0 };
-
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	hub_buf_addf(&p, "%s/.lock", dir);
-	*fd = open(hub_buf_cstr(&p), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (*fd < 0) {
-		snprintf(err, errlen, "%s: %s", p.data, strerror(errno));
-		hub_buf_free(&p);
-		return -1;
-	}
-	hub_buf_free(&p);
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		snprintf(err, errlen, "%s " BUSY " (lock %s/.lock); one writer per directory", dir, dir);
-		close(*fd);
-		*fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-int hub_archive_err_status(const char *err)
-{
-	return strstr(err, BUSY) ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR;
-}
 
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
                                      char *err, size_t errlen)
@@ -458,88 +429,6 @@ static int sync_seg(struct hub_archive *a, struct openseg *s)
 	return 0;
 }
 
-/* Compresses base.ndjson into base.ndjson.zst, then writes the index (b's
- * entries with the frames), then removes the plain file: at every moment
- * one complete form of the segment exists. */
-static int compress_with(const char *base, struct hub_aindex_builder *b, int level,
-                         size_t frame_size, int do_fsync, char *err, size_t errlen)
-{
-	struct hub_buf plain = { 0 }, zst = { 0 }, idx = { 0 };
-	int rc = -1;
-
-	hub_buf_addf(&plain, "%s.ndjson", base);
-	hub_buf_addf(&zst, "%s.ndjson.zst", base);
-	hub_buf_addf(&idx, "%s.idx", base);
-	hub_buf_cstr(&plain);
-	hub_buf_cstr(&zst);
-	hub_buf_cstr(&idx);
-	if (hub_segment_compress(plain.data, zst.data, level, frame_size, b, do_fsync, err, errlen) != 0)
-		goto out;
-	if (hub_aindex_write(b, idx.data, do_fsync, err, errlen) != 0)
-		goto out;
-	if (unlink(plain.data) != 0) {
-		snprintf(err, errlen, "%s: %s", plain.data, strerror(errno));
-		goto out;
-	}
-	if (do_fsync)
-		hub_fsync_dir(plain.data);
-	rc = 0;
-out:
-	hub_buf_free(&plain);
-	hub_buf_free(&zst);
-	hub_buf_free(&idx);
-	return rc;
-}
-
-int hub_archive_compress_segment(const char *base, int level, size_t frame_size, int do_fsync,
-                                 char *err, size_t errlen)
-{
-	struct hub_aindex_builder b = { 0 };
-	struct hub_aindex ix;
-	struct hub_buf plain = { 0 }, idx = { 0 };
-	int rc = -1;
-
-	hub_buf_addf(&plain, "%s.ndjson", base);
-	hub_buf_addf(&idx, "%s.idx", base);
-	hub_buf_cstr(&plain);
-	hub_buf_cstr(&idx);
-	/* the entries of a complete index are kept; otherwise the lines are read */
-	if (hub_aindex_open(idx.data, &ix) == 0) {
-		struct stat st;
-
-		if (stat(plain.data, &st) == 0 && ix.covered == (uint64_t)st.st_size &&
-		    hub_aindex_load_entries(&ix, HUB_AINDEX_ID, &b) == 0 &&
-		    hub_aindex_load_entries(&ix, HUB_AINDEX_SUBJECT, &b) == 0) {
-			b.covered = ix.covered;
-			b.nlines = ix.nlines;
-		} else {
-			hub_aindex_builder_reset(&b);
-		}
-		hub_aindex_close(&ix);
-	}
-	if (b.covered == 0) {
-		struct hub_segment s;
-		struct hub_arec_parser *p;
-		const char *d;
-		size_t n;
-		uint64_t u;
-
-		if (hub_segment_open(&s, plain.data, 0, err, errlen) != 0)
-			goto out;
-		p = hub_arec_parser_new();
-		while (hub_segment_next(&s, &d, &n, &u, err, errlen) == 1)
-			b.covered = u + hub_aindex_add_lines(&b, p, d, n, u);
-		hub_arec_parser_free(p);
-		hub_segment_close(&s);
-	}
-	rc = compress_with(base, &b, level, frame_size, do_fsync, err, errlen);
-out:
-	hub_aindex_builder_free(&b);
-	hub_buf_free(&plain);
-	hub_buf_free(&idx);
-	return rc;
-}
-
 /* Writes what is pending, fsyncs, writes the index, compresses if asked,
  * and removes the segment from the table. */
 static int close_seg(struct hub_archive *a, struct openseg *s)
@@ -555,8 +444,8 @@ static int close_seg(struct hub_archive *a, struct openseg *s)
 		hub_buf_reset(&a->tmp);
 		hub_buf_addf(&a->tmp, "%s.idx", s->base);
 		if (a->o.compress) {
-			if (compress_with(s->base, &s->ix, a->o.level, a->o.frame_size, do_fsync, err,
-			                  sizeof(err)) != 0) {
+			if (hub_archive_compress_with(s->base, &s->ix, a->o.level, a->o.frame_size, do_fsync, err,
+			                              sizeof(err)) != 0) {
 				hub_err("cannot compress %s.ndjson (left plain): %s", s->base, err);
 				rc = -1;
 				s->ix.nframes = 0;
@@ -685,7 +574,7 @@ int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
  * fsync, in ms, if some wait; else -1. The write loop waits no longer than
  * that for input, so a stream that pauses is synced within the interval,
  * not at the next line, whenever that comes. */
-static int sync_due_ms(const struct hub_archive *a)
+int hub_archive_sync_due_ms(const struct hub_archive *a)
 {
 	double left;
 	int dirty = 0;
@@ -727,94 +616,4 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 	close(a->lock_fd);
 	free(a);
 	return rc;
-}
-
-static int tee_out(int fd, struct hub_buf *acked)
-{
-	int rc = 0;
-
-	if (fd >= 0 && acked->len)
-		rc = hub_write_all(fd, acked->data, acked->len);
-	hub_buf_reset(acked);
-	return rc;
-}
-
-int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_fd,
-                    struct hub_failstore *fs, struct hub_stats *st, int show_stats)
-{
-	struct hub_reader *r = hub_reader_new(in_fd, max_line);
-	struct hub_buf acked = { 0 };
-	struct hub_line l;
-	int rc, status = HUB_EXIT_OK;
-	char extra[96];
-
-	hub_reader_set_interrupt(r, &hub_stop_requested);
-	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
-	while (!hub_stop_requested) {
-		if (!hub_reader_buffered(r))
-			hub_reader_set_timeout(r, sync_due_ms(a));
-		if ((rc = hub_reader_next(r, &l)) == 0)
-			break;
-		if (rc < 0 && errno == ETIMEDOUT) {    /* idle, and an fsync is due */
-			if (hub_archive_flush(a, &acked) != 0) {
-				status = HUB_EXIT_IOERR;
-				break;
-			}
-			continue;
-		}
-		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
-			hub_signal_drain();
-			if (hub_stats_due())
-				hub_stats_print(st, NULL);
-			continue;
-		}
-		if (rc < 0) {
-			hub_err("reading standard input: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		st->in++;
-		if (l.status == HUB_LINE_TOO_LONG) {
-			snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"truncated\":true", l.full_len);
-			hub_failstore_add(fs, "line longer than the limit (--max-line); only its first "
-			                  "bytes are kept here", l.number, l.data, l.len, 0, extra);
-			st->failed++;
-			continue;
-		}
-		rc = hub_archive_add(a, l.data, l.len, l.number, &acked);
-		if (rc < 0) {
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		if (rc > 0)
-			st->failed++;
-		else
-			st->out++;
-		if (!hub_reader_buffered(r) && hub_archive_flush(a, &acked) != 0) {
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		if (acked.len && tee_out(tee_fd, &acked) != 0) {
-			hub_err("writing standard output: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		if (hub_stats_due())
-			hub_stats_print(st, NULL);
-	}
-	if (hub_stop_requested)
-		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));
-	if (hub_archive_close(a, &acked) != 0)
-		status = HUB_EXIT_IOERR;
-	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {
-		hub_err("writing standard output: %s", strerror(errno));
-		status = HUB_EXIT_IOERR;
-	}
-	if (status == HUB_EXIT_OK && st->failed)
-		status = HUB_EXIT_FAILED;
-	if (show_stats)
-		hub_stats_print(st, NULL);
-	hub_buf_free(&acked);
-	hub_reader_free(r);
-	return status;
 }

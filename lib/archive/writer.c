@@ -286,27 +286,23 @@ static int open_locked(const char *path, int *fresh)
 	return -1;
 }
 
-/* Opens the segment that takes the next lines of (part, hour): the latest
- * plain one if it still has room, else a new one after it. */
-static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
+/* Room in the table: the segment used least recently is closed. */
+static int evict_one(struct hub_archive *a)
 {
-	struct openseg *s;
-	int last = -1, fresh;
-	const char *path;
+	int lru = 0;
 
-	if (a->nsegs == a->o.max_open) {
-		int lru = 0;
+	for (int i = 1; i < a->nsegs; i++)
+		if (a->segs[i]->used < a->segs[lru]->used)
+			lru = i;
+	return close_seg(a, a->segs[lru]);
+}
 
-		for (int i = 1; i < a->nsegs; i++)
-			if (a->segs[i]->used < a->segs[lru]->used)
-				lru = i;
-		if (close_seg(a, a->segs[lru]) != 0)
-			return NULL;
-	}
-	s = hub_xcalloc(1, sizeof(*s));
-	snprintf(s->part, sizeof(s->part), "%s", part);
-	s->hour = hour;
-	s->fd = -1;
+/* s->seq and s->base: the latest segment of (part, hour), or the one
+ * after it when that one is closed and compressed. */
+static void choose_segment(struct hub_archive *a, struct openseg *s, const char *part, int64_t hour)
+{
+	int last = -1;
+
 	for (int seq = 0;; seq++) {
 		hub_buf_reset(&a->path);
 		hub_seg_base(&a->path, a->o.dir, part, hour, seq);
@@ -330,6 +326,88 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 		}
 		break;
 	}
+}
+
+/* A segment found full: make sure it has its index (a->path), and start
+ * the next one in its place. */
+static int start_next(struct hub_archive *a, struct openseg *s, const char *part, int64_t hour)
+{
+	char err[512];
+	int fresh;
+
+	s->ix.covered = s->size;
+	if (hub_aindex_write(&s->ix, a->path.data, a->o.fsync != HUB_FSYNC_NEVER, err,
+	                     sizeof(err)) != 0) {
+		hub_err("cannot write the index: %s", err);
+		return -1;
+	}
+	hub_aindex_builder_reset(&s->ix);
+	close(s->fd);
+	s->fd = -1;
+	free(s->base);
+	s->seq++;
+	hub_buf_reset(&a->path);
+	hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
+	s->base = hub_xstrdup(hub_buf_cstr(&a->path));
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
+	s->fd = open_locked(hub_buf_cstr(&a->tmp), &fresh);
+	if (s->fd < 0) {
+		hub_err("%s: %s", a->tmp.data, strerror(errno));
+		return -1;
+	}
+	s->size = 0;
+	return 0;
+}
+
+/* A segment that grows: its index (a->path) goes, since readers trust an
+ * index to describe a closed segment whole. */
+static int drop_index(struct hub_archive *a)
+{
+	if (unlink(a->path.data) == 0) {
+		if (a->o.fsync != HUB_FSYNC_NEVER)
+			hub_fsync_dir(a->path.data);
+	} else if (errno != ENOENT) {
+		hub_err("%s: %s", a->path.data, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* An existing segment file, opened at path: its last line checked, its
+ * lines indexed in memory, then appended to if it has room. */
+static int resume_segment(struct hub_archive *a, struct openseg *s, const char *path, const char *part,
+                          int64_t hour)
+{
+	if (repair_tail(a, s->fd, path, &s->size) != 0) {
+		hub_err("%s: cannot check its last line: %s", path, strerror(errno));
+		return -1;
+	}
+	if (reindex(a, s, path) != 0)
+		return -1;
+	hub_buf_reset(&a->path);
+	hub_buf_addf(&a->path, "%s.idx", s->base);
+	hub_buf_cstr(&a->path);
+	if (s->size >= a->o.max_size)
+		return start_next(a, s, part, hour);
+	return drop_index(a);
+}
+
+/* Opens the segment that takes the next lines of (part, hour): the latest
+ * plain one if it still has room, else a new one after it. */
+static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
+{
+	struct openseg *s;
+	int fresh;
+	const char *path;
+
+	if (a->nsegs == a->o.max_open && evict_one(a) != 0)
+		return NULL;
+	s = hub_xcalloc(1, sizeof(*s));
+	snprintf(s->part, sizeof(s->part), "%s", part);
+	s->hour = hour;
+	s->fd = -1;
+	choose_segment(a, s, part, hour);
 	/* a day index covers its whole day: it goes before the day changes */
 	touch_day(a, s);
 	hub_buf_reset(&a->tmp);
@@ -343,53 +421,8 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 	if (fresh) {
 		if (a->o.fsync != HUB_FSYNC_NEVER)
 			hub_fsync_dir(path);
-	} else {
-		if (repair_tail(a, s->fd, path, &s->size) != 0) {
-			hub_err("%s: cannot check its last line: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (reindex(a, s, path) != 0)
-			goto fail;
-		hub_buf_reset(&a->path);
-		hub_buf_addf(&a->path, "%s.idx", s->base);
-		hub_buf_cstr(&a->path);
-		if (s->size >= a->o.max_size) {
-			/* full: make sure it has its index, and start the next one */
-			char err[512];
-
-			s->ix.covered = s->size;
-			if (hub_aindex_write(&s->ix, a->path.data, a->o.fsync != HUB_FSYNC_NEVER, err,
-			                     sizeof(err)) != 0) {
-				hub_err("cannot write the index: %s", err);
-				goto fail;
-			}
-			hub_aindex_builder_reset(&s->ix);
-			close(s->fd);
-			s->fd = -1;
-			free(s->base);
-			s->seq++;
-			hub_buf_reset(&a->path);
-			hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
-			s->base = hub_xstrdup(hub_buf_cstr(&a->path));
-			hub_buf_reset(&a->tmp);
-			hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
-			s->fd = open_locked(hub_buf_cstr(&a->tmp), &fresh);
-			if (s->fd < 0) {
-				hub_err("%s: %s", a->tmp.data, strerror(errno));
-				goto fail;
-			}
-			s->size = 0;
-		} else {
-			/* it grows: its index goes, since readers trust an index to
-			 * describe a closed segment whole */
-			if (unlink(a->path.data) == 0) {
-				if (a->o.fsync != HUB_FSYNC_NEVER)
-					hub_fsync_dir(a->path.data);
-			} else if (errno != ENOENT) {
-				hub_err("%s: %s", a->path.data, strerror(errno));
-				goto fail;
-			}
-		}
+	} else if (resume_segment(a, s, path, part, hour) != 0) {
+		goto fail;
 	}
 	a->segs[a->nsegs++] = s;
 	return s;

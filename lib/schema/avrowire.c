@@ -202,6 +202,69 @@ static int encode_union(struct hub_avrowire *w, const struct hub_avro_node *n, a
 	return -1;
 }
 
+/* A decimal's bytes (in w->bytes) as a fixed: sign-extended to its size. */
+static int set_fixed_decimal(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v)
+{
+	struct hub_buf fx = { 0 };
+	char fill = (w->bytes.len && (w->bytes.data[0] & 0x80)) ? (char)0xff : 0;
+
+	for (size_t i = w->bytes.len; i < (size_t)n->size; i++)
+		hub_buf_addc(&fx, fill);
+	hub_buf_add(&fx, w->bytes.data, w->bytes.len);
+	if (fx.len != (size_t)n->size) {
+		hub_buf_free(&fx);
+		hub_buf_addf(w->err, "decimal does not fit in %ld bytes", n->size);
+		return -1;
+	}
+	avro_value_set_fixed(v, fx.data, fx.len);
+	hub_buf_free(&fx);
+	return 0;
+}
+
+static int encode_array(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v,
+                        const char *p, const char *end)
+{
+	const char *q = skip_ws(p + 1, end);
+
+	while (*q != ']') {
+		avro_value_t child;
+		const char *e = hub_avrocheck_skip(q, end);
+
+		if (avro_value_append(v, &child, NULL) != 0 || encode(w, n->items, &child, q, e) < 0)
+			return -1;
+		q = skip_ws(e, end);
+		if (*q == ',')
+			q = skip_ws(q + 1, end);
+	}
+	return 0;
+}
+
+static int encode_map(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v,
+                      const char *p, const char *end)
+{
+	const char *q = skip_ws(p + 1, end);
+
+	while (*q != '}') {
+		avro_value_t child;
+		const char *k = hub_avrocheck_skip(q, end), *val = skip_ws(skip_ws(k, end) + 1, end);
+		const char *e = hub_avrocheck_skip(val, end);
+		char *key;
+		int rc;
+
+		hub_buf_reset(&w->tmp);
+		hub_json_unescape(q, k - q, &w->tmp);
+		key = hub_xstrndup(hub_buf_cstr(&w->tmp), w->tmp.len);
+		rc = avro_value_add(v, key, &child, NULL, NULL);
+		free(key);
+		if (rc != 0 || encode(w, n->items, &child, val, e) < 0)
+			return -1;
+		q = skip_ws(e, end);
+		if (*q == ',')
+			q = skip_ws(q + 1, end);
+	}
+	return 0;
+}
+
 static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v, const char *p,
                   const char *end)
 {
@@ -238,23 +301,8 @@ static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_va
 				hub_logical_decimal_to_bytes(p + 1, vend - 1, n->scale, &w->bytes);
 			else
 				hub_logical_decimal_to_bytes(numtext, numtext + len, n->scale, &w->bytes);
-			if (n->kind == HUB_AVRO_FIXED) {
-				/* sign-extend to the fixed size */
-				struct hub_buf fx = { 0 };
-				char fill = (w->bytes.len && (w->bytes.data[0] & 0x80)) ? (char)0xff : 0;
-
-				for (size_t i = w->bytes.len; i < (size_t)n->size; i++)
-					hub_buf_addc(&fx, fill);
-				hub_buf_add(&fx, w->bytes.data, w->bytes.len);
-				if (fx.len != (size_t)n->size) {
-					hub_buf_free(&fx);
-					hub_buf_addf(w->err, "decimal does not fit in %ld bytes", n->size);
-					return -1;
-				}
-				avro_value_set_fixed(v, fx.data, fx.len);
-				hub_buf_free(&fx);
-				return 0;
-			}
+			if (n->kind == HUB_AVRO_FIXED)
+				return set_fixed_decimal(w, n, v);
 		} else {
 			string_bytes(w, p, len, &w->bytes);
 		}
@@ -273,44 +321,8 @@ static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_va
 				return avro_value_set_enum(v, i);
 		return -1;
 	case HUB_AVRO_RECORD: return encode_record(w, n, v, p, end);
-	case HUB_AVRO_ARRAY: {
-		const char *q = skip_ws(p + 1, end);
-
-		while (*q != ']') {
-			avro_value_t child;
-			const char *e = hub_avrocheck_skip(q, end);
-
-			if (avro_value_append(v, &child, NULL) != 0 || encode(w, n->items, &child, q, e) < 0)
-				return -1;
-			q = skip_ws(e, end);
-			if (*q == ',')
-				q = skip_ws(q + 1, end);
-		}
-		return 0;
-	}
-	case HUB_AVRO_MAP: {
-		const char *q = skip_ws(p + 1, end);
-
-		while (*q != '}') {
-			avro_value_t child;
-			const char *k = hub_avrocheck_skip(q, end), *val = skip_ws(skip_ws(k, end) + 1, end);
-			const char *e = hub_avrocheck_skip(val, end);
-			char *key;
-			int rc;
-
-			hub_buf_reset(&w->tmp);
-			hub_json_unescape(q, k - q, &w->tmp);
-			key = hub_xstrndup(hub_buf_cstr(&w->tmp), w->tmp.len);
-			rc = avro_value_add(v, key, &child, NULL, NULL);
-			free(key);
-			if (rc != 0 || encode(w, n->items, &child, val, e) < 0)
-				return -1;
-			q = skip_ws(e, end);
-			if (*q == ',')
-				q = skip_ws(q + 1, end);
-		}
-		return 0;
-	}
+	case HUB_AVRO_ARRAY: return encode_array(w, n, v, p, end);
+	case HUB_AVRO_MAP: return encode_map(w, n, v, p, end);
 	}
 	return -1;
 }
@@ -410,6 +422,53 @@ static void put_byte_string(struct hub_buf *out, const unsigned char *p, size_t 
 	hub_buf_free(&u);
 }
 
+static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out);
+
+static int decode_record(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
+{
+	hub_buf_addc(out, '{');
+	for (int i = 0; i < n->nfields; i++) {
+		avro_value_t child;
+
+		if (avro_value_get_by_index(v, i, &child, NULL) != 0)
+			return -1;
+		if (i)
+			hub_buf_addc(out, ',');
+		hub_buf_json_string(out, n->fields[i].name, n->fields[i].namelen);
+		hub_buf_addc(out, ':');
+		if (decode(n->fields[i].type, &child, out) < 0)
+			return -1;
+	}
+	hub_buf_addc(out, '}');
+	return 0;
+}
+
+/* An array's items, or a map's members. */
+static int decode_items(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
+{
+	size_t count;
+
+	avro_value_get_size(v, &count);
+	hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? '[' : '{');
+	for (size_t i = 0; i < count; i++) {
+		avro_value_t child;
+		const char *name = NULL;
+
+		if (avro_value_get_by_index(v, i, &child, &name) != 0)
+			return -1;
+		if (i)
+			hub_buf_addc(out, ',');
+		if (n->kind == HUB_AVRO_MAP) {
+			hub_buf_json_string(out, name, strlen(name));
+			hub_buf_addc(out, ':');
+		}
+		if (decode(n->items, &child, out) < 0)
+			return -1;
+	}
+	hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? ']' : '}');
+	return 0;
+}
+
 static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
 {
 	switch (n->kind) {
@@ -488,45 +547,8 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 		hub_buf_json_string(out, n->symbols[e], n->symlen[e]);
 		return 0;
 	}
-	case HUB_AVRO_RECORD:
-		hub_buf_addc(out, '{');
-		for (int i = 0; i < n->nfields; i++) {
-			avro_value_t child;
-
-			if (avro_value_get_by_index(v, i, &child, NULL) != 0)
-				return -1;
-			if (i)
-				hub_buf_addc(out, ',');
-			hub_buf_json_string(out, n->fields[i].name, n->fields[i].namelen);
-			hub_buf_addc(out, ':');
-			if (decode(n->fields[i].type, &child, out) < 0)
-				return -1;
-		}
-		hub_buf_addc(out, '}');
-		return 0;
-	case HUB_AVRO_ARRAY: case HUB_AVRO_MAP: {
-		size_t count;
-
-		avro_value_get_size(v, &count);
-		hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? '[' : '{');
-		for (size_t i = 0; i < count; i++) {
-			avro_value_t child;
-			const char *name = NULL;
-
-			if (avro_value_get_by_index(v, i, &child, &name) != 0)
-				return -1;
-			if (i)
-				hub_buf_addc(out, ',');
-			if (n->kind == HUB_AVRO_MAP) {
-				hub_buf_json_string(out, name, strlen(name));
-				hub_buf_addc(out, ':');
-			}
-			if (decode(n->items, &child, out) < 0)
-				return -1;
-		}
-		hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? ']' : '}');
-		return 0;
-	}
+	case HUB_AVRO_RECORD: return decode_record(n, v, out);
+	case HUB_AVRO_ARRAY: case HUB_AVRO_MAP: return decode_items(n, v, out);
 	}
 	return -1;
 }

@@ -6,7 +6,8 @@
  * pending batch. Segments are looked up in a small table (linear: a few
  * dozen entries, the last one used first); the table is bounded by
  * max_open and each pending batch by batch_bytes, so memory stays bounded
- * whatever the input. */
+ * whatever the input. The directory lock, compression and the input loop
+ * have files of their own (archive/lock.c, compress.c, input.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "archive/segindex-internal.h"
 #include "archive/writer.h"
+#include "archive/writer-internal.h"
 #include "archive/record.h"
 #include "archive/dayindex-internal.h"
 #include "core/diag.h"
@@ -71,37 +73,6 @@ struct hub_archive {
 	struct hub_buf path, tmp;
 };
 
-#define BUSY "is being written by another hub-archive"
-
-int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen)
-{
-	struct hub_buf p = { 0 };
-
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	hub_buf_addf(&p, "%s/.lock", dir);
-	*fd = open(hub_buf_cstr(&p), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (*fd < 0) {
-		snprintf(err, errlen, "%s: %s", p.data, strerror(errno));
-		hub_buf_free(&p);
-		return -1;
-	}
-	hub_buf_free(&p);
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		snprintf(err, errlen, "%s " BUSY " (lock %s/.lock); one writer per directory", dir, dir);
-		close(*fd);
-		*fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-int hub_archive_err_status(const char *err)
-{
-	return strstr(err, BUSY) ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_IOERR;
-}
 
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
                                      char *err, size_t errlen)
@@ -315,27 +286,23 @@ static int open_locked(const char *path, int *fresh)
 	return -1;
 }
 
-/* Opens the segment that takes the next lines of (part, hour): the latest
- * plain one if it still has room, else a new one after it. */
-static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
+/* Room in the table: the segment used least recently is closed. */
+static int evict_one(struct hub_archive *a)
 {
-	struct openseg *s;
-	int last = -1, fresh;
-	const char *path;
+	int lru = 0;
 
-	if (a->nsegs == a->o.max_open) {
-		int lru = 0;
+	for (int i = 1; i < a->nsegs; i++)
+		if (a->segs[i]->used < a->segs[lru]->used)
+			lru = i;
+	return close_seg(a, a->segs[lru]);
+}
 
-		for (int i = 1; i < a->nsegs; i++)
-			if (a->segs[i]->used < a->segs[lru]->used)
-				lru = i;
-		if (close_seg(a, a->segs[lru]) != 0)
-			return NULL;
-	}
-	s = hub_xcalloc(1, sizeof(*s));
-	snprintf(s->part, sizeof(s->part), "%s", part);
-	s->hour = hour;
-	s->fd = -1;
+/* s->seq and s->base: the latest segment of (part, hour), or the one
+ * after it when that one is closed and compressed. */
+static void choose_segment(struct hub_archive *a, struct openseg *s, const char *part, int64_t hour)
+{
+	int last = -1;
+
 	for (int seq = 0;; seq++) {
 		hub_buf_reset(&a->path);
 		hub_seg_base(&a->path, a->o.dir, part, hour, seq);
@@ -359,6 +326,88 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 		}
 		break;
 	}
+}
+
+/* A segment found full: make sure it has its index (a->path), and start
+ * the next one in its place. */
+static int start_next(struct hub_archive *a, struct openseg *s, const char *part, int64_t hour)
+{
+	char err[512];
+	int fresh;
+
+	s->ix.covered = s->size;
+	if (hub_aindex_write(&s->ix, a->path.data, a->o.fsync != HUB_FSYNC_NEVER, err,
+	                     sizeof(err)) != 0) {
+		hub_err("cannot write the index: %s", err);
+		return -1;
+	}
+	hub_aindex_builder_reset(&s->ix);
+	close(s->fd);
+	s->fd = -1;
+	free(s->base);
+	s->seq++;
+	hub_buf_reset(&a->path);
+	hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
+	s->base = hub_xstrdup(hub_buf_cstr(&a->path));
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
+	s->fd = open_locked(hub_buf_cstr(&a->tmp), &fresh);
+	if (s->fd < 0) {
+		hub_err("%s: %s", a->tmp.data, strerror(errno));
+		return -1;
+	}
+	s->size = 0;
+	return 0;
+}
+
+/* A segment that grows: its index (a->path) goes, since readers trust an
+ * index to describe a closed segment whole. */
+static int drop_index(struct hub_archive *a)
+{
+	if (unlink(a->path.data) == 0) {
+		if (a->o.fsync != HUB_FSYNC_NEVER)
+			hub_fsync_dir(a->path.data);
+	} else if (errno != ENOENT) {
+		hub_err("%s: %s", a->path.data, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* An existing segment file, opened at path: its last line checked, its
+ * lines indexed in memory, then appended to if it has room. */
+static int resume_segment(struct hub_archive *a, struct openseg *s, const char *path, const char *part,
+                          int64_t hour)
+{
+	if (repair_tail(a, s->fd, path, &s->size) != 0) {
+		hub_err("%s: cannot check its last line: %s", path, strerror(errno));
+		return -1;
+	}
+	if (reindex(a, s, path) != 0)
+		return -1;
+	hub_buf_reset(&a->path);
+	hub_buf_addf(&a->path, "%s.idx", s->base);
+	hub_buf_cstr(&a->path);
+	if (s->size >= a->o.max_size)
+		return start_next(a, s, part, hour);
+	return drop_index(a);
+}
+
+/* Opens the segment that takes the next lines of (part, hour): the latest
+ * plain one if it still has room, else a new one after it. */
+static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
+{
+	struct openseg *s;
+	int fresh;
+	const char *path;
+
+	if (a->nsegs == a->o.max_open && evict_one(a) != 0)
+		return NULL;
+	s = hub_xcalloc(1, sizeof(*s));
+	snprintf(s->part, sizeof(s->part), "%s", part);
+	s->hour = hour;
+	s->fd = -1;
+	choose_segment(a, s, part, hour);
 	/* a day index covers its whole day: it goes before the day changes */
 	touch_day(a, s);
 	hub_buf_reset(&a->tmp);
@@ -372,53 +421,8 @@ static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t
 	if (fresh) {
 		if (a->o.fsync != HUB_FSYNC_NEVER)
 			hub_fsync_dir(path);
-	} else {
-		if (repair_tail(a, s->fd, path, &s->size) != 0) {
-			hub_err("%s: cannot check its last line: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (reindex(a, s, path) != 0)
-			goto fail;
-		hub_buf_reset(&a->path);
-		hub_buf_addf(&a->path, "%s.idx", s->base);
-		hub_buf_cstr(&a->path);
-		if (s->size >= a->o.max_size) {
-			/* full: make sure it has its index, and start the next one */
-			char err[512];
-
-			s->ix.covered = s->size;
-			if (hub_aindex_write(&s->ix, a->path.data, a->o.fsync != HUB_FSYNC_NEVER, err,
-			                     sizeof(err)) != 0) {
-				hub_err("cannot write the index: %s", err);
-				goto fail;
-			}
-			hub_aindex_builder_reset(&s->ix);
-			close(s->fd);
-			s->fd = -1;
-			free(s->base);
-			s->seq++;
-			hub_buf_reset(&a->path);
-			hub_seg_base(&a->path, a->o.dir, part, hour, s->seq);
-			s->base = hub_xstrdup(hub_buf_cstr(&a->path));
-			hub_buf_reset(&a->tmp);
-			hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
-			s->fd = open_locked(hub_buf_cstr(&a->tmp), &fresh);
-			if (s->fd < 0) {
-				hub_err("%s: %s", a->tmp.data, strerror(errno));
-				goto fail;
-			}
-			s->size = 0;
-		} else {
-			/* it grows: its index goes, since readers trust an index to
-			 * describe a closed segment whole */
-			if (unlink(a->path.data) == 0) {
-				if (a->o.fsync != HUB_FSYNC_NEVER)
-					hub_fsync_dir(a->path.data);
-			} else if (errno != ENOENT) {
-				hub_err("%s: %s", a->path.data, strerror(errno));
-				goto fail;
-			}
-		}
+	} else if (resume_segment(a, s, path, part, hour) != 0) {
+		goto fail;
 	}
 	a->segs[a->nsegs++] = s;
 	return s;
@@ -458,88 +462,6 @@ static int sync_seg(struct hub_archive *a, struct openseg *s)
 	return 0;
 }
 
-/* Compresses base.ndjson into base.ndjson.zst, then writes the index (b's
- * entries with the frames), then removes the plain file: at every moment
- * one complete form of the segment exists. */
-static int compress_with(const char *base, struct hub_aindex_builder *b, int level,
-                         size_t frame_size, int do_fsync, char *err, size_t errlen)
-{
-	struct hub_buf plain = { 0 }, zst = { 0 }, idx = { 0 };
-	int rc = -1;
-
-	hub_buf_addf(&plain, "%s.ndjson", base);
-	hub_buf_addf(&zst, "%s.ndjson.zst", base);
-	hub_buf_addf(&idx, "%s.idx", base);
-	hub_buf_cstr(&plain);
-	hub_buf_cstr(&zst);
-	hub_buf_cstr(&idx);
-	if (hub_segment_compress(plain.data, zst.data, level, frame_size, b, do_fsync, err, errlen) != 0)
-		goto out;
-	if (hub_aindex_write(b, idx.data, do_fsync, err, errlen) != 0)
-		goto out;
-	if (unlink(plain.data) != 0) {
-		snprintf(err, errlen, "%s: %s", plain.data, strerror(errno));
-		goto out;
-	}
-	if (do_fsync)
-		hub_fsync_dir(plain.data);
-	rc = 0;
-out:
-	hub_buf_free(&plain);
-	hub_buf_free(&zst);
-	hub_buf_free(&idx);
-	return rc;
-}
-
-int hub_archive_compress_segment(const char *base, int level, size_t frame_size, int do_fsync,
-                                 char *err, size_t errlen)
-{
-	struct hub_aindex_builder b = { 0 };
-	struct hub_aindex ix;
-	struct hub_buf plain = { 0 }, idx = { 0 };
-	int rc = -1;
-
-	hub_buf_addf(&plain, "%s.ndjson", base);
-	hub_buf_addf(&idx, "%s.idx", base);
-	hub_buf_cstr(&plain);
-	hub_buf_cstr(&idx);
-	/* the entries of a complete index are kept; otherwise the lines are read */
-	if (hub_aindex_open(idx.data, &ix) == 0) {
-		struct stat st;
-
-		if (stat(plain.data, &st) == 0 && ix.covered == (uint64_t)st.st_size &&
-		    hub_aindex_load_entries(&ix, HUB_AINDEX_ID, &b) == 0 &&
-		    hub_aindex_load_entries(&ix, HUB_AINDEX_SUBJECT, &b) == 0) {
-			b.covered = ix.covered;
-			b.nlines = ix.nlines;
-		} else {
-			hub_aindex_builder_reset(&b);
-		}
-		hub_aindex_close(&ix);
-	}
-	if (b.covered == 0) {
-		struct hub_segment s;
-		struct hub_arec_parser *p;
-		const char *d;
-		size_t n;
-		uint64_t u;
-
-		if (hub_segment_open(&s, plain.data, 0, err, errlen) != 0)
-			goto out;
-		p = hub_arec_parser_new();
-		while (hub_segment_next(&s, &d, &n, &u, err, errlen) == 1)
-			b.covered = u + hub_aindex_add_lines(&b, p, d, n, u);
-		hub_arec_parser_free(p);
-		hub_segment_close(&s);
-	}
-	rc = compress_with(base, &b, level, frame_size, do_fsync, err, errlen);
-out:
-	hub_aindex_builder_free(&b);
-	hub_buf_free(&plain);
-	hub_buf_free(&idx);
-	return rc;
-}
-
 /* Writes what is pending, fsyncs, writes the index, compresses if asked,
  * and removes the segment from the table. */
 static int close_seg(struct hub_archive *a, struct openseg *s)
@@ -555,8 +477,8 @@ static int close_seg(struct hub_archive *a, struct openseg *s)
 		hub_buf_reset(&a->tmp);
 		hub_buf_addf(&a->tmp, "%s.idx", s->base);
 		if (a->o.compress) {
-			if (compress_with(s->base, &s->ix, a->o.level, a->o.frame_size, do_fsync, err,
-			                  sizeof(err)) != 0) {
+			if (hub_archive_compress_with(s->base, &s->ix, a->o.level, a->o.frame_size, do_fsync, err,
+			                              sizeof(err)) != 0) {
 				hub_err("cannot compress %s.ndjson (left plain): %s", s->base, err);
 				rc = -1;
 				s->ix.nframes = 0;
@@ -686,7 +608,7 @@ int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
  * fsync, in ms, if some wait; else -1. The write loop waits no longer than
  * that for input, so a stream that pauses is synced within the interval,
  * not at the next line, whenever that comes. */
-static int sync_due_ms(const struct hub_archive *a)
+int hub_archive_sync_due_ms(const struct hub_archive *a)
 {
 	double left;
 	int dirty = 0;
@@ -728,93 +650,4 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 	close(a->lock_fd);
 	free(a);
 	return rc;
-}
-
-static int tee_out(int fd, struct hub_buf *acked)
-{
-	int rc = 0;
-
-	if (fd >= 0 && acked->len)
-		rc = hub_write_all(fd, acked->data, acked->len);
-	hub_buf_reset(acked);
-	return rc;
-}
-
-int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_fd,
-                    struct hub_failstore *fs, struct hub_stats *st, int show_stats)
-{
-	struct hub_reader *r = hub_reader_new(in_fd, max_line);
-	struct hub_buf acked = { 0 };
-	struct hub_line l;
-	int rc, status = HUB_EXIT_OK;
-	char extra[96], why[160];
-
-	hub_reader_set_interrupt(r, &hub_stop_requested);
-	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
-	while (!hub_stop_requested) {
-		if (!hub_reader_buffered(r))
-			hub_reader_set_timeout(r, sync_due_ms(a));
-		if ((rc = hub_reader_next(r, &l)) == 0)
-			break;
-		if (rc < 0 && errno == ETIMEDOUT) {    /* idle, and an fsync is due */
-			if (hub_archive_flush(a, &acked) != 0) {
-				status = HUB_EXIT_IOERR;
-				break;
-			}
-			continue;
-		}
-		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
-			hub_signal_drain();
-			if (hub_stats_due())
-				hub_stats_print(st, NULL);
-			continue;
-		}
-		if (rc < 0) {
-			hub_err("reading standard input: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		st->in++;
-		if (l.status == HUB_LINE_TOO_LONG) {
-			hub_line_too_long_reason(&l, why, sizeof(why), extra, sizeof(extra));
-			hub_failstore_add(fs, why, l.number, l.data, l.len, 0, extra);
-			st->failed++;
-			continue;
-		}
-		rc = hub_archive_add(a, l.data, l.len, l.number, &acked);
-		if (rc < 0) {
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		if (rc > 0)
-			st->failed++;
-		else
-			st->out++;
-		if (!hub_reader_buffered(r) && hub_archive_flush(a, &acked) != 0) {
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		if (acked.len && tee_out(tee_fd, &acked) != 0) {
-			hub_err("writing standard output: %s", strerror(errno));
-			status = HUB_EXIT_IOERR;
-			break;
-		}
-		if (hub_stats_due())
-			hub_stats_print(st, NULL);
-	}
-	if (hub_stop_requested)
-		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));
-	if (hub_archive_close(a, &acked) != 0)
-		status = HUB_EXIT_IOERR;
-	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {
-		hub_err("writing standard output: %s", strerror(errno));
-		status = HUB_EXIT_IOERR;
-	}
-	if (status == HUB_EXIT_OK && st->failed)
-		status = HUB_EXIT_FAILED;
-	if (show_stats)
-		hub_stats_print(st, NULL);
-	hub_buf_free(&acked);
-	hub_reader_free(r);
-	return status;
 }

@@ -14,11 +14,11 @@
  * (librdkafka's queue-based simple consumer) and nothing is committed.
  * With -G, the group protocol is cooperative-sticky; the rebalance
  * callback writes out what was read from revoked partitions and stores
- * their offsets before it gives them up. */
+ * their offsets before it gives them up. Both are in kafka/assign.c; -o
+ * is parsed in kafka/offset.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,75 +28,18 @@
 
 #include "core/buf.h"
 #include "kafka/consume.h"
+#include "kafka/consume-internal.h"
 #include "core/diag.h"
 #include "kafka/envelope-internal.h"
 #include "core/exitcodes.h"
 #include "json/scan.h"
 #include "kafka/ledger-internal.h"
 #include "core/signals.h"
-#include "core/time.h"
 
 #define BATCH 4096                  /* messages taken from the queue at once */
 #define FLUSH_BYTES (1024 * 1024)   /* write when the buffer holds this much */
 #define IDLE_WAIT_MS 100            /* longest wait for a message, for signals */
 #define LINGER_MS 2                 /* how long a dry queue may take to refill */
-
-struct consumer {
-	const struct hub_consume_opts *o;
-	struct hub_stats *st;
-	rd_kafka_t *rk;
-	rd_kafka_queue_t *queue;
-	int group;                      /* -G: offsets are stored */
-	int out_fd;
-	int out_is_pipe;
-	uint64_t written;               /* bytes written to out_fd so far */
-	struct hub_buf out;
-	struct hub_buf extra;           /* failure store members */
-	struct hub_json *js;
-	struct hub_ledger ledger;
-	rd_kafka_topic_t **rkts;        /* simple mode: the topics started */
-	int nrkts;
-	int status;                     /* set once something ends the run */
-	int stop;
-};
-
-int hub_consume_parse_offset(const char *s, int64_t *offset, int64_t *timestamp)
-{
-	char *end;
-	long long v;
-
-	*timestamp = -1;
-	if (strcmp(s, "beginning") == 0) {
-		*offset = RD_KAFKA_OFFSET_BEGINNING;
-		return 0;
-	}
-	if (strcmp(s, "end") == 0) {
-		*offset = RD_KAFKA_OFFSET_END;
-		return 0;
-	}
-	if (strcmp(s, "stored") == 0) {
-		*offset = RD_KAFKA_OFFSET_STORED;
-		return 0;
-	}
-	if (strncmp(s, "s@", 2) == 0) {
-		if (hub_when_parse(s + 2, hub_time_now_ms(), timestamp) != 0 || *timestamp < 0)
-			return -1;
-		*offset = RD_KAFKA_OFFSET_END;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || *end || errno)
-		return -1;
-	if (s[0] == '-') {
-		if (v == 0)
-			return -1;
-		*offset = RD_KAFKA_OFFSET_TAIL(-v);
-	} else {
-		*offset = v;
-	}
-	return 0;
-}
 
 void hub_consume_defaults(const struct hub_consume_opts *o, const char **kv, int n)
 {
@@ -166,7 +109,7 @@ static void fail_output(struct consumer *c, int err)
 }
 
 /* Writes the buffer out, then marks each partition's offset as written. */
-static void flush(struct consumer *c)
+void hub_consume_flush(struct consumer *c)
 {
 	const char *p = c->out.data;
 	size_t left = c->out.len;
@@ -202,7 +145,7 @@ static int reader_gone(struct consumer *c)
 
 /* Waits while the reader keeps taking what was written, so that its
  * offsets can be stored; gives up after `patience_ms` without progress. */
-static void drain(struct consumer *c, int patience_ms)
+void hub_consume_drain(struct consumer *c, int patience_ms)
 {
 	uint64_t unread = unread_bytes(c), before;
 	int idle = 0;
@@ -217,51 +160,6 @@ static void drain(struct consumer *c, int patience_ms)
 		store_consumed(c);
 	}
 	store_consumed(c);
-}
-
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-	struct consumer *c = opaque;
-	int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
-	rd_kafka_error_t *error = NULL;
-	rd_kafka_resp_err_t aerr = RD_KAFKA_RESP_ERR_NO_ERROR;
-
-	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-		for (int i = 0; i < parts->cnt; i++)
-			hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, parts->elems[i].topic,
-			                                              parts->elems[i].partition), 1);
-		hub_info("assigned %d partitions (%d in all)", parts->cnt, c->ledger.nassigned);
-		if (cooperative)
-			error = rd_kafka_incremental_assign(rk, parts);
-		else
-			aerr = rd_kafka_assign(rk, parts);
-	} else {
-		/* What was read from these partitions goes out, and its offsets
-		 * are stored, while they are still ours. */
-		flush(c);
-		if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk))
-			drain(c, 2000);
-		else
-			hub_warn("lost %d partitions (%s); their unwritten events will be read again",
-			         parts ? parts->cnt : 0, rd_kafka_err2str(err));
-		for (int i = 0; parts && i < parts->cnt; i++)
-			hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, parts->elems[i].topic,
-			                                              parts->elems[i].partition), 0);
-		hub_info("revoked %d partitions (%d left)", parts ? parts->cnt : 0, c->ledger.nassigned);
-		if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
-			aerr = rd_kafka_assign(rk, NULL);
-		else if (cooperative)
-			error = rd_kafka_incremental_unassign(rk, parts);
-		else
-			aerr = rd_kafka_assign(rk, NULL);
-	}
-	if (error) {
-		hub_err("updating the assignment: %s", rd_kafka_error_string(error));
-		rd_kafka_error_destroy(error);
-	} else if (aerr) {
-		hub_err("updating the assignment: %s", rd_kafka_err2str(aerr));
-	}
 }
 
 /* The Kafka coordinates of a failed message, plus whatever the failure
@@ -446,183 +344,6 @@ static int handle(struct consumer *c, const rd_kafka_message_t *m)
 	return !(c->o->count && c->st->in >= c->o->count);
 }
 
-/* Asks for the cluster's metadata: with -e once, otherwise until it comes
- * (librdkafka's error callback says meanwhile that the brokers are down). */
-static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topics, const char *brokers)
-{
-	const rd_kafka_metadata_t *md = NULL;
-	rd_kafka_resp_err_t err;
-	int warned = 0;
-
-	for (;;) {
-		err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, c->o->metadata_timeout_ms);
-		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-			return md;
-		if (c->o->exit_at_eof || hub_stop_requested) {
-			hub_err("cannot reach the Kafka brokers %s within %d s (%s); check -b, HUB_BROKERS "
-			        "and the network, or raise the wait with -m", brokers ? brokers : "",
-			        c->o->metadata_timeout_ms / 1000, rd_kafka_err2str(err));
-			return NULL;
-		}
-		if (!warned++)
-			hub_warn("cannot reach the Kafka brokers %s yet (%s); still trying",
-			         brokers ? brokers : "", rd_kafka_err2str(err));
-	}
-}
-
-/* -p and -o s@: the partitions to start, each at its offset. */
-static int select_partitions(struct consumer *c, const rd_kafka_metadata_t *md,
-                             rd_kafka_topic_partition_list_t *list)
-{
-	const struct hub_consume_opts *o = c->o;
-
-	for (int i = 0; i < o->ntopics; i++) {
-		const char *want = o->topics[i];
-		regex_t re;
-		int matched = 0;
-
-		if (want[0] == '^' && regcomp(&re, want, REG_EXTENDED | REG_NOSUB) != 0) {
-			hub_err("-t '%s': not a valid regular expression", want);
-			return HUB_EXIT_USAGE;
-		}
-		for (int t = 0; t < md->topic_cnt; t++) {
-			const rd_kafka_metadata_topic_t *mt = &md->topics[t];
-			int found = 0;
-
-			if (want[0] == '^' ? (mt->topic[0] == '_' && mt->topic[1] == '_') ||
-			                     regexec(&re, mt->topic, 0, NULL, 0) != 0
-			                   : strcmp(want, mt->topic) != 0)
-				continue;
-			if (mt->err) {
-				if (want[0] == '^')
-					continue;
-				break;
-			}
-			matched = 1;
-			for (int k = 0; k < mt->partition_cnt; k++) {
-				if (o->partition >= 0 && mt->partitions[k].id != o->partition)
-					continue;
-				found = 1;
-				if (!rd_kafka_topic_partition_list_find(list, mt->topic, mt->partitions[k].id))
-					rd_kafka_topic_partition_list_add(list, mt->topic, mt->partitions[k].id)->offset =
-						o->timestamp >= 0 ? o->timestamp : o->offset;
-			}
-			if (!found) {
-				hub_err("topic %s has no partition %" PRId32 " (it has %d)", mt->topic,
-				        o->partition, mt->partition_cnt);
-				if (want[0] == '^')
-					regfree(&re);
-				return HUB_EXIT_USAGE;
-			}
-		}
-		if (want[0] == '^')
-			regfree(&re);
-		if (!matched) {
-			hub_err(want[0] == '^' ? "no topic matches %s" :
-			        "topic %s does not exist; create it first, or use -G to wait for it", want);
-			return HUB_EXIT_NOINPUT;
-		}
-	}
-	return HUB_EXIT_OK;
-}
-
-static int start_simple(struct consumer *c, const char *brokers)
-{
-	const rd_kafka_metadata_t *md = get_metadata(c, 1, brokers);
-	rd_kafka_topic_partition_list_t *list;
-	rd_kafka_queue_t *mainq;
-	int status;
-
-	if (!md)
-		return HUB_EXIT_UNAVAILABLE;
-	list = rd_kafka_topic_partition_list_new(64);
-	status = select_partitions(c, md, list);
-	rd_kafka_metadata_destroy(md);
-	if (status == HUB_EXIT_OK && c->o->timestamp >= 0) {
-		/* Each partition's first offset at or after the time; -1 (no such
-		 * message) is the end of the partition. */
-		rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(c->rk, list, c->o->metadata_timeout_ms);
-
-		if (err) {
-			hub_err("looking up the offsets for time %" PRId64 ": %s", c->o->timestamp,
-			        rd_kafka_err2str(err));
-			status = HUB_EXIT_UNAVAILABLE;
-		}
-	}
-	if (status != HUB_EXIT_OK) {
-		rd_kafka_topic_partition_list_destroy(list);
-		return status;
-	}
-	/* Errors and logs are served by the loop's queue too. */
-	mainq = rd_kafka_queue_get_main(c->rk);
-	rd_kafka_queue_forward(mainq, c->queue);
-	rd_kafka_queue_destroy(mainq);
-	rd_kafka_topic_partition_list_sort(list, NULL, NULL);
-	c->rkts = hub_xcalloc(list->cnt ? list->cnt : 1, sizeof(*c->rkts));
-	for (int i = 0; i < list->cnt; i++) {
-		rd_kafka_topic_partition_t *tp = &list->elems[i];
-		rd_kafka_topic_t *rkt = NULL;
-		int64_t offset = tp->offset < 0 && c->o->timestamp >= 0 ? RD_KAFKA_OFFSET_END : tp->offset;
-
-		for (int k = 0; k < c->nrkts && !rkt; k++)
-			if (strcmp(rd_kafka_topic_name(c->rkts[k]), tp->topic) == 0)
-				rkt = c->rkts[k];
-		if (!rkt)
-			rkt = c->rkts[c->nrkts++] = rd_kafka_topic_new(c->rk, tp->topic, NULL);
-		if (rd_kafka_consume_start_queue(rkt, tp->partition, offset, c->queue) < 0) {
-			hub_err("%s [%" PRId32 "]: cannot start consuming: %s", tp->topic, tp->partition,
-			        rd_kafka_err2str(rd_kafka_last_error()));
-			status = HUB_EXIT_UNAVAILABLE;
-			break;
-		}
-		hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, tp->topic, tp->partition), 1);
-	}
-	hub_info("consuming %d partitions", c->ledger.nassigned);
-	rd_kafka_topic_partition_list_destroy(list);
-	return status;
-}
-
-static void stop_simple(struct consumer *c)
-{
-	for (int i = 0; i < c->ledger.n; i++) {
-		const struct hub_ledger_part *p = &c->ledger.parts[i];
-
-		for (int k = 0; k < c->nrkts && p->assigned; k++)
-			if (strcmp(rd_kafka_topic_name(c->rkts[k]), p->topic) == 0)
-				rd_kafka_consume_stop(c->rkts[k], p->partition);
-	}
-	for (int k = 0; k < c->nrkts; k++)
-		rd_kafka_topic_destroy(c->rkts[k]);
-	free(c->rkts);
-	c->rkts = NULL;
-	c->nrkts = 0;
-}
-
-static int start_group(struct consumer *c, const char *brokers)
-{
-	rd_kafka_topic_partition_list_t *list;
-	rd_kafka_resp_err_t err;
-
-	if (c->o->exit_at_eof) {
-		/* Fail fast when nothing answers, rather than wait for a group. */
-		const rd_kafka_metadata_t *md = get_metadata(c, 0, brokers);
-
-		if (!md)
-			return HUB_EXIT_UNAVAILABLE;
-		rd_kafka_metadata_destroy(md);
-	}
-	list = rd_kafka_topic_partition_list_new(c->o->ntopics);
-	for (int i = 0; i < c->o->ntopics; i++)
-		rd_kafka_topic_partition_list_add(list, c->o->topics[i], RD_KAFKA_PARTITION_UA);
-	err = rd_kafka_subscribe(c->rk, list);
-	rd_kafka_topic_partition_list_destroy(list);
-	if (err) {
-		hub_err("subscribing to the topics: %s", rd_kafka_err2str(err));
-		return HUB_EXIT_UNAVAILABLE;
-	}
-	return HUB_EXIT_OK;
-}
-
 /* Sets a property the invariant depends on, whatever -X said (the
  * defaults set it already, so a different value came from the user). */
 static int force(rd_kafka_conf_t *conf, const char *key, const char *value, const char *why)
@@ -660,7 +381,7 @@ static void consume_loop(struct consumer *c)
 			if (timeout == 0) {
 				timeout = LINGER_MS;
 			} else {
-				flush(c);
+				hub_consume_flush(c);
 				timeout = IDLE_WAIT_MS;
 			}
 			continue;
@@ -672,10 +393,10 @@ static void consume_loop(struct consumer *c)
 			rd_kafka_message_destroy(msgs[i]);
 		}
 		if (c->out.len >= FLUSH_BYTES)
-			flush(c);
+			hub_consume_flush(c);
 	}
 	free(msgs);
-	flush(c);
+	hub_consume_flush(c);
 }
 
 int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_opts *o,
@@ -704,7 +425,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	}
 	rd_kafka_conf_set_opaque(conf, &c);
 	if (c.group)
-		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+		rd_kafka_conf_set_rebalance_cb(conf, hub_assign_rebalance);
 	c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!c.rk) {
 		rd_kafka_conf_destroy(conf);
@@ -716,24 +437,24 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	if (c.group) {
 		rd_kafka_poll_set_consumer(c.rk);
 		c.queue = rd_kafka_queue_get_consumer(c.rk);
-		status = start_group(&c, brokers);
+		status = hub_assign_start_group(&c, brokers);
 	} else {
 		c.queue = rd_kafka_queue_new(c.rk);
-		status = start_simple(&c, brokers);
+		status = hub_assign_start_simple(&c, brokers);
 	}
 	if (status == HUB_EXIT_OK)
 		consume_loop(&c);
 	if (hub_stop_requested)
 		hub_info("%s: stopping", strsignal(hub_stop_requested));
 	/* Let the reader take what is in the pipe, so its offsets are stored. */
-	drain(&c, 2000);
+	hub_consume_drain(&c, 2000);
 	if (c.group) {
 		rd_kafka_resp_err_t err = rd_kafka_consumer_close(c.rk);
 
 		if (err && err != RD_KAFKA_RESP_ERR__FATAL)
 			hub_warn("leaving the group: %s", rd_kafka_err2str(err));
 	} else {
-		stop_simple(&c);
+		hub_assign_stop_simple(&c);
 		rd_kafka_queue_t *mainq = rd_kafka_queue_get_main(c.rk);
 
 		rd_kafka_queue_forward(mainq, NULL);

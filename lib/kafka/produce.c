@@ -11,7 +11,9 @@
  * report's own copy of the payload. In --envelope and --binary-mode, whose
  * message value is not the input line, the opaque is a copy of the line.
  * The events of a batch already carry their partition, chosen by hub
- * (place()), so librdkafka runs no partitioner for them.
+ * (kafka/placement.c), so librdkafka runs no partitioner for them. The
+ * batch, the CloudEvents binding, transactions and topic templates have
+ * files of their own (kafka/produce-internal.h).
  *
  * Accounting invariant: every line read ends as exactly one of delivered
  * (stats->out) or failed (stats->failed, one failure-store record). */
@@ -30,13 +32,14 @@
 #include "json/scan.h"
 #include "kafka/client.h"
 #include "stream/ndjson.h"
+#include "kafka/placement-internal.h"
 #include "kafka/produce.h"
+#include "kafka/produce-internal.h"
 #include "stream/scanahead-internal.h"
 #include "core/signals.h"
 #include "core/stats.h"
 
 #define OUT_FLUSH (256u << 10)
-#define BATCH_MAX 256
 
 /* A copy of an input line, for modes whose message value is not the line. */
 struct original {
@@ -45,81 +48,7 @@ struct original {
 	char data[];
 };
 
-/* What the scanner thread found in one line. */
-struct scanned {
-	int rc;                     /* hub_json_scan()'s result */
-	enum hub_json_type top;
-	const char *err;            /* its error, when rc < 0 */
-};
-
-/* Where events to the -t topic go, when hub places them (see place()). */
-typedef int32_t (*partitioner_fn)(const rd_kafka_topic_t *rkt, const void *key, size_t keylen,
-                                  int32_t partition_cnt, void *rkt_opaque, void *msg_opaque);
-struct placement {
-	int sticky;                 /* keyless events: hub's, not a partitioner's */
-	partitioner_fn keyed;       /* keyed events: the configured hash, or NULL */
-	int tried;                  /* the topic's partitions were asked for */
-	int32_t count;              /* the topic's partitions, 0 while unknown */
-	int32_t *parts;             /* those with a leader */
-	int nparts;
-	int32_t cur;                /* where this batch's keyless events go, or -1 */
-	size_t sent, limit;         /* bytes sent to cur; batch.size */
-	double refresh_at;          /* hub_now() of the next metadata look-up */
-	double interval;            /* topic.metadata.refresh.interval.ms, in s */
-	unsigned seed;
-};
-
-struct piece {                  /* --topic-from template: literal, then a path */
-	char *literal;
-	int path;                   /* index in paths, or -1 */
-};
-
-struct producer {
-	const struct hub_produce_opts *o;
-	struct hub_stats *st;
-	rd_kafka_t *rk;
-	rd_kafka_topic_t *rkt;      /* the -t topic */
-	struct hub_json *js;        /* scans input events */
-	struct hub_json *tee_js;    /* tells JSON values apart for --tee */
-	struct hub_path paths[HUB_JSON_MAX_PATHS];
-	struct hub_span found[HUB_JSON_MAX_PATHS];
-	int npaths;
-	int key_path;               /* index in paths, or -1 */
-	int star_path;              /* "*" for --binary-mode, or -1 */
-	struct piece *pieces;
-	int npieces;
-	struct hub_buf key, topic, value, tmp, out;
-	/* --binary-mode, per event */
-	rd_kafka_headers_t *ce_headers;
-	struct hub_span ce_data, ce_data64;
-	int ce_bad;
-	struct hub_envelope env;
-	FILE *spool;                /* transactional: delivered, not yet committed */
-	int txn_abort;              /* a failure means the transaction must abort */
-	int io_error;
-	int fatal;
-	const struct scanned *pre;  /* set while producing a pre-scanned line */
-	/* Plain events to the -t topic wait here, copied, for one
-	 * rd_kafka_produce_batch(): one timestamp and one topic lock for a
-	 * batch instead of per message. */
-	int batching;
-	rd_kafka_message_t batch[BATCH_MAX];
-	struct batched {
-		uint64_t line;
-		const char *data;       /* the line in place, or NULL: at in arena */
-		size_t at, len, key_at, key_len;
-		int32_t partition;
-		int has_key, is_json;
-	} batched[BATCH_MAX];
-	const struct batched *order[BATCH_MAX];   /* the batch by partition */
-	int runs[1025];             /* counts per partition, for the ordering */
-	int nbatch;
-	int lines_stay;             /* the reader keeps the batch's lines until it is flushed */
-	struct hub_buf arena;       /* the batch's keys, and values that do not stay */
-	struct placement place;     /* partitions chosen by hub */
-};
-
-static int add_path(struct producer *p, const char *text)
+int hub_produce_add_path(struct producer *p, const char *text)
 {
 	char err[256];
 
@@ -128,67 +57,6 @@ static int add_path(struct producer *p, const char *text)
 	if (hub_path_parse(text, &p->paths[p->npaths], err, sizeof(err)) < 0)
 		hub_usage_error("%s", err);
 	return p->npaths++;
-}
-
-/* "retail.{type}" -> pieces; a bare path -> one piece with that path. */
-static void parse_topic_from(struct producer *p, const char *spec)
-{
-	const char *s = spec;
-
-	if (!strchr(spec, '{')) {
-		p->pieces = hub_xcalloc(1, sizeof(*p->pieces));
-		p->pieces[0].literal = hub_xstrdup("");
-		p->pieces[0].path = add_path(p, spec);
-		p->npieces = 1;
-		return;
-	}
-	while (*s) {
-		const char *open = strchr(s, '{'), *close;
-		char *path;
-
-		p->pieces = hub_xrealloc(p->pieces, sizeof(*p->pieces) * (p->npieces + 1));
-		if (!open) {
-			p->pieces[p->npieces].literal = hub_xstrdup(s);
-			p->pieces[p->npieces++].path = -1;
-			break;
-		}
-		close = strchr(open, '}');
-		if (!close || close == open + 1)
-			hub_usage_error("--topic-from '%s': expected {field.path}", spec);
-		p->pieces[p->npieces].literal = hub_xstrndup(s, (size_t)(open - s));
-		path = hub_xstrndup(open + 1, (size_t)(close - open - 1));
-		p->pieces[p->npieces++].path = add_path(p, path);
-		free(path);
-		s = close + 1;
-	}
-}
-
-/* The topic for the current event, from the template; -1 with a reason. */
-static int render_topic(struct producer *p, char *why, size_t whylen)
-{
-	hub_buf_reset(&p->topic);
-	for (int i = 0; i < p->npieces; i++) {
-		const struct hub_span *v;
-
-		hub_buf_adds(&p->topic, p->pieces[i].literal);
-		if (p->pieces[i].path < 0)
-			continue;
-		v = &p->found[p->pieces[i].path];
-		if (v->type == HUB_JSON_NONE || v->type == HUB_JSON_NULL ||
-		    hub_json_span_text(v, &p->topic) < 0) {
-			snprintf(why, whylen, "--topic-from: field '%s' is %s, not a string",
-			         p->paths[p->pieces[i].path].text, hub_json_type_name(v->type));
-			return -1;
-		}
-	}
-	if (!hub_kafka_topic_valid(p->topic.data, p->topic.len)) {
-		snprintf(why, whylen, "--topic-from: '%.*s' is not a valid Kafka topic name "
-		         "(letters, digits, '.', '_', '-'; at most 249)", (int)(p->topic.len > 300 ? 300 : p->topic.len),
-		         p->topic.data);
-		return -1;
-	}
-	hub_buf_cstr(&p->topic);
-	return 0;
 }
 
 static void fail(struct producer *p, const char *reason, uint64_t line, const char *ev, size_t len,
@@ -221,17 +89,6 @@ static void flush_out(struct producer *p)
 	hub_buf_reset(&p->out);
 }
 
-static void spool_add(struct producer *p, uint64_t line, const char *data, size_t len)
-{
-	if (!p->spool)
-		return;
-	if (fwrite(&line, sizeof(line), 1, p->spool) != 1 || fwrite(&len, sizeof(len), 1, p->spool) != 1 ||
-	    fwrite(data, 1, len, p->spool) != len) {
-		hub_err("transaction spool: %s", strerror(errno));
-		p->fatal = 1;
-	}
-}
-
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct producer *p = opaque;
@@ -262,7 +119,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		fail(p, reason, line, ev, len, is_json, extra);
 	} else {
 		p->st->out++;
-		spool_add(p, line, ev, len);
+		hub_txn_spool_add(p, line, ev, len);
 		if (p->o->tee) {
 			hub_envelope_write(&p->out, p->tee_js, m);
 			if (p->out.len >= OUT_FLUSH)
@@ -272,126 +129,10 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	free(orig);
 }
 
-/* --binary-mode: each top-level attribute becomes a header. */
-static int on_ce_member(void *ctx, int which, const struct hub_span *key, const struct hub_span *v)
-{
-	struct producer *p = ctx;
-	const char *name;
-
-	if (which != p->star_path)
-		return 0;
-	hub_buf_reset(&p->tmp);
-	hub_buf_adds(&p->tmp, "ce_");
-	if (hub_json_unescape(key->p, key->len, &p->tmp) < 0)
-		return 0;
-	name = hub_buf_cstr(&p->tmp) + 3;
-	if (strcmp(name, "data") == 0) {
-		p->ce_data = *v;
-		return 0;
-	}
-	if (strcmp(name, "data_base64") == 0) {
-		p->ce_data64 = *v;
-		return 0;
-	}
-	if (v->type == HUB_JSON_NULL)
-		return 0;   /* an attribute set to null is absent */
-	if (v->type == HUB_JSON_OBJECT || v->type == HUB_JSON_ARRAY) {
-		p->ce_bad = 1;   /* CloudEvents attributes are scalars */
-		return 0;
-	}
-	if (strcmp(name, "datacontenttype") == 0) {
-		size_t at = p->tmp.len;
-
-		hub_json_span_text(v, &p->tmp);
-		rd_kafka_header_add(p->ce_headers, "content-type", -1, p->tmp.data + at, p->tmp.len - at);
-		return 0;
-	}
-	{
-		size_t namelen = p->tmp.len, at;
-
-		hub_buf_addc(&p->tmp, '\0');
-		at = p->tmp.len;
-		hub_json_span_text(v, &p->tmp);
-		rd_kafka_header_add(p->ce_headers, p->tmp.data, (ssize_t)namelen, p->tmp.data + at, p->tmp.len - at);
-	}
-	return 0;
-}
-
-/* --format avro: the value is the data in Avro, framed with its schema id;
- * the schema is the registry's for the event's type (ce_type) and the
- * version its dataschema names. Returns -1 with a reason. */
-static int avro_value(struct producer *p, char *why, size_t whylen)
-{
-	const char *type = NULL, *ds = NULL;
-	size_t typelen = 0, dslen = 0;
-	const struct hub_subject *s;
-	const struct hub_schema_version *sv;
-	struct hub_buf err = { 0 };
-	int version = 0, rc;
-
-	rd_kafka_header_get_last(p->ce_headers, "ce_type", (const void **)&type, &typelen);
-	if (!type || !(s = hub_registry_find(p->o->registry, type, typelen))) {
-		snprintf(why, whylen, "--format avro: the event's type '%.*s' has no subject in the schema "
-		         "registry %s", (int)typelen, type ? type : "", p->o->registry->dir);
-		return -1;
-	}
-	if (!rd_kafka_header_get_last(p->ce_headers, "ce_dataschema", (const void **)&ds, &dslen) && ds)
-		version = hub_dataschema_version(ds, dslen);
-	if (!(sv = hub_subject_version(s, version))) {
-		snprintf(why, whylen, "--format avro: %s has no version %d", s->name, version);
-		return -1;
-	}
-	if (p->ce_data.type == HUB_JSON_NONE) {
-		snprintf(why, whylen, "--format avro: the event has no data to encode");
-		return -1;
-	}
-	rc = hub_avrowire_encode_checked(p->o->avro, sv, p->ce_data.p, p->ce_data.len, &p->value, &err);
-	if (rc < 0)
-		snprintf(why, whylen, "--format avro: %s (%s version %d, schema id %ld)", hub_buf_cstr(&err),
-		         s->name, sv->version, sv->id);
-	hub_buf_free(&err);
-	return rc;
-}
-
-/* --binary-mode: the value is the event's data. Returns -1 with a reason. */
-static int binary_value(struct producer *p, char *why, size_t whylen)
-{
-	hub_buf_reset(&p->value);
-	if (p->ce_bad) {
-		snprintf(why, whylen, "--binary-mode: an attribute is an object or array; "
-		         "CloudEvents attributes must be strings, numbers or booleans");
-		return -1;
-	}
-	if (p->o->avro)
-		return avro_value(p, why, whylen);
-	if (p->ce_data.type != HUB_JSON_NONE && p->ce_data.type != HUB_JSON_NULL) {
-		/* A string with a non-JSON content type is sent as its text. */
-		const char *ct = NULL;
-		size_t ctlen = 0;
-
-		rd_kafka_header_get_last(p->ce_headers, "content-type", (const void **)&ct, &ctlen);
-		if (p->ce_data.type == HUB_JSON_STRING && ct && !memmem(ct, ctlen, "json", 4))
-			hub_json_unescape(p->ce_data.p, p->ce_data.len, &p->value);
-		else
-			hub_buf_add(&p->value, p->ce_data.p, p->ce_data.len);
-	} else if (p->ce_data64.type == HUB_JSON_STRING) {
-		struct hub_buf txt = { 0 };
-		int bad = hub_json_unescape(p->ce_data64.p, p->ce_data64.len, &txt) < 0 ||
-		          hub_base64_decode(txt.data ? txt.data : "", txt.len, &p->value) < 0;
-
-		hub_buf_free(&txt);
-		if (bad) {
-			snprintf(why, whylen, "--binary-mode: data_base64 is not base64");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Hands one message to librdkafka, waiting while its queue is full. */
-static rd_kafka_resp_err_t send_message(struct producer *p, const char *topic, int32_t partition,
-                                const void *value, size_t vlen, const void *key, size_t klen,
-                                rd_kafka_headers_t *hdrs, void *opaque)
+rd_kafka_resp_err_t hub_produce_send(struct producer *p, const char *topic, int32_t partition,
+                                     const void *value, size_t vlen, const void *key, size_t klen,
+                                     rd_kafka_headers_t *hdrs, void *opaque)
 {
 	rd_kafka_resp_err_t err;
 
@@ -413,8 +154,8 @@ static rd_kafka_resp_err_t send_message(struct producer *p, const char *topic, i
 }
 
 /* An event librdkafka refused: to the failure store. */
-static void not_accepted(struct producer *p, rd_kafka_resp_err_t err, const char *topic, int32_t partition,
-                         uint64_t line, const char *ev, size_t len, int is_json)
+void hub_produce_not_accepted(struct producer *p, rd_kafka_resp_err_t err, const char *topic,
+                              int32_t partition, uint64_t line, const char *ev, size_t len, int is_json)
 {
 	char why[512], extra[300];
 	struct hub_buf x = { 0 };
@@ -431,252 +172,6 @@ static void not_accepted(struct producer *p, rd_kafka_resp_err_t err, const char
 		p->fatal = 1;
 }
 
-/* ---- partitions, chosen here ----
- *
- * librdkafka's partitioner places each message by itself: per message a
- * clock read, two partition look-ups and their locks, which together cost
- * hub-produce more than the JSON scan of the event. For the events of a
- * batch hub gives the partition itself, and librdkafka takes each message
- * straight to it:
- *
- * - A keyed event goes where the configured partitioner puts it (Java's
- *   murmur2 by default): hub calls the same librdkafka function, with the
- *   topic's partition count.
- * - The keyless events of a batch (the up to 256 lines read together) go
- *   to one partition, picked at random among those with a leader and
- *   other than the last batch's; a batch that reaches batch.size bytes
- *   moves on within. librdkafka still gathers each partition's messages
- *   into its own batches to send.
- *
- * Why not one partition for a whole batch.size, as Kafka's Java producer
- * does since 3.3 (KIP-794)? Measured here at 10,000 single events a
- * second, one partition taking all for 10 ms nearly doubled the median
- * latency through the broker to a consumer (11.5 ms against 6.8);
- * librdkafka, whose sticky interval is 10 ms too, ends up changing
- * partition every event or two at that rate. Events trickling in are
- * batches of one, so they spread as before.
- *
- * The partitions come from the topic's metadata, asked for at the first
- * event and again every topic.metadata.refresh.interval.ms, as librdkafka
- * refreshes its own. Until an answer comes (a second at most; again 10 s
- * later), librdkafka places the events. It also does whenever hub could
- * not do as it would: keyless events that the configuration gives to a
- * partitioner rather than to the sticky one (partitioner=consistent,
- * murmur2 or fnv1a, or sticky.partitioning.linger.ms=0), keyed events
- * under partitioner=random, and empty keys under consistent_random. */
-
-/* How librdkafka, configured so, would place events (rd_kafka_topic_new()
- * decides the same way). */
-static void place_configure(struct placement *pl, rd_kafka_conf_t *conf)
-{
-	static const struct {
-		const char *name;
-		partitioner_fn fn;
-		int sticky;             /* keyless messages go to the sticky partition */
-	} known[] = {
-		{ "consistent", rd_kafka_msg_partitioner_consistent, 0 },
-		{ "consistent_random", rd_kafka_msg_partitioner_consistent_random, 1 },
-		{ "murmur2", rd_kafka_msg_partitioner_murmur2, 0 },
-		{ "murmur2_random", rd_kafka_msg_partitioner_murmur2_random, 1 },
-		{ "fnv1a", rd_kafka_msg_partitioner_fnv1a, 0 },
-		{ "fnv1a_random", rd_kafka_msg_partitioner_fnv1a_random, 1 },
-		{ "random", NULL, 1 },  /* keyed too: random, which needs the partitioner's locks */
-	};
-	rd_kafka_topic_conf_t *tc = rd_kafka_conf_get_default_topic_conf(conf);
-	char v[64];
-	size_t n = sizeof(v);
-	int linger = 0;
-
-	pl->cur = -1;
-	pl->limit = 1000000;
-	pl->interval = 300;
-	if (rd_kafka_conf_get(conf, "batch.size", v, &n) == RD_KAFKA_CONF_OK)
-		pl->limit = strtoul(v, NULL, 10);
-	n = sizeof(v);
-	if (rd_kafka_conf_get(conf, "topic.metadata.refresh.interval.ms", v, &n) == RD_KAFKA_CONF_OK &&
-	    atol(v) > 0)
-		pl->interval = atol(v) / 1000.0;
-	n = sizeof(v);
-	if (rd_kafka_conf_get(conf, "sticky.partitioning.linger.ms", v, &n) == RD_KAFKA_CONF_OK)
-		linger = atol(v) > 0;
-	n = sizeof(v);
-	if (!tc || rd_kafka_topic_conf_get(tc, "partitioner", v, &n) != RD_KAFKA_CONF_OK)
-		snprintf(v, sizeof(v), "consistent_random");
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(v, known[i].name)) {
-			pl->keyed = known[i].fn;
-			pl->sticky = known[i].sticky && linger;
-		}
-	pl->seed = (unsigned)getpid() ^ (unsigned)(hub_now() * 1e6);
-}
-
-/* A partition from the list, other than cur when there is a choice. */
-static void sticky_move(struct placement *pl)
-{
-	int32_t next;
-
-	pl->sent = 0;
-	if (pl->nparts == 0) {
-		pl->cur = -1;
-		return;
-	}
-	do
-		next = pl->parts[rand_r(&pl->seed) % (unsigned)pl->nparts];
-	while (pl->nparts > 1 && next == pl->cur);
-	pl->cur = next;
-}
-
-/* Asks the cluster for the topic's partitions and which have a leader. On
- * no answer, what was known stays, and the question comes again in 10 s. */
-static void place_refresh(struct producer *p)
-{
-	struct placement *pl = &p->place;
-	const struct rd_kafka_metadata *md;
-	const struct rd_kafka_metadata_topic *t;
-	int n = 0;
-
-	pl->tried = 1;
-	pl->refresh_at = hub_now() + 10;     /* again soon, unless this answer comes */
-	if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)
-		return;
-	t = md->topic_cnt == 1 ? &md->topics[0] : NULL;
-	if (t && !t->err && t->partition_cnt > 0) {
-		pl->parts = hub_xrealloc(pl->parts, sizeof(*pl->parts) * (size_t)t->partition_cnt);
-		for (int i = 0; i < t->partition_cnt; i++)
-			if (t->partitions[i].leader >= 0 && !t->partitions[i].err)
-				pl->parts[n++] = t->partitions[i].id;
-		pl->nparts = n;
-		pl->count = t->partition_cnt;
-		pl->refresh_at = hub_now() + pl->interval;
-		pl->cur = -1;
-		pl->sent = pl->limit;
-	}
-	rd_kafka_metadata_destroy(md);
-}
-
-/* The partition for an event of len bytes with this key (NULL: none), or
- * RD_KAFKA_PARTITION_UA to let librdkafka choose. */
-static int32_t place(struct producer *p, const void *key, size_t klen, size_t len)
-{
-	struct placement *pl = &p->place;
-
-	if (key ? !pl->keyed || (klen == 0 && pl->keyed == rd_kafka_msg_partitioner_consistent_random)
-	        : !pl->sticky)
-		return RD_KAFKA_PARTITION_UA;
-	if (!pl->tried)
-		place_refresh(p);
-	if (pl->count == 0)
-		return RD_KAFKA_PARTITION_UA;
-	if (key)
-		return pl->keyed(p->rkt, key, klen, pl->count, NULL, NULL);
-	if (pl->sent >= pl->limit)
-		sticky_move(pl);
-	if (pl->cur < 0)
-		return RD_KAFKA_PARTITION_UA;
-	pl->sent += len;
-	return pl->cur;
-}
-
-/* Puts the batch in p->order by partition, keeping the input order
- * within each: librdkafka then looks up a partition once a run, not once
- * a message. Kafka orders nothing across partitions. */
-static void batch_order(struct producer *p, int n)
-{
-	int32_t max = -1;
-	int sorted = 1;
-
-	for (int i = 0; i < n; i++) {
-		int32_t part = p->batched[i].partition;
-
-		sorted &= part >= max;
-		if (part > max)
-			max = part;
-		p->order[i] = &p->batched[i];
-	}
-	if (sorted || max >= (int32_t)(sizeof(p->runs) / sizeof(p->runs[0])) - 1)
-		return;
-	/* a counting sort on partition + 1 (UA, -1, first) */
-	memset(p->runs, 0, sizeof(p->runs[0]) * (size_t)(max + 2));
-	for (int i = 0; i < n; i++)
-		p->runs[p->batched[i].partition + 1]++;
-	for (int k = 0, at = 0; k <= max + 1; k++) {
-		int c = p->runs[k];
-
-		p->runs[k] = at;
-		at += c;
-	}
-	for (int i = 0; i < n; i++)
-		p->order[p->runs[p->batched[i].partition + 1]++] = &p->batched[i];
-}
-
-/* Hands the batch to librdkafka, in partition order. A message it did
- * not take because its queue was full goes again alone, waiting for room,
- * as send_message() does; any other refusal fails the event, as for a
- * single message. */
-static void batch_flush(struct producer *p)
-{
-	int n = p->nbatch;
-
-	if (n == 0)
-		return;
-	p->nbatch = 0;
-	p->place.sent = p->place.limit;      /* the next batch moves on */
-	if (p->place.tried && hub_now() >= p->place.refresh_at)
-		place_refresh(p);
-	batch_order(p, n);
-	for (int i = 0; i < n; i++) {
-		const struct batched *b = p->order[i];
-		rd_kafka_message_t *m = &p->batch[i];
-
-		memset(m, 0, sizeof(*m));
-		m->partition = b->partition;
-		m->payload = b->data ? (void *)b->data : p->arena.data + b->at;
-		m->len = b->len;
-		m->key = b->has_key ? p->arena.data + b->key_at : NULL;
-		m->key_len = b->key_len;
-		m->_private = (void *)(uintptr_t)((b->line << 2) | (b->is_json ? 0 : 2) | 1);
-	}
-	rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION,
-	                       p->batch, n);
-	for (int i = 0; i < n; i++) {
-		const struct batched *b = p->order[i];
-		rd_kafka_message_t *m = &p->batch[i];
-		rd_kafka_resp_err_t err = m->err;
-
-		if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			err = send_message(p, NULL, m->partition, m->payload, m->len, m->key, m->key_len, NULL,
-			                   m->_private);
-		if (err)
-			not_accepted(p, err, NULL, m->partition, b->line, m->payload, b->len, b->is_json);
-	}
-	hub_buf_reset(&p->arena);
-}
-
-/* Queues a plain event for the next batch. The key is copied, as the key
- * buffer moves on; so is the line, unless the reader keeps it in place
- * until the flush (read_lines() flushes before every read). */
-static void batch_add(struct producer *p, const struct hub_line *l, int32_t partition, const void *key,
-                      size_t klen, int is_json)
-{
-	struct batched *b = &p->batched[p->nbatch];
-
-	b->line = l->number;
-	b->is_json = is_json;
-	b->len = l->len;
-	b->data = p->lines_stay ? l->data : NULL;
-	b->at = p->arena.len;
-	if (!b->data)
-		hub_buf_add(&p->arena, l->data, l->len);
-	b->has_key = key != NULL;
-	b->key_at = p->arena.len;
-	b->key_len = klen;
-	if (key)
-		hub_buf_add(&p->arena, key, klen);
-	b->partition = partition == RD_KAFKA_PARTITION_UA ? place(p, key, klen, l->len) : partition;
-	if (++p->nbatch == BATCH_MAX)
-		batch_flush(p);
-}
-
 static struct original *copy_line(const struct hub_line *l)
 {
 	struct original *o = hub_xmalloc(sizeof(*o) + l->len);
@@ -687,68 +182,55 @@ static struct original *copy_line(const struct hub_line *l)
 	return o;
 }
 
-static void produce_line(struct producer *p, const struct hub_line *l)
+/* One message as it will be sent, for the line itself or from its envelope. */
+struct message {
+	const char *topic;          /* NULL: the -t topic */
+	int32_t partition;
+	const void *value, *key;    /* key NULL: none */
+	size_t vlen, klen;
+	rd_kafka_headers_t *hdrs;
+	int is_json;
+};
+
+/* --envelope: the message the line describes; -1 when the line failed. */
+static int from_envelope(struct producer *p, const struct hub_line *l, struct message *m)
 {
 	const struct hub_produce_opts *o = p->o;
-	const char *topic = o->topic;
-	const void *value = l->data, *key = NULL;
-	size_t vlen = l->len, klen = 0;
-	int32_t partition = o->partition;
-	rd_kafka_headers_t *hdrs = NULL;
-	int is_json = 1;
-	void *opaque;
+	char why[512];
+
+	if (hub_envelope_parse(l->data, l->len, &p->env, why, sizeof(why)) < 0) {
+		fail(p, why, l->number, l->data, l->len, hub_json_scan(p->tee_js, l->data, l->len, NULL, NULL) == 0, NULL);
+		return -1;
+	}
+	if (!m->topic && !p->env.has_topic) {
+		fail(p, "envelope has no \"topic\" and no -t was given", l->number, l->data, l->len, 1, NULL);
+		return -1;
+	}
+	if (!o->topic)
+		m->topic = hub_buf_cstr(&p->env.topic);
+	if (m->partition == RD_KAFKA_PARTITION_UA)
+		m->partition = p->env.partition;
+	m->value = p->env.has_value ? p->env.value.data : NULL;
+	m->vlen = p->env.has_value ? p->env.value.len : 0;
+	if (p->env.has_value && !m->value)
+		m->value = "";
+	m->key = p->env.has_key ? (p->env.key.data ? p->env.key.data : "") : NULL;
+	m->klen = p->env.key.len;
+	m->hdrs = p->env.headers;
+	p->env.headers = NULL;
+	return 0;
+}
+
+/* Scans the line (or takes the scanner thread's result): -1 when it
+ * failed, 0 when it goes on, *is_json cleared for a --raw line. */
+static int scan_event(struct producer *p, const struct hub_line *l, int *is_json)
+{
+	const struct hub_produce_opts *o = p->o;
 	char why[512];
 	enum hub_json_type top;
-	rd_kafka_resp_err_t err;
 	int scan_rc;
 	const char *scan_err;
 
-	if (l->status == HUB_LINE_TOO_LONG) {
-		char extra[64];
-
-		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
-		fail(p, why, l->number, l->data, l->len, 0, extra);
-		return;
-	}
-	if (o->envelope) {
-		if (hub_envelope_parse(l->data, l->len, &p->env, why, sizeof(why)) < 0) {
-			fail(p, why, l->number, l->data, l->len, hub_json_scan(p->tee_js, l->data, l->len, NULL, NULL) == 0, NULL);
-			return;
-		}
-		if (!topic && !p->env.has_topic) {
-			fail(p, "envelope has no \"topic\" and no -t was given", l->number, l->data, l->len, 1, NULL);
-			return;
-		}
-		if (!o->topic)
-			topic = hub_buf_cstr(&p->env.topic);
-		if (partition == RD_KAFKA_PARTITION_UA)
-			partition = p->env.partition;
-		value = p->env.has_value ? p->env.value.data : NULL;
-		vlen = p->env.has_value ? p->env.value.len : 0;
-		if (p->env.has_value && !value)
-			value = "";
-		key = p->env.has_key ? (p->env.key.data ? p->env.key.data : "") : NULL;
-		klen = p->env.key.len;
-		hdrs = p->env.headers;
-		p->env.headers = NULL;
-		if (o->headers) {
-			const char *n;
-			const void *v;
-			size_t sz;
-
-			if (!hdrs)
-				hdrs = rd_kafka_headers_new(4);
-			for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
-				rd_kafka_header_add(hdrs, n, -1, v, sz);
-		}
-		goto send;
-	}
-
-	if (p->o->binary_mode) {
-		p->ce_headers = rd_kafka_headers_new(10);
-		p->ce_data.type = p->ce_data64.type = HUB_JSON_NONE;
-		p->ce_bad = 0;
-	}
 	if (p->pre) {            /* scanned already, by the scanner thread */
 		scan_rc = p->pre->rc;
 		top = p->pre->top;
@@ -761,113 +243,134 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 		if (!o->raw) {
 			snprintf(why, sizeof(why), "%s", scan_err);
 			fail(p, why, l->number, l->data, l->len, 0, NULL);
-			goto drop;
+			return -1;
 		}
-		is_json = 0;
+		*is_json = 0;
 		memset(p->found, 0, sizeof(p->found));
 	} else if (top != HUB_JSON_OBJECT && !o->raw) {
 		snprintf(why, sizeof(why), "not an event: the line is %s, not a JSON object", hub_json_type_name(top));
 		fail(p, why, l->number, l->data, l->len, 1, NULL);
-		goto drop;
+		return -1;
 	}
-	if (o->topic_from) {
-		if (render_topic(p, why, sizeof(why)) < 0) {
-			fail(p, why, l->number, l->data, l->len, is_json, NULL);
-			goto drop;
-		}
-		topic = p->topic.data;
-	}
-	if (p->key_path >= 0) {
-		const struct hub_span *k = &p->found[p->key_path];
+	return 0;
+}
 
-		if (k->type != HUB_JSON_NONE && k->type != HUB_JSON_NULL) {
-			hub_buf_reset(&p->key);
-			if (hub_json_span_text(k, &p->key) < 0)
-				hub_buf_add(&p->key, k->p, k->len);  /* object or array: its JSON text */
-			key = p->key.data ? p->key.data : "";
-			klen = p->key.len;
-		}
+/* -k: the key is the field's text, or its JSON for an object or array;
+ * an event without the field (or with null) has no key. */
+static void event_key(struct producer *p, struct message *m)
+{
+	const struct hub_span *k = &p->found[p->key_path];
+
+	if (k->type != HUB_JSON_NONE && k->type != HUB_JSON_NULL) {
+		hub_buf_reset(&p->key);
+		if (hub_json_span_text(k, &p->key) < 0)
+			hub_buf_add(&p->key, k->p, k->len);  /* object or array: its JSON text */
+		m->key = p->key.data ? p->key.data : "";
+		m->klen = p->key.len;
 	}
-	if (o->binary_mode && is_json) {
-		if (binary_value(p, why, sizeof(why)) < 0) {
-			fail(p, why, l->number, l->data, l->len, 1, NULL);
-			goto drop;
+}
+
+/* An event line: its topic, key and, in --binary-mode, its value and
+ * headers; -1 when the line failed. */
+static int from_event(struct producer *p, const struct hub_line *l, struct message *m)
+{
+	const struct hub_produce_opts *o = p->o;
+	char why[512];
+
+	if (o->binary_mode) {
+		p->ce_headers = rd_kafka_headers_new(10);
+		p->ce_data.type = p->ce_data64.type = HUB_JSON_NONE;
+		p->ce_bad = 0;
+	}
+	if (scan_event(p, l, &m->is_json) < 0)
+		return -1;
+	if (o->topic_from) {
+		if (hub_topicmap_render(p, why, sizeof(why)) < 0) {
+			fail(p, why, l->number, l->data, l->len, m->is_json, NULL);
+			return -1;
 		}
-		value = p->value.data ? p->value.data : "";
-		vlen = p->value.len;
+		m->topic = p->topic.data;
+	}
+	if (p->key_path >= 0)
+		event_key(p, m);
+	if (o->binary_mode && m->is_json) {
+		if (hub_binding_value(p, why, sizeof(why)) < 0) {
+			fail(p, why, l->number, l->data, l->len, 1, NULL);
+			return -1;
+		}
+		m->value = p->value.data ? p->value.data : "";
+		m->vlen = p->value.len;
 		if (p->ce_data.type == HUB_JSON_NONE && p->ce_data64.type == HUB_JSON_NONE)
-			value = NULL, vlen = 0;
-		hdrs = p->ce_headers;
+			m->value = NULL, m->vlen = 0;
+		m->hdrs = p->ce_headers;
 		p->ce_headers = NULL;
 	}
-	if (o->headers) {
-		const char *n;
-		const void *v;
-		size_t sz;
+	return 0;
+}
 
-		if (!hdrs)
-			hdrs = rd_kafka_headers_new(4);
-		for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
-			rd_kafka_header_add(hdrs, n, -1, v, sz);
-	}
-send:
+/* -H: the headers every message gets, after its own. */
+static void add_option_headers(const struct hub_produce_opts *o, rd_kafka_headers_t **hdrs)
+{
+	const char *n;
+	const void *v;
+	size_t sz;
+
+	if (!o->headers)
+		return;
+	if (!*hdrs)
+		*hdrs = rd_kafka_headers_new(4);
+	for (size_t i = 0; !rd_kafka_header_get_all(o->headers, i, &n, &v, &sz); i++)
+		rd_kafka_header_add(*hdrs, n, -1, v, sz);
+}
+
+/* Hands the message to librdkafka, or to the batch; one it refuses fails
+ * the line. */
+static void send_line(struct producer *p, const struct hub_line *l, struct message *m)
+{
+	const struct hub_produce_opts *o = p->o;
+	void *opaque;
+	rd_kafka_resp_err_t err;
+
 	if (o->envelope || o->binary_mode)
 		opaque = copy_line(l);
 	else
-		opaque = (void *)(uintptr_t)((l->number << 2) | (is_json ? 0 : 2) | 1);
-	if (p->batching && !hdrs) {
-		batch_add(p, l, partition, key, klen, is_json);
-		goto drop;
+		opaque = (void *)(uintptr_t)((l->number << 2) | (m->is_json ? 0 : 2) | 1);
+	if (p->batching && !m->hdrs) {
+		hub_batch_add(p, l, m->partition, m->key, m->klen, m->is_json);
+		return;
 	}
-	err = send_message(p, topic, partition, value, vlen, key, klen, hdrs, opaque);
+	err = hub_produce_send(p, m->topic, m->partition, m->value, m->vlen, m->key, m->klen, m->hdrs, opaque);
 	if (err) {
-		if (hdrs)
-			rd_kafka_headers_destroy(hdrs);
+		if (m->hdrs)
+			rd_kafka_headers_destroy(m->hdrs);
 		if (!((uintptr_t)opaque & 1))
 			free(opaque);
-		not_accepted(p, err, topic, partition, l->number, l->data, l->len, is_json);
+		hub_produce_not_accepted(p, err, m->topic, m->partition, l->number, l->data, l->len, m->is_json);
 	}
-drop:
+}
+
+static void produce_line(struct producer *p, const struct hub_line *l)
+{
+	struct message m = { .topic = p->o->topic, .partition = p->o->partition, .value = l->data,
+	                     .vlen = l->len, .is_json = 1 };
+	int ok;
+
+	if (l->status == HUB_LINE_TOO_LONG) {
+		char why[512], extra[64];
+
+		hub_line_too_long_reason(l, why, sizeof(why), extra, sizeof(extra));
+		fail(p, why, l->number, l->data, l->len, 0, extra);
+		return;
+	}
+	ok = (p->o->envelope ? from_envelope(p, l, &m) : from_event(p, l, &m)) == 0;
+	if (ok) {
+		add_option_headers(p->o, &m.hdrs);
+		send_line(p, l, &m);
+	}
 	if (p->ce_headers) {
 		rd_kafka_headers_destroy(p->ce_headers);
 		p->ce_headers = NULL;
 	}
-}
-
-/* On abort, the events of the transaction go to the failure store. */
-static void spool_fail_all(struct producer *p, const char *why)
-{
-	uint64_t line;
-	size_t len;
-	struct hub_buf ev = { 0 };
-	char reason[600];
-
-	if (!p->spool)
-		return;
-	snprintf(reason, sizeof(reason), "transaction aborted: %s", why);
-	rewind(p->spool);
-	while (fread(&line, sizeof(line), 1, p->spool) == 1 && fread(&len, sizeof(len), 1, p->spool) == 1) {
-		hub_buf_reset(&ev);
-		hub_buf_reserve(&ev, len);
-		if (fread(ev.data, 1, len, p->spool) != len)
-			break;
-		ev.len = len;
-		p->st->out--;
-		p->st->failed++;
-		hub_failstore_add(p->o->failstore, reason, line, ev.data, ev.len,
-		                  !p->o->raw || hub_json_scan(p->tee_js, ev.data, ev.len, NULL, NULL) == 0, NULL);
-	}
-	hub_buf_free(&ev);
-}
-
-static int txn_call(struct producer *p, rd_kafka_error_t *error, const char *what, char *why, size_t whylen)
-{
-	if (!error)
-		return 0;
-	snprintf(why, whylen, "%s: %s", what, rd_kafka_error_string(error));
-	hub_err("%s", why);
-	rd_kafka_error_destroy(error);
-	return -1;
 }
 
 static void serve_stats(struct producer *p)
@@ -901,7 +404,7 @@ static void drain(struct producer *p)
 static void before_next(struct producer *p, uint64_t lines, int waits)
 {
 	if ((lines & 255) == 0 || waits) {
-		batch_flush(p);
+		hub_batch_flush(p);
 		rd_kafka_poll(p->rk, 0);
 		if (waits)
 			flush_out(p);
@@ -965,7 +468,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		produce_line(p, &l);
 		serve_stats(p);
 	}
-	batch_flush(p);
+	hub_batch_flush(p);
 	p->lines_stay = 0;
 	if (reports[0] >= 0) {
 		rd_kafka_queue_io_event_enable(mainq, -1, NULL, 0);
@@ -1017,7 +520,7 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 		p->pre = NULL;
 		serve_stats(p);
 	}
-	batch_flush(p);
+	hub_batch_flush(p);
 	hub_scanahead_stop(sa);
 	hub_scanahead_block_signals(0);
 }
@@ -1041,32 +544,62 @@ static int scan_ahead_pays(void)
 	return CPU_COUNT(&cpus) > 2;
 }
 
+/* The field paths the scanner finds: the key, --topic-from's, and for
+ * --binary-mode every top-level member, through the binding's callback. */
+static void prepare_scan(struct producer *p)
+{
+	const struct hub_produce_opts *o = p->o;
+
+	p->key_path = p->star_path = -1;
+	p->js = hub_json_new();
+	p->tee_js = hub_json_new();
+	if (!o->envelope) {
+		const char *kp = o->key_path ? o->key_path : "partitionkey";
+
+		if (*kp)
+			p->key_path = hub_produce_add_path(p, kp);
+		if (o->topic_from)
+			hub_topicmap_parse(p, o->topic_from);
+		if (o->binary_mode) {
+			p->star_path = hub_produce_add_path(p, "*");
+			hub_json_set_callback(p->js, hub_binding_member, p);
+		}
+	}
+	hub_json_set_paths(p->js, p->paths, p->npaths);
+}
+
+static void producer_free(struct producer *p)
+{
+	if (p->spool)
+		fclose(p->spool);
+	hub_envelope_free(&p->env);
+	hub_json_free(p->js);
+	hub_json_free(p->tee_js);
+	for (int i = 0; i < p->npaths; i++)
+		hub_path_free(&p->paths[i]);
+	for (int i = 0; i < p->npieces; i++)
+		free(p->pieces[i].literal);
+	free(p->pieces);
+	hub_buf_free(&p->key);
+	hub_buf_free(&p->topic);
+	hub_buf_free(&p->value);
+	hub_buf_free(&p->tmp);
+	hub_buf_free(&p->out);
+	hub_buf_free(&p->arena);
+	free(p->place.parts);
+}
+
 int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_opts *o,
                     struct hub_stats *st)
 {
 	struct producer p = { 0 };
-	char errstr[512], why[512];
+	char errstr[512];
 	int status = HUB_EXIT_OK, pipelined;
 	uint64_t lines = 0;
 
 	p.o = o;
 	p.st = st;
-	p.key_path = p.star_path = -1;
-	p.js = hub_json_new();
-	p.tee_js = hub_json_new();
-	if (!o->envelope) {
-		const char *kp = o->key_path ? o->key_path : "partitionkey";
-
-		if (*kp)
-			p.key_path = add_path(&p, kp);
-		if (o->topic_from)
-			parse_topic_from(&p, o->topic_from);
-		if (o->binary_mode) {
-			p.star_path = add_path(&p, "*");
-			hub_json_set_callback(p.js, on_ce_member, &p);
-		}
-	}
-	hub_json_set_paths(p.js, p.paths, p.npaths);
+	prepare_scan(&p);
 
 	/* Plain events are scanned ahead in a thread of their own when that
 	 * pays; the modes that need the scanner's callbacks (--binary-mode)
@@ -1074,7 +607,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	pipelined = !o->binary_mode && !o->envelope && scan_ahead_pays();
 	if (pipelined)
 		hub_scanahead_block_signals(1);   /* librdkafka's threads inherit this */
-	place_configure(&p.place, conf);
+	hub_place_configure(&p.place, conf);
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
 	p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
@@ -1088,15 +621,9 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 		p.rkt = rd_kafka_topic_new(p.rk, o->topic, NULL);
 	p.batching = p.rkt && !o->envelope && !o->binary_mode && !o->topic_from && !o->headers;
 	hub_buf_reserve(&p.arena, 1);   /* an empty value or key is never NULL */
-	if (o->transactional) {
-		p.spool = tmpfile();
-		if (!p.spool)
-			hub_die(HUB_EXIT_IOERR, "cannot create the transaction spool file: %s", strerror(errno));
-		if (txn_call(&p, rd_kafka_init_transactions(p.rk, 30000), "initialising transactions", why, sizeof(why)) ||
-		    txn_call(&p, rd_kafka_begin_transaction(p.rk), "beginning the transaction", why, sizeof(why))) {
-			status = HUB_EXIT_UNAVAILABLE;
-			goto destroy;
-		}
+	if (o->transactional && hub_txn_begin(&p) < 0) {
+		status = HUB_EXIT_UNAVAILABLE;
+		goto destroy;
 	}
 
 	if (pipelined)
@@ -1109,16 +636,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 
 	if (o->transactional) {
 		drain(&p);
-		if (p.txn_abort || hub_stop_requested || p.fatal || status != HUB_EXIT_OK) {
-			snprintf(why, sizeof(why), "%s", p.txn_abort ? "an event failed" :
-			         hub_stop_requested ? strsignal(hub_stop_requested) : "input error");
-			txn_call(&p, rd_kafka_abort_transaction(p.rk, 30000), "aborting the transaction", errstr, sizeof(errstr));
-			spool_fail_all(&p, why);
-		} else if (txn_call(&p, rd_kafka_commit_transaction(p.rk, -1), "committing the transaction", errstr,
-		                    sizeof(errstr))) {
-			txn_call(&p, rd_kafka_abort_transaction(p.rk, 30000), "aborting the transaction", why, sizeof(why));
-			spool_fail_all(&p, errstr);
-		}
+		hub_txn_end(&p, status);
 	}
 	drain(&p);
 	flush_out(&p);
@@ -1129,23 +647,7 @@ destroy:
 out:
 	if (pipelined)
 		hub_scanahead_block_signals(0);
-	if (p.spool)
-		fclose(p.spool);
-	hub_envelope_free(&p.env);
-	hub_json_free(p.js);
-	hub_json_free(p.tee_js);
-	for (int i = 0; i < p.npaths; i++)
-		hub_path_free(&p.paths[i]);
-	for (int i = 0; i < p.npieces; i++)
-		free(p.pieces[i].literal);
-	free(p.pieces);
-	hub_buf_free(&p.key);
-	hub_buf_free(&p.topic);
-	hub_buf_free(&p.value);
-	hub_buf_free(&p.tmp);
-	hub_buf_free(&p.out);
-	hub_buf_free(&p.arena);
-	free(p.place.parts);
+	producer_free(&p);
 	if (p.io_error && status == HUB_EXIT_OK)
 		status = HUB_EXIT_IOERR;
 	if (p.fatal && status == HUB_EXIT_OK)

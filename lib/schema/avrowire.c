@@ -5,8 +5,8 @@
  * values and back, driven by the compiled hub_avro_node tree, whose field,
  * symbol and branch order is the schema's, as avro-c's is. Union branches
  * are chosen with the validator (the first branch the value matches).
- * Decimals are converted between decimal text and two's complement
- * big-endian bytes here, digit by digit, for any precision. */
+ * Logical types (dates, times, timestamps, decimals) are converted
+ * between their JSON text and Avro's values in schema/logical.c. */
 #include <avro.h>
 #include <math.h>
 #include <stdint.h>
@@ -16,8 +16,8 @@
 
 #include "schema/check-internal.h"
 #include "schema/avrowire.h"
+#include "schema/logical-internal.h"
 #include "core/diag.h"
-#include "core/time.h"
 #include "json/scan.h"
 
 struct codec {
@@ -91,179 +91,6 @@ void hub_avrowire_free(struct hub_avrowire *w)
 	hub_buf_free(&w->tmp);
 	hub_buf_free(&w->bytes);
 	free(w);
-}
-
-/* --- dates and times ------------------------------------------------- */
-
-static int num(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* HH:MM:SS[.frac] (already checked) in units of 1/scale seconds. */
-static int64_t time_units(const char *s, size_t n, int64_t scale, size_t *used)
-{
-	int64_t v = (int64_t)(num(s, 2) * 3600 + num(s + 3, 2) * 60 + num(s + 6, 2)) * scale;
-	size_t i = 8;
-
-	if (i < n && s[i] == '.') {
-		int64_t unit = scale;
-
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-			unit /= 10;
-			v += (s[i] - '0') * unit;
-		}
-	}
-	*used = i;
-	return v;
-}
-
-/* An RFC 3339 date-time (already checked) in units since the epoch. */
-static int64_t timestamp_units(const char *s, size_t n, int64_t scale)
-{
-	int64_t days = hub_days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2));
-	size_t used;
-	int64_t v = days * 86400 * scale + time_units(s + 11, n - 11, scale, &used);
-	const char *z = s + 11 + used;
-
-	if (*z == '+' || *z == '-') {
-		int64_t off = (int64_t)(num(z + 1, 2) * 3600 + num(z + 4, 2) * 60) * scale;
-
-		v += *z == '+' ? -off : off;
-	}
-	return v;
-}
-
-static void put_time(struct hub_buf *out, int64_t units, int64_t scale, int digits)
-{
-	int64_t secs = units / scale, frac = units % scale;
-
-	hub_buf_addf(out, "%02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-	if (digits)
-		hub_buf_addf(out, ".%0*lld", digits, (long long)frac);
-}
-
-static void put_timestamp(struct hub_buf *out, int64_t units, int64_t scale, int digits)
-{
-	int64_t days = units / (86400 * scale), rest = units % (86400 * scale), y;
-	int m, d;
-
-	if (rest < 0) {
-		rest += 86400 * scale;
-		days--;
-	}
-	hub_civil_from_days(days, &y, &m, &d);
-	hub_buf_addf(out, "\"%04lld-%02d-%02dT", (long long)y, m, d);
-	put_time(out, rest, scale, digits);
-	hub_buf_adds(out, "Z\"");
-}
-
-/* --- decimals -------------------------------------------------------- */
-
-/* Decimal text (checked: plain notation, at most `scale` decimals) to the
- * two's complement big-endian bytes of its unscaled value, in b. */
-static void decimal_to_bytes(const char *s, const char *end, int scale, struct hub_buf *b)
-{
-	unsigned char mag[40] = { 0 };   /* 10^76 < 2^256: 32 bytes and a margin */
-	int neg = 0, frac = -1;
-	size_t n = sizeof(mag), first;
-
-	if (*s == '-') {
-		neg = 1;
-		s++;
-	}
-	for (; s < end && frac < scale; s++) {
-		int carry;
-
-		if (*s == '.') {
-			frac = 0;
-			continue;
-		}
-		carry = *s - '0';
-		for (size_t i = n; i-- > 0;) {
-			int v = mag[i] * 10 + carry;
-
-			mag[i] = v & 0xff;
-			carry = v >> 8;
-		}
-		if (frac >= 0)
-			frac++;
-	}
-	for (frac = frac < 0 ? 0 : frac; frac < scale; frac++) {
-		int carry = 0;
-
-		for (size_t i = n; i-- > 0;) {
-			int v = mag[i] * 10 + carry;
-
-			mag[i] = v & 0xff;
-			carry = v >> 8;
-		}
-	}
-	if (neg) {
-		int carry = 1;
-
-		for (size_t i = n; i-- > 0;) {
-			int v = (unsigned char)~mag[i] + carry;
-
-			mag[i] = v & 0xff;
-			carry = v >> 8;
-		}
-	}
-	/* the shortest form that keeps the sign */
-	for (first = 0; first + 1 < n; first++) {
-		unsigned char fill = neg ? 0xff : 0x00;
-
-		if (mag[first] != fill || ((mag[first + 1] & 0x80) != (fill & 0x80)))
-			break;
-	}
-	hub_buf_reset(b);
-	hub_buf_add(b, mag + first, n - first);
-}
-
-/* Two's complement big-endian bytes to decimal text with `scale` decimals. */
-static void bytes_to_decimal(const unsigned char *p, size_t n, int scale, struct hub_buf *out)
-{
-	unsigned char mag[64];
-	char digits[200];
-	int nd = 0, neg = n > 0 && (p[0] & 0x80);
-	size_t len = n < sizeof(mag) ? n : sizeof(mag);
-
-	memcpy(mag, p + (n - len), len);
-	if (neg) {
-		int carry = 1;
-
-		for (size_t i = len; i-- > 0;) {
-			int v = (unsigned char)~mag[i] + carry;
-
-			mag[i] = v & 0xff;
-			carry = v >> 8;
-		}
-	}
-	for (;;) {
-		int rem = 0, zero = 1;
-
-		for (size_t i = 0; i < len; i++) {
-			int v = rem * 256 + mag[i];
-
-			mag[i] = v / 10;
-			rem = v % 10;
-			zero &= mag[i] == 0;
-		}
-		digits[nd++] = '0' + rem;
-		if ((zero && nd > scale) || nd >= (int)sizeof(digits) - 1)
-			break;
-	}
-	if (neg)
-		hub_buf_addc(out, '-');
-	for (int i = nd - 1; i >= 0; i--) {
-		hub_buf_addc(out, digits[i]);
-		if (i == scale && scale > 0)
-			hub_buf_addc(out, '.');
-	}
 }
 
 /* --- JSON to avro values --------------------------------------------- */
@@ -375,6 +202,69 @@ static int encode_union(struct hub_avrowire *w, const struct hub_avro_node *n, a
 	return -1;
 }
 
+/* A decimal's bytes (in w->bytes) as a fixed: sign-extended to its size. */
+static int set_fixed_decimal(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v)
+{
+	struct hub_buf fx = { 0 };
+	char fill = (w->bytes.len && (w->bytes.data[0] & 0x80)) ? (char)0xff : 0;
+
+	for (size_t i = w->bytes.len; i < (size_t)n->size; i++)
+		hub_buf_addc(&fx, fill);
+	hub_buf_add(&fx, w->bytes.data, w->bytes.len);
+	if (fx.len != (size_t)n->size) {
+		hub_buf_free(&fx);
+		hub_buf_addf(w->err, "decimal does not fit in %ld bytes", n->size);
+		return -1;
+	}
+	avro_value_set_fixed(v, fx.data, fx.len);
+	hub_buf_free(&fx);
+	return 0;
+}
+
+static int encode_array(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v,
+                        const char *p, const char *end)
+{
+	const char *q = skip_ws(p + 1, end);
+
+	while (*q != ']') {
+		avro_value_t child;
+		const char *e = hub_avrocheck_skip(q, end);
+
+		if (avro_value_append(v, &child, NULL) != 0 || encode(w, n->items, &child, q, e) < 0)
+			return -1;
+		q = skip_ws(e, end);
+		if (*q == ',')
+			q = skip_ws(q + 1, end);
+	}
+	return 0;
+}
+
+static int encode_map(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v,
+                      const char *p, const char *end)
+{
+	const char *q = skip_ws(p + 1, end);
+
+	while (*q != '}') {
+		avro_value_t child;
+		const char *k = hub_avrocheck_skip(q, end), *val = skip_ws(skip_ws(k, end) + 1, end);
+		const char *e = hub_avrocheck_skip(val, end);
+		char *key;
+		int rc;
+
+		hub_buf_reset(&w->tmp);
+		hub_json_unescape(q, k - q, &w->tmp);
+		key = hub_xstrndup(hub_buf_cstr(&w->tmp), w->tmp.len);
+		rc = avro_value_add(v, key, &child, NULL, NULL);
+		free(key);
+		if (rc != 0 || encode(w, n->items, &child, val, e) < 0)
+			return -1;
+		q = skip_ws(e, end);
+		if (*q == ',')
+			q = skip_ws(q + 1, end);
+	}
+	return 0;
+}
+
 static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_value_t *v, const char *p,
                   const char *end)
 {
@@ -396,50 +286,23 @@ static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_va
 	case HUB_AVRO_NULL: return avro_value_set_null(v);
 	case HUB_AVRO_BOOLEAN: return avro_value_set_boolean(v, *p == 't');
 	case HUB_AVRO_INT:
-		if (*p == '"') {
-			size_t used;
-
-			if (n->logical == HUB_LOGICAL_DATE)
-				return avro_value_set_int(v, (int32_t)hub_days_from_civil(num(p + 1, 4), num(p + 6, 2), num(p + 9, 2)));
-			return avro_value_set_int(v, (int32_t)time_units(p + 1, len - 2, 1000, &used));
-		}
+		if (*p == '"')
+			return avro_value_set_int(v, hub_logical_int(n, p + 1, len - 2));
 		return avro_value_set_int(v, (int32_t)strtol(numtext, NULL, 10));
 	case HUB_AVRO_LONG:
-		if (*p == '"') {
-			size_t used;
-
-			switch (n->logical) {
-			case HUB_LOGICAL_TIMESTAMP_MILLIS: return avro_value_set_long(v, timestamp_units(p + 1, len - 2, 1000));
-			case HUB_LOGICAL_TIMESTAMP_MICROS: return avro_value_set_long(v, timestamp_units(p + 1, len - 2, 1000000));
-			default: return avro_value_set_long(v, time_units(p + 1, len - 2, 1000000, &used));
-			}
-		}
+		if (*p == '"')
+			return avro_value_set_long(v, hub_logical_long(n, p + 1, len - 2));
 		return avro_value_set_long(v, strtoll(numtext, NULL, 10));
 	case HUB_AVRO_FLOAT: return avro_value_set_float(v, strtof(numtext, NULL));
 	case HUB_AVRO_DOUBLE: return avro_value_set_double(v, strtod(numtext, NULL));
 	case HUB_AVRO_BYTES: case HUB_AVRO_FIXED:
 		if (n->logical == HUB_LOGICAL_DECIMAL) {
 			if (*p == '"')
-				decimal_to_bytes(p + 1, vend - 1, n->scale, &w->bytes);
+				hub_logical_decimal_to_bytes(p + 1, vend - 1, n->scale, &w->bytes);
 			else
-				decimal_to_bytes(numtext, numtext + len, n->scale, &w->bytes);
-			if (n->kind == HUB_AVRO_FIXED) {
-				/* sign-extend to the fixed size */
-				struct hub_buf fx = { 0 };
-				char fill = (w->bytes.len && (w->bytes.data[0] & 0x80)) ? (char)0xff : 0;
-
-				for (size_t i = w->bytes.len; i < (size_t)n->size; i++)
-					hub_buf_addc(&fx, fill);
-				hub_buf_add(&fx, w->bytes.data, w->bytes.len);
-				if (fx.len != (size_t)n->size) {
-					hub_buf_free(&fx);
-					hub_buf_addf(w->err, "decimal does not fit in %ld bytes", n->size);
-					return -1;
-				}
-				avro_value_set_fixed(v, fx.data, fx.len);
-				hub_buf_free(&fx);
-				return 0;
-			}
+				hub_logical_decimal_to_bytes(numtext, numtext + len, n->scale, &w->bytes);
+			if (n->kind == HUB_AVRO_FIXED)
+				return set_fixed_decimal(w, n, v);
 		} else {
 			string_bytes(w, p, len, &w->bytes);
 		}
@@ -458,44 +321,8 @@ static int encode(struct hub_avrowire *w, const struct hub_avro_node *n, avro_va
 				return avro_value_set_enum(v, i);
 		return -1;
 	case HUB_AVRO_RECORD: return encode_record(w, n, v, p, end);
-	case HUB_AVRO_ARRAY: {
-		const char *q = skip_ws(p + 1, end);
-
-		while (*q != ']') {
-			avro_value_t child;
-			const char *e = hub_avrocheck_skip(q, end);
-
-			if (avro_value_append(v, &child, NULL) != 0 || encode(w, n->items, &child, q, e) < 0)
-				return -1;
-			q = skip_ws(e, end);
-			if (*q == ',')
-				q = skip_ws(q + 1, end);
-		}
-		return 0;
-	}
-	case HUB_AVRO_MAP: {
-		const char *q = skip_ws(p + 1, end);
-
-		while (*q != '}') {
-			avro_value_t child;
-			const char *k = hub_avrocheck_skip(q, end), *val = skip_ws(skip_ws(k, end) + 1, end);
-			const char *e = hub_avrocheck_skip(val, end);
-			char *key;
-			int rc;
-
-			hub_buf_reset(&w->tmp);
-			hub_json_unescape(q, k - q, &w->tmp);
-			key = hub_xstrndup(hub_buf_cstr(&w->tmp), w->tmp.len);
-			rc = avro_value_add(v, key, &child, NULL, NULL);
-			free(key);
-			if (rc != 0 || encode(w, n->items, &child, val, e) < 0)
-				return -1;
-			q = skip_ws(e, end);
-			if (*q == ',')
-				q = skip_ws(q + 1, end);
-		}
-		return 0;
-	}
+	case HUB_AVRO_ARRAY: return encode_array(w, n, v, p, end);
+	case HUB_AVRO_MAP: return encode_map(w, n, v, p, end);
 	}
 	return -1;
 }
@@ -595,6 +422,53 @@ static void put_byte_string(struct hub_buf *out, const unsigned char *p, size_t 
 	hub_buf_free(&u);
 }
 
+static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out);
+
+static int decode_record(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
+{
+	hub_buf_addc(out, '{');
+	for (int i = 0; i < n->nfields; i++) {
+		avro_value_t child;
+
+		if (avro_value_get_by_index(v, i, &child, NULL) != 0)
+			return -1;
+		if (i)
+			hub_buf_addc(out, ',');
+		hub_buf_json_string(out, n->fields[i].name, n->fields[i].namelen);
+		hub_buf_addc(out, ':');
+		if (decode(n->fields[i].type, &child, out) < 0)
+			return -1;
+	}
+	hub_buf_addc(out, '}');
+	return 0;
+}
+
+/* An array's items, or a map's members. */
+static int decode_items(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
+{
+	size_t count;
+
+	avro_value_get_size(v, &count);
+	hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? '[' : '{');
+	for (size_t i = 0; i < count; i++) {
+		avro_value_t child;
+		const char *name = NULL;
+
+		if (avro_value_get_by_index(v, i, &child, &name) != 0)
+			return -1;
+		if (i)
+			hub_buf_addc(out, ',');
+		if (n->kind == HUB_AVRO_MAP) {
+			hub_buf_json_string(out, name, strlen(name));
+			hub_buf_addc(out, ':');
+		}
+		if (decode(n->items, &child, out) < 0)
+			return -1;
+	}
+	hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? ']' : '}');
+	return 0;
+}
+
 static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
 {
 	switch (n->kind) {
@@ -619,36 +493,14 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 		int32_t i;
 
 		avro_value_get_int(v, &i);
-		if (n->logical == HUB_LOGICAL_DATE) {
-			int64_t y;
-			int m, d;
-
-			hub_civil_from_days(i, &y, &m, &d);
-			hub_buf_addf(out, "\"%04lld-%02d-%02d\"", (long long)y, m, d);
-		} else if (n->logical == HUB_LOGICAL_TIME_MILLIS && i >= 0) {
-			hub_buf_addc(out, '"');
-			put_time(out, i, 1000, 3);
-			hub_buf_addc(out, '"');
-		} else {
-			hub_buf_add_int(out, i);
-		}
+		hub_logical_put_int(n, i, out);
 		return 0;
 	}
 	case HUB_AVRO_LONG: {
 		int64_t l;
 
 		avro_value_get_long(v, &l);
-		if (n->logical == HUB_LOGICAL_TIMESTAMP_MILLIS) {
-			put_timestamp(out, l, 1000, 3);
-		} else if (n->logical == HUB_LOGICAL_TIMESTAMP_MICROS) {
-			put_timestamp(out, l, 1000000, 6);
-		} else if (n->logical == HUB_LOGICAL_TIME_MICROS && l >= 0) {
-			hub_buf_addc(out, '"');
-			put_time(out, l, 1000000, 6);
-			hub_buf_addc(out, '"');
-		} else {
-			hub_buf_add_int(out, l);
-		}
+		hub_logical_put_long(n, l, out);
 		return 0;
 	}
 	case HUB_AVRO_FLOAT: {
@@ -672,7 +524,7 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 		if ((n->kind == HUB_AVRO_BYTES ? avro_value_get_bytes(v, &p, &size) : avro_value_get_fixed(v, &p, &size)) != 0)
 			return -1;
 		if (n->logical == HUB_LOGICAL_DECIMAL)
-			bytes_to_decimal(p, size, n->scale, out);
+			hub_logical_bytes_to_decimal(p, size, n->scale, out);
 		else
 			put_byte_string(out, p, size);
 		return 0;
@@ -695,45 +547,8 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 		hub_buf_json_string(out, n->symbols[e], n->symlen[e]);
 		return 0;
 	}
-	case HUB_AVRO_RECORD:
-		hub_buf_addc(out, '{');
-		for (int i = 0; i < n->nfields; i++) {
-			avro_value_t child;
-
-			if (avro_value_get_by_index(v, i, &child, NULL) != 0)
-				return -1;
-			if (i)
-				hub_buf_addc(out, ',');
-			hub_buf_json_string(out, n->fields[i].name, n->fields[i].namelen);
-			hub_buf_addc(out, ':');
-			if (decode(n->fields[i].type, &child, out) < 0)
-				return -1;
-		}
-		hub_buf_addc(out, '}');
-		return 0;
-	case HUB_AVRO_ARRAY: case HUB_AVRO_MAP: {
-		size_t count;
-
-		avro_value_get_size(v, &count);
-		hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? '[' : '{');
-		for (size_t i = 0; i < count; i++) {
-			avro_value_t child;
-			const char *name = NULL;
-
-			if (avro_value_get_by_index(v, i, &child, &name) != 0)
-				return -1;
-			if (i)
-				hub_buf_addc(out, ',');
-			if (n->kind == HUB_AVRO_MAP) {
-				hub_buf_json_string(out, name, strlen(name));
-				hub_buf_addc(out, ':');
-			}
-			if (decode(n->items, &child, out) < 0)
-				return -1;
-		}
-		hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? ']' : '}');
-		return 0;
-	}
+	case HUB_AVRO_RECORD: return decode_record(n, v, out);
+	case HUB_AVRO_ARRAY: case HUB_AVRO_MAP: return decode_items(n, v, out);
 	}
 	return -1;
 }
@@ -775,3 +590,4 @@ int hub_avrowire_decode(struct hub_avrowire *w, const void *msg, size_t len, str
 	}
 	return 0;
 }
+

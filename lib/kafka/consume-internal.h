@@ -1,0 +1,50 @@
+/* kafka/consume-internal.h: what the files of hub-consume's engine share.
+ *
+ * One struct consumer per run, owned by hub_consume_run() (kafka/consume.c);
+ * partition assignment (kafka/assign.c) starts and stops what it reads and,
+ * with -G, writes out and stores what was read before it gives a partition
+ * up. Not installed: libhub's API is kafka/consume.h. */
+#ifndef HUB_CONSUME_INTERNAL_H
+#define HUB_CONSUME_INTERNAL_H
+
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "core/buf.h"
+#include "core/stats.h"
+#include "json/scan.h"
+#include "kafka/consume.h"
+#include "kafka/ledger-internal.h"
+
+struct consumer {
+	const struct hub_consume_opts *o;
+	struct hub_stats *st;
+	rd_kafka_t *rk;
+	rd_kafka_queue_t *queue;
+	int group;                      /* -G: offsets are stored */
+	int out_fd;
+	int out_is_pipe;
+	uint64_t written;               /* bytes written to out_fd so far */
+	struct hub_buf out;
+	struct hub_buf extra;           /* failure store members */
+	struct hub_json *js;
+	struct hub_ledger ledger;
+	rd_kafka_topic_t **rkts;        /* simple mode: the topics started */
+	int nrkts;
+	int status;                     /* set once something ends the run */
+	int stop;
+};
+
+/* kafka/consume.c: the output */
+void hub_consume_flush(struct consumer *c);
+void hub_consume_drain(struct consumer *c, int patience_ms);
+
+/* kafka/assign.c: which partitions are read */
+void hub_assign_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                          void *opaque);
+int hub_assign_start_simple(struct consumer *c, const char *brokers);
+void hub_assign_stop_simple(struct consumer *c);
+int hub_assign_start_group(struct consumer *c, const char *brokers);
+
+#endif

@@ -20,6 +20,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "stream/ndjson.h"
 #include "core/signals.h"
 #include "core/stats.h"
@@ -170,12 +171,9 @@ static int write_archive(struct opts *o)
 	hub_stats_start(&st);
 	status = hub_archive_run(a, STDIN_FILENO, o->max_line, o->tee ? STDOUT_FILENO : -1, fs, &st,
 	                         o->stats);
-	if (st.failed)
-		hub_warn("%llu of %llu events were not archived; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(fs));
-	if (hub_failstore_close(fs) != 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
-	return status;
+	/* --stats is printed by hub_archive_run(), after the last batch is stored. */
+	return hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = fs,
+	                  .failed = "were not archived" });
 }
 
 int main(int argc, char **argv)
@@ -254,7 +252,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "prune") == 0 || strcmp(cmd, "compress") == 0) {
 		if (optind < argc)
 			hub_usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
-		return housekeeping(&o, cmd);
+		return hub_close_stdout(housekeeping(&o, cmd));
 	}
 	if (strcmp(cmd, "trace") == 0 || strcmp(cmd, "show") == 0) {
 		if (optind + 1 != argc)
@@ -283,7 +281,7 @@ int main(int argc, char **argv)
 		}
 		o.q.regex = &re;
 	}
-	status = search(&o, cmd);
+	status = hub_close_stdout(search(&o, cmd));
 	if (o.regex_text)
 		regfree(&re);
 	return status;

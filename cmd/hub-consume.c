@@ -16,6 +16,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "kafka/client.h"
 #include "schema/registry.h"
 #include "core/signals.h"
@@ -197,16 +198,9 @@ int main(int argc, char **argv)
 	hub_stats_start(&st);
 	status = hub_consume_run(conf, STDOUT_FILENO, &o, &st);
 
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events failed; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
-	if (hub_failstore_close(o.failstore) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
-		status = HUB_EXIT_IOERR;
-	if (show_stats)
-		hub_stats_print(&st, NULL);
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+	                    .show_stats = show_stats });
 	hub_avrowire_free(o.avro);
 	hub_registry_free(reg);
-	if (close(STDOUT_FILENO) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
-		status = HUB_EXIT_IOERR;
 	return status;
 }

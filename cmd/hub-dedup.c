@@ -15,6 +15,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "json/path.h"
 #include "stream/ndjson.h"
 #include "core/signals.h"
@@ -140,20 +141,13 @@ int main(int argc, char **argv)
 	d = hub_dedup_new(&o, &status);
 	if (d) {
 		status = hub_dedup_run(d, STDIN_FILENO, STDOUT_FILENO, &st);
-		if (st.failed > 0)
-			hub_warn("%llu of %llu events failed; they are in the failure store %s",
-			         (unsigned long long)st.failed, (unsigned long long)st.in,
-			         hub_failstore_path(o.failstore));
-		if (o.show_stats)
-			hub_stats_print(&st, hub_dedup_stats_extra(d));
-		if (hub_dedup_free(d) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
-			status = HUB_EXIT_IOERR;
+		status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+		                    .show_stats = o.show_stats, .stats_extra = hub_dedup_stats_extra(d) });
+		status = hub_close_status(status, hub_dedup_free(d));
+	} else {
+		status = hub_finish(status, &(struct hub_finish){ .failstore = o.failstore });
 	}
-	if (hub_failstore_close(o.failstore) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	if (keys)
 		hub_paths_free(keys, nkeys);
-	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	return status;
 }

@@ -13,6 +13,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "kafka/client.h"
 #include "stream/ndjson.h"
 #include "kafka/produce.h"
@@ -209,18 +210,11 @@ int main(int argc, char **argv)
 	hub_stats_start(&st);
 	status = hub_produce_run(conf, STDIN_FILENO, &o, &st);
 
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events failed; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
-	if (hub_failstore_close(o.failstore) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
-	if (o.show_stats)
-		hub_stats_print(&st, NULL);
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+	                    .show_stats = o.show_stats });
 	if (headers)
 		rd_kafka_headers_destroy(headers);
 	hub_avrowire_free(o.avro);
 	hub_registry_free(reg);
-	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	return status;
 }

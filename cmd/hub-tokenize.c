@@ -15,6 +15,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "privacy/keyfile.h"
 #include "stream/ndjson.h"
 #include "privacy/policy.h"
@@ -219,14 +220,8 @@ int main(int argc, char **argv)
 	hub_stats_start(&st);
 	status = hub_tokenize_run(&o.run, STDIN_FILENO, STDOUT_FILENO, &st);
 
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events failed; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.run.failstore));
-	if (hub_failstore_close(o.run.failstore) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.run.failstore });
 	hub_keyring_free(&keys);
 	hub_policy_free(&pol);
-	if (fclose(stdout) != 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "stream/ndjson.h"
 #include "schema/registry.h"
 #include "core/signals.h"
@@ -177,18 +178,13 @@ int main(int argc, char **argv)
 	hub_signals_install(0);
 	hub_stats_start(&st);
 	status = hub_validate_run(STDIN_FILENO, STDOUT_FILENO, &o, &st);
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events rejected; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
-	if (hub_failstore_close(o.failstore) < 0 && status != HUB_EXIT_IOERR)
-		status = HUB_EXIT_IOERR;
-	if (o.show_stats)
-		hub_stats_print(&st, NULL);
-done:
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+	                    .failed = "rejected", .show_stats = o.show_stats });
 	hub_buf_free(&problems);
 	hub_registry_free(reg);
-	if (fflush(stdout) != 0 || close(STDOUT_FILENO) < 0)
-		if (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED)
-			status = HUB_EXIT_IOERR;
 	return status;
+done:   /* the registry commands: their output is on stdout too */
+	hub_buf_free(&problems);
+	hub_registry_free(reg);
+	return hub_close_stdout(status);
 }

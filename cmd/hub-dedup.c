@@ -3,7 +3,6 @@
  * Options, usage and set-up only; the work is lib/dedup/dedup.c. The promise:
  * a key is remembered (in memory and in --state) only for an event that
  * was written, so a crash can at worst let an event through twice. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "dedup/dedup.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
 #include "json/path.h"
@@ -22,56 +22,41 @@
 #include "core/stats.h"
 #include "core/time.h"
 
+enum { OPT_CONTENT = HUB_OPT_TOOL, OPT_WINDOW_BY, OPT_DUPS };
+
+static const struct hub_option options[] = {
+	{ 'k', "key", "PATH,...", "the fields that identify an event (default: source,id,\n"
+	  "the CloudEvents identity)" },
+	{ OPT_CONTENT, "content", NULL, "identify events by their whole canonical content (key\n"
+	  "order, whitespace, escapes and 1.0 vs 1 do not matter)" },
+	{ 'w', "window", "DURATION", "forget keys older than DURATION (90s, 15m, 24h, 7d)" },
+	{ OPT_WINDOW_BY, "window-by", "event|arrival", "time the window by each event's `time`\n"
+	  "(default) or by the clock when it arrives" },
+	{ 'n', "max-keys", "N", "remember at most N keys; the oldest is forgotten first" },
+	{ 's', "state", "FILE", "keep the remembered keys in FILE across runs (crash-safe)" },
+	{ OPT_DUPS, "dups", "FILE", "append the dropped duplicates to FILE, for audit" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_MAX_LINE,
+	HUB_OPTION_STATS,
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: %s [OPTIONS] < events.ndjson > unique.ndjson\n"
 	       "Pass each event once: drop the later copies of an event already seen.\n"
-	       "\n"
-	       "  -k, --key PATH,...   the fields that identify an event (default: source,id,\n"
-	       "                       the CloudEvents identity)\n"
-	       "      --content        identify events by their whole canonical content (key\n"
-	       "                       order, whitespace, escapes and 1.0 vs 1 do not matter)\n"
-	       "  -w, --window DURATION  forget keys older than DURATION (90s, 15m, 24h, 7d)\n"
-	       "      --window-by event|arrival  time the window by each event's `time`\n"
-	       "                       (default) or by the clock when it arrives\n"
-	       "  -n, --max-keys N     remember at most N keys; the oldest is forgotten first\n"
-	       "  -s, --state FILE     keep the remembered keys in FILE across runs (crash-safe)\n"
-	       "      --dups FILE      append the dropped duplicates to FILE, for audit\n"
-	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
-	       "                       ~/.local/state/hub/failed.ndjson)\n"
-	       "      --max-line SIZE  longest accepted line (default 16M)\n"
-	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "  -q                   quiet: errors only\n"
-	       "  -v                   verbose\n"
-	       "  -h, --help           this help\n"
-	       "  -V, --version        version\n"
-	       "\n"
+	       "\n", hub_progname);
+	hub_options_help(stdout, options, 21);
+	printf("\n"
 	       "Each remembered key costs at most 32 bytes. Exit status: 0 ok, 1 some events\n"
 	       "in the failure store, 64 usage, 65 damaged or foreign state file, 69 state\n"
 	       "file in use, 74 I/O error, 78 state file made with other key options.\n"
-	       "See hub-dedup(1).\n",
-	       hub_progname);
+	       "See hub-dedup(1).\n");
 }
-
-enum { OPT_CONTENT = 256, OPT_WINDOW_BY, OPT_DUPS, OPT_DLQ, OPT_MAX_LINE, OPT_STATS };
-
-static const struct option longopts[] = {
-	{ "key", required_argument, NULL, 'k' },
-	{ "content", no_argument, NULL, OPT_CONTENT },
-	{ "window", required_argument, NULL, 'w' },
-	{ "window-by", required_argument, NULL, OPT_WINDOW_BY },
-	{ "max-keys", required_argument, NULL, 'n' },
-	{ "state", required_argument, NULL, 's' },
-	{ "dups", required_argument, NULL, OPT_DUPS },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 int main(int argc, char **argv)
 {
@@ -82,10 +67,12 @@ int main(int argc, char **argv)
 	const char *dlq = NULL;
 	char err[256], *end;
 	uint64_t secs;
+	struct hub_getopt g;
 	int c, status, nkeys = 0;
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:w:n:s:qvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'k':
 			if (keys)
@@ -114,9 +101,9 @@ int main(int argc, char **argv)
 			break;
 		case 's': o.state_path = optarg; break;
 		case OPT_DUPS: o.dups_path = optarg; break;
-		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
-		case OPT_STATS: o.show_stats = 1; break;
+		case HUB_OPT_DLQ: dlq = optarg; break;
+		case HUB_OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
+		case HUB_OPT_STATS: o.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;

@@ -22,8 +22,8 @@ endif
 
 .PHONY: all test check demo bench install uninstall clean deps
 
-# Test drivers for libhub itself: every tests/*.c.
-TEST_DRIVERS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
+# Test drivers for libhub itself: every tests/helper/*.c (git's t/helper/).
+TEST_DRIVERS = $(patsubst tests/helper/%.c,$(BUILD)/tests/helper/%,$(wildcard tests/helper/*.c))
 
 all: $(BINS) $(BUILD)/libhub.a $(TEST_DRIVERS)
 
@@ -46,8 +46,8 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libhub.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
 
-# Test drivers for libhub itself (tests/*.c), run by the bats suite.
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libhub.a $(LIB_HDR)
+# Test drivers for libhub itself (tests/helper/*.c), run by the bats suite.
+$(BUILD)/tests/helper/%: tests/helper/%.c $(BUILD)/libhub.a $(LIB_HDR)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)

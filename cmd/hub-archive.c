@@ -4,7 +4,6 @@
  * lib/archive/writer.c, searching hub_archive_find() in lib/archive/search.c, display in
  * lib/archive/view.c, housekeeping in lib/archive/maintain.c. Without a command, standard
  * input is archived; the commands only ever read, except prune and compress. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +17,64 @@
 #include "archive/view.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "stream/ndjson.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "core/time.h"
+
+enum {
+	OPT_FSYNC = HUB_OPT_TOOL, OPT_FSYNC_INTERVAL, OPT_MAX_SIZE, OPT_GRACE, OPT_COMPRESS, OPT_LEVEL,
+	OPT_FRAME, OPT_TEE, OPT_ID, OPT_SUBJECT, OPT_TYPE, OPT_SOURCE,
+	OPT_SINCE, OPT_UNTIL, OPT_GREP, OPT_REGEX, OPT_EVENTS, OPT_TABLE, OPT_NDJSON,
+	OPT_OLDER, OPT_MAX_OPEN,
+};
+
+static const struct hub_option options[] = {
+	{ 'd', "dir", "DIR", "the archive directory" },
+	HUB_OPTION_HEADING("Writing:"),
+	{ OPT_FSYNC, "fsync", "POLICY", "batch (fsync each batch before it is acknowledged, the\n"
+	  "default), interval (every --fsync-interval),\n"
+	  "or never (leave it to the kernel)" },
+	{ OPT_FSYNC_INTERVAL, "fsync-interval", "DURATION", "time between fsyncs with --fsync interval (1s)" },
+	{ OPT_MAX_SIZE, "max-size", "SIZE", "rotate a segment at this size (default 256M)" },
+	{ OPT_GRACE, "grace", "DURATION", "close an hour once events this much newer arrive (1h)" },
+	{ OPT_MAX_OPEN, "max-open", "N", "segments open at once, at most (default 64)" },
+	{ OPT_COMPRESS, "compress", NULL, "compress segments with zstd as they are closed" },
+	{ OPT_LEVEL, "level", "N", "zstd level (default 3)" },
+	{ OPT_FRAME, "frame-size", "SIZE", "uncompressed bytes per zstd frame (default 256k)" },
+	{ OPT_TEE, "tee", NULL, "copy each event to stdout once it is stored" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_MAX_LINE,
+	HUB_OPTION_HEADING("Searching (find; trace and show take SUBJECT and ID):"),
+	HUB_OPTION_HEADING("      --id ID, --subject S, --type T, --source S   exact attribute values"),
+	{ OPT_ID, "id", "ID", NULL },
+	{ OPT_SUBJECT, "subject", "S", NULL },
+	{ OPT_TYPE, "type", "T", NULL },
+	{ OPT_SOURCE, "source", "S", NULL },
+	HUB_OPTION_HEADING("      --since WHEN, --until WHEN   event time range: RFC 3339, a date, or an age\n"
+	                   "                         (2026-03-01, 2026-03-01T08:00:00Z, 2h, 7d)"),
+	{ OPT_SINCE, "since", "WHEN", NULL },
+	{ OPT_UNTIL, "until", "WHEN", NULL },
+	{ OPT_GREP, "grep", "TEXT", "the stored line contains TEXT" },
+	{ OPT_REGEX, "regex", "RE", "the stored line matches the regular expression (PCRE2)" },
+	{ 'c', "count", "COUNT", "stop after COUNT events" },
+	{ OPT_EVENTS, "events", NULL, "print events only (the value of envelopes)" },
+	HUB_OPTION_HEADING("      --table, --ndjson  trace output (default: a table on a terminal)"),
+	{ OPT_TABLE, "table", NULL, NULL },
+	{ OPT_NDJSON, "ndjson", NULL, NULL },
+	HUB_OPTION_HEADING("Housekeeping:"),
+	{ OPT_OLDER, "older-than", "AGE", "prune/compress hours that ended AGE ago (90d, 12h, 1h30m)" },
+	{ 'n', "dry-run", NULL, "list what would be removed or compressed" },
+	HUB_OPTION_STATS,
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
 
 static void usage(void)
 {
@@ -34,85 +87,13 @@ static void usage(void)
 	       "       %s -d DIR compress [--older-than AGE] [--dry-run]\n"
 	       "The event history: NDJSON files by topic (or type) and hour, whole lines only,\n"
 	       "indexed by id and subject.\n"
-	       "\n"
-	       "  -d, --dir DIR          the archive directory\n"
-	       "Writing:\n"
-	       "      --fsync POLICY     batch (fsync each batch before it is acknowledged, the\n"
-	       "                         default), interval (every --fsync-interval seconds),\n"
-	       "                         or never (leave it to the kernel)\n"
-	       "      --fsync-interval DURATION  time between fsyncs with --fsync interval (1s)\n"
-	       "      --max-size SIZE    rotate a segment at this size (default 256M)\n"
-	       "      --grace DURATION   close an hour once events this much newer arrive (1h)\n"
-	       "      --max-open N       segments open at once, at most (default 64)\n"
-	       "      --compress         compress segments with zstd as they are closed\n"
-	       "      --level N          zstd level (default 3)\n"
-	       "      --frame-size SIZE  uncompressed bytes per zstd frame (default 256k)\n"
-	       "      --tee              copy each event to stdout once it is stored\n"
-	       "      --dlq FILE         failure store (default: $HUB_DLQ or\n"
-	       "                         ~/.local/state/hub/failed.ndjson)\n"
-	       "      --max-line SIZE    longest accepted line (default 16M)\n"
-	       "Searching (find; trace and show take SUBJECT and ID):\n"
-	       "      --id ID, --subject S, --type T, --source S   exact attribute values\n"
-	       "      --since WHEN, --until WHEN   event time range: RFC 3339, a date, an age\n"
-	       "                         (90m, 7d) or Unix milliseconds\n"
-	       "                         (2026-03-01, 2026-03-01T08:00:00Z, 2h, 7d)\n"
-	       "      --grep TEXT        the stored line contains TEXT\n"
-	       "      --regex RE         the stored line matches the regular expression (PCRE2)\n"
-	       "  -c COUNT               stop after COUNT events\n"
-	       "      --events           print events only (the value of envelopes)\n"
-	       "      --table, --ndjson  trace output (default: a table on a terminal)\n"
-	       "Housekeeping:\n"
-	       "      --older-than AGE   prune/compress hours that ended AGE ago (90d, 12h, 1h30m)\n"
-	       "  -n, --dry-run          list what would be removed or compressed\n"
-	       "      --stats            print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "  -q, -v, -h, -V         quiet, verbose, this help, version\n"
-	       "\n"
-	       "Exit status: 0 done, 1 some events in the failure store (writing) or nothing\n"
-	       "found (find, trace, show), 64 usage, 66 no archive, 74 I/O error. See hub-archive(1).\n",
+	       "\n",
 	       hub_progname, hub_progname, hub_progname, hub_progname, hub_progname, hub_progname);
+	hub_options_help(stdout, options, 23);
+	printf("\n"
+	       "Exit status: 0 done, 1 some events in the failure store (writing) or nothing\n"
+	       "found (find, trace, show), 64 usage, 66 no archive, 74 I/O error. See hub-archive(1).\n");
 }
-
-enum {
-	OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_SIZE, OPT_GRACE, OPT_COMPRESS, OPT_LEVEL,
-	OPT_FRAME, OPT_TEE, OPT_DLQ, OPT_MAX_LINE, OPT_ID, OPT_SUBJECT, OPT_TYPE, OPT_SOURCE,
-	OPT_SINCE, OPT_UNTIL, OPT_GREP, OPT_REGEX, OPT_EVENTS, OPT_TABLE, OPT_NDJSON,
-	OPT_OLDER, OPT_STATS, OPT_MAX_OPEN,
-};
-
-static const struct option longopts[] = {
-	{ "dir", required_argument, NULL, 'd' },
-	{ "fsync", required_argument, NULL, OPT_FSYNC },
-	{ "fsync-interval", required_argument, NULL, OPT_FSYNC_INTERVAL },
-	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
-	{ "grace", required_argument, NULL, OPT_GRACE },
-	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
-	{ "compress", no_argument, NULL, OPT_COMPRESS },
-	{ "level", required_argument, NULL, OPT_LEVEL },
-	{ "frame-size", required_argument, NULL, OPT_FRAME },
-	{ "tee", no_argument, NULL, OPT_TEE },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "id", required_argument, NULL, OPT_ID },
-	{ "subject", required_argument, NULL, OPT_SUBJECT },
-	{ "type", required_argument, NULL, OPT_TYPE },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "grep", required_argument, NULL, OPT_GREP },
-	{ "regex", required_argument, NULL, OPT_REGEX },
-	{ "count", required_argument, NULL, 'c' },
-	{ "events", no_argument, NULL, OPT_EVENTS },
-	{ "table", no_argument, NULL, OPT_TABLE },
-	{ "ndjson", no_argument, NULL, OPT_NDJSON },
-	{ "older-than", required_argument, NULL, OPT_OLDER },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 struct opts {
 	const char *dir, *dlq, *regex_text, *older;
@@ -160,18 +141,16 @@ static int write_archive(struct opts *o)
 	hub_stats_start(&st);
 	status = hub_archive_run(a, STDIN_FILENO, o->max_line, o->tee ? STDOUT_FILENO : -1, fs, &st,
 	                         o->stats);
-	if (st.failed)
-		hub_warn("%llu of %llu events were not archived; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(fs));
-	if (hub_failstore_close(fs) != 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
-	return status;
+	/* --stats is printed by hub_archive_run(), after the last batch is stored. */
+	return hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = fs,
+	                  .failed = "were not archived" });
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o = { .max_line = HUB_MAX_LINE_DEFAULT };
 	const char *cmd = NULL;
+	struct hub_getopt g;
 	int c, status;
 
 	hub_diag_init(argv[0]);
@@ -180,7 +159,8 @@ int main(int argc, char **argv)
 	                                 .grace_hours = 1, .max_open = 64, .batch_bytes = 4u << 20 };
 	o.q.since = INT64_MIN;
 	o.q.until = INT64_MAX;
-	while ((c = getopt_long(argc, argv, "d:c:nqvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'd': o.dir = optarg; break;
 		case OPT_FSYNC: {
@@ -207,8 +187,8 @@ int main(int argc, char **argv)
 				hub_usage_error("--frame-size '%s': expected a size such as 256k", optarg);
 			break;
 		case OPT_TEE: o.tee = 1; break;
-		case OPT_DLQ: o.dlq = optarg; break;
-		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
+		case HUB_OPT_DLQ: o.dlq = optarg; break;
+		case HUB_OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
 		case OPT_ID: o.q.id = optarg; break;
 		case OPT_SUBJECT: o.q.subject = optarg; break;
 		case OPT_TYPE: o.q.type = optarg; break;
@@ -223,7 +203,7 @@ int main(int argc, char **argv)
 		case OPT_NDJSON: o.table = -1; break;
 		case OPT_OLDER: o.older = optarg; break;
 		case 'n': o.dry_run = 1; break;
-		case OPT_STATS: o.stats = 1; break;
+		case HUB_OPT_STATS: o.stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
@@ -243,7 +223,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "prune") == 0 || strcmp(cmd, "compress") == 0) {
 		if (optind < argc)
 			hub_usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
-		return housekeeping(&o, cmd);
+		return hub_close_stdout(housekeeping(&o, cmd));
 	}
 	if (strcmp(cmd, "trace") == 0 || strcmp(cmd, "show") == 0) {
 		if (optind + 1 != argc)
@@ -269,7 +249,7 @@ int main(int argc, char **argv)
 		if (!(o.q.regex = hub_regex_new(o.regex_text, msg, sizeof(msg))))
 			hub_usage_error("--regex '%s': %s", o.regex_text, msg);
 	}
-	status = search(&o, cmd);
+	status = hub_close_stdout(search(&o, cmd));
 	if (o.q.regex && hub_regex_limited(o.q.regex))
 		hub_warn("--regex: %llu lines took the pattern past its match limit and count as not matching; "
 		         "a simpler pattern (no back-references, no nested repetition) reads them all",

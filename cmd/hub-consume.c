@@ -5,7 +5,6 @@
  * default: with -G an offset is committed only after its event was
  * written (at least once), and a value that is not one JSON object on
  * one line goes to the failure store instead of breaking the stream. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,78 +14,61 @@
 #include "kafka/consume.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "kafka/client.h"
 #include "schema/registry.h"
 #include "core/signals.h"
 #include "core/stats.h"
 #include "core/time.h"
 
+enum { OPT_FORMAT = HUB_OPT_TOOL, OPT_SCHEMAS };
+enum { MAX_TOPICS = 256 };
+
+static const struct hub_option options[] = {
+	HUB_OPTION_BROKERS,
+	{ 't', "topic", "TOPIC", "topic to read (repeatable, or as arguments); ^REGEX\n"
+	  "matches topic names" },
+	{ 'G', "group", "GROUP", "consume as a member of GROUP (cooperative rebalancing);\n"
+	  "offsets are committed after their events are written" },
+	{ 'p', "partition", "PARTITION", "only this partition (without -G)" },
+	{ 'o', "offset", "OFFSET", "where to start: beginning, end, stored, N, -N (N from\n"
+	  "the end), s@TIME (first message at or after TIME)\n"
+	  "(default: beginning; with -G: the committed offset,\n"
+	  "else beginning; -o end makes a new group start at the end)" },
+	{ 'e', "exit", NULL, "exit when every partition has been read to its end" },
+	{ 'c', "count", "COUNT", "exit after COUNT messages" },
+	{ 'm', NULL, "DURATION", "with -e, how long to wait for the brokers (default 10s)" },
+	HUB_OPTION_PROPERTY,
+	HUB_OPTION_CONFIG,
+	{ 'J', "envelope", NULL, "each line a JSON envelope: topic, partition, offset,\n"
+	  "timestamp, key, headers and the value" },
+	{ OPT_FORMAT, "format", "FORMAT", "json (default), or avro: values in Confluent's Avro wire\n"
+	  "format, decoded to JSON with the registry's schemas" },
+	{ OPT_SCHEMAS, "schemas", "DIR", "schema registry for --format avro (default: $HUB_SCHEMAS,\n"
+	  "else ./schemas)" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_STATS,
+	{ 'C', NULL, NULL, "kcat's consumer mode: accepted, the only mode here" },
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose (repeat for librdkafka debug logs)"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: %s [OPTIONS] [-G GROUP] -t TOPIC [-t TOPIC]... > events.ndjson\n"
 	       "Write Kafka messages to standard output, one JSON event a line.\n"
-	       "\n"
-	       "  -b BROKERS           bootstrap brokers, host:port[,...] (default: $HUB_BROKERS,\n"
-	       "                       hub.conf, or the running hub-devbroker)\n"
-	       "  -t TOPIC             topic to read (repeatable, or as arguments); ^REGEX\n"
-	       "                       matches topic names\n"
-	       "  -G GROUP             consume as a member of GROUP (cooperative rebalancing);\n"
-	       "                       offsets are committed after their events are written\n"
-	       "  -p PARTITION         only this partition (without -G)\n"
-	       "  -o OFFSET            where to start: beginning, end, stored, N, -N (N from\n"
-	       "                       the end), s@TIME (first message at or after TIME)\n"
-	       "                       (default: beginning; with -G: the committed offset,\n"
-	       "                       else beginning; -o end makes a new group start at the end)\n"
-	       "  -e                   exit when every partition has been read to its end\n"
-	       "  -c COUNT             exit after COUNT messages\n"
-	       "  -m DURATION          with -e, how long to wait for the brokers (default 10s)\n"
-	       "  -X KEY=VALUE         librdkafka property (repeatable)\n"
-	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
-	       "  -J, --envelope       each line a JSON envelope: topic, partition, offset,\n"
-	       "                       timestamp, key, headers and the value\n"
-	       "      --format FORMAT  json (default), or avro: values in Confluent's Avro wire\n"
-	       "                       format, decoded to JSON with the registry's schemas\n"
-	       "      --schemas DIR    schema registry for --format avro (default: $HUB_SCHEMAS,\n"
-	       "                       else ./schemas)\n"
-	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
-	       "                       ~/.local/state/hub/failed.ndjson)\n"
-	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "  -q                   quiet: errors only\n"
-	       "  -v                   verbose (repeat for librdkafka debug logs)\n"
-	       "  -h, --help           this help\n"
-	       "  -V, --version        version\n"
-	       "\n"
+	       "\n", hub_progname);
+	hub_options_help(stdout, options, 21);
+	printf("\n"
 	       "Exit status: 0 done, 1 some events in the failure store, 64 usage, 66 no such\n"
 	       "topic, 69 Kafka unavailable, 74 output error, 78 bad configuration.\n"
-	       "See hub-consume(1).\n",
-	       hub_progname);
+	       "See hub-consume(1).\n");
 }
-
-enum { OPT_ENVELOPE = 256, OPT_DLQ, OPT_STATS, OPT_FORMAT, OPT_SCHEMAS };
-enum { MAX_TOPICS = 256 };
-
-static const struct option longopts[] = {
-	{ "brokers", required_argument, NULL, 'b' },
-	{ "topic", required_argument, NULL, 't' },
-	{ "group", required_argument, NULL, 'G' },
-	{ "partition", required_argument, NULL, 'p' },
-	{ "offset", required_argument, NULL, 'o' },
-	{ "exit", no_argument, NULL, 'e' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "property", required_argument, NULL, 'X' },
-	{ "config", required_argument, NULL, 'F' },
-	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static void add_topic(struct hub_consume_opts *o, char *topic)
 {
@@ -110,6 +92,7 @@ int main(int argc, char **argv)
 	int avro = 0;
 	const char *defaults[32];
 	char err[512];
+	struct hub_getopt g;
 	int c, status, show_stats = 0;
 	rd_kafka_conf_t *conf;
 
@@ -118,7 +101,8 @@ int main(int argc, char **argv)
 	o.timestamp = -1;
 	o.metadata_timeout_ms = 10000;
 	o.topics = topics;
-	while ((c = getopt_long(argc, argv, "Cb:t:G:p:o:ec:m:X:F:JqvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'C': break;   /* kcat's consumer mode: the only mode here */
 		case 'b': brokers = optarg; break;
@@ -138,12 +122,11 @@ int main(int argc, char **argv)
 			if (hub_config_load_file(&cfg, optarg, err, sizeof(err)) < 0)
 				hub_die(HUB_EXIT_CONFIG, "%s", err);
 			break;
-		case 'J':
-		case OPT_ENVELOPE: o.envelope = 1; break;
-		case OPT_DLQ: dlq = optarg; break;
+		case 'J': o.envelope = 1; break;
+		case HUB_OPT_DLQ: dlq = optarg; break;
 		case OPT_FORMAT: avro = hub_choice_option(optarg, "--format", formats); break;
 		case OPT_SCHEMAS: schemas = optarg; break;
-		case OPT_STATS: show_stats = 1; break;
+		case HUB_OPT_STATS: show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
@@ -199,16 +182,9 @@ int main(int argc, char **argv)
 	hub_stats_start(&st);
 	status = hub_consume_run(conf, STDOUT_FILENO, &o, &st);
 
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events failed; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
-	if (hub_failstore_close(o.failstore) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
-		status = HUB_EXIT_IOERR;
-	if (show_stats)
-		hub_stats_print(&st, NULL);
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+	                    .show_stats = show_stats });
 	hub_avrowire_free(o.avro);
 	hub_registry_free(reg);
-	if (close(STDOUT_FILENO) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
-		status = HUB_EXIT_IOERR;
 	return status;
 }

@@ -3,7 +3,6 @@
  * Options, usage and set-up only; the work is lib/dedup/dedup.c. The promise:
  * a key is remembered (in memory and in --state) only for an event that
  * was written, so a crash can at worst let an event through twice. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,63 +13,50 @@
 #include "dedup/dedup.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "json/path.h"
 #include "stream/ndjson.h"
 #include "core/signals.h"
 #include "core/stats.h"
 #include "core/time.h"
 
+enum { OPT_CONTENT = HUB_OPT_TOOL, OPT_WINDOW_BY, OPT_DUPS };
+
+static const struct hub_option options[] = {
+	{ 'k', "key", "PATH,...", "the fields that identify an event (default: source,id,\n"
+	  "the CloudEvents identity)" },
+	{ OPT_CONTENT, "content", NULL, "identify events by their whole canonical content (key\n"
+	  "order, whitespace, escapes and 1.0 vs 1 do not matter)" },
+	{ 'w', "window", "DURATION", "forget keys older than DURATION (90s, 24h, 7d, 1h30m)" },
+	{ OPT_WINDOW_BY, "window-by", "event|arrival", "time the window by each event's `time`\n"
+	  "(default) or by the clock when it arrives" },
+	{ 'n', "max-keys", "N", "remember at most N keys; the oldest is forgotten first" },
+	{ 's', "state", "FILE", "keep the remembered keys in FILE across runs (crash-safe)" },
+	{ OPT_DUPS, "dups", "FILE", "append the dropped duplicates to FILE, for audit" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_MAX_LINE,
+	HUB_OPTION_STATS,
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: %s [OPTIONS] < events.ndjson > unique.ndjson\n"
 	       "Pass each event once: drop the later copies of an event already seen.\n"
-	       "\n"
-	       "  -k, --key PATH,...   the fields that identify an event (default: source,id,\n"
-	       "                       the CloudEvents identity)\n"
-	       "      --content        identify events by their whole canonical content (key\n"
-	       "                       order, whitespace, escapes and 1.0 vs 1 do not matter)\n"
-	       "  -w, --window DURATION  forget keys older than DURATION (90s, 24h, 7d, 1h30m)\n"
-	       "      --window-by event|arrival  time the window by each event's `time`\n"
-	       "                       (default) or by the clock when it arrives\n"
-	       "  -n, --max-keys N     remember at most N keys; the oldest is forgotten first\n"
-	       "  -s, --state FILE     keep the remembered keys in FILE across runs (crash-safe)\n"
-	       "      --dups FILE      append the dropped duplicates to FILE, for audit\n"
-	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
-	       "                       ~/.local/state/hub/failed.ndjson)\n"
-	       "      --max-line SIZE  longest accepted line (default 16M)\n"
-	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "  -q                   quiet: errors only\n"
-	       "  -v                   verbose\n"
-	       "  -h, --help           this help\n"
-	       "  -V, --version        version\n"
-	       "\n"
+	       "\n", hub_progname);
+	hub_options_help(stdout, options, 21);
+	printf("\n"
 	       "Each remembered key costs at most 32 bytes. Exit status: 0 ok, 1 some events\n"
 	       "in the failure store, 64 usage, 65 damaged or foreign state file, 69 state\n"
 	       "file in use, 74 I/O error, 78 state file made with other key options.\n"
-	       "See hub-dedup(1).\n",
-	       hub_progname);
+	       "See hub-dedup(1).\n");
 }
-
-enum { OPT_CONTENT = 256, OPT_WINDOW_BY, OPT_DUPS, OPT_DLQ, OPT_MAX_LINE, OPT_STATS };
-
-static const struct option longopts[] = {
-	{ "key", required_argument, NULL, 'k' },
-	{ "content", no_argument, NULL, OPT_CONTENT },
-	{ "window", required_argument, NULL, 'w' },
-	{ "window-by", required_argument, NULL, OPT_WINDOW_BY },
-	{ "max-keys", required_argument, NULL, 'n' },
-	{ "state", required_argument, NULL, 's' },
-	{ "dups", required_argument, NULL, OPT_DUPS },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 int main(int argc, char **argv)
 {
@@ -80,10 +66,12 @@ int main(int argc, char **argv)
 	struct hub_stats st;
 	const char *dlq = NULL;
 	char err[256], *end;
+	struct hub_getopt g;
 	int c, status, nkeys = 0;
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:w:n:s:qvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'k':
 			if (keys)
@@ -92,7 +80,9 @@ int main(int argc, char **argv)
 				hub_usage_error("--key '%s': %s", optarg, err);
 			break;
 		case OPT_CONTENT: o.content = 1; break;
-		case 'w': o.window = (uint32_t)(hub_duration_option(optarg, "--window") / 1000); break;
+		case 'w':
+			o.window = (uint32_t)(hub_duration_option(optarg, "--window") / 1000);
+			break;
 		case OPT_WINDOW_BY:
 			if (strcmp(optarg, "event") == 0)
 				o.by_arrival = 0;
@@ -108,9 +98,9 @@ int main(int argc, char **argv)
 			break;
 		case 's': o.state_path = optarg; break;
 		case OPT_DUPS: o.dups_path = optarg; break;
-		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
-		case OPT_STATS: o.show_stats = 1; break;
+		case HUB_OPT_DLQ: dlq = optarg; break;
+		case HUB_OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
+		case HUB_OPT_STATS: o.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
@@ -135,20 +125,13 @@ int main(int argc, char **argv)
 	d = hub_dedup_new(&o, &status);
 	if (d) {
 		status = hub_dedup_run(d, STDIN_FILENO, STDOUT_FILENO, &st);
-		if (st.failed > 0)
-			hub_warn("%llu of %llu events failed; they are in the failure store %s",
-			         (unsigned long long)st.failed, (unsigned long long)st.in,
-			         hub_failstore_path(o.failstore));
-		if (o.show_stats)
-			hub_stats_print(&st, hub_dedup_stats_extra(d));
-		if (hub_dedup_free(d) < 0 && (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED))
-			status = HUB_EXIT_IOERR;
+		status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+		                    .show_stats = o.show_stats, .stats_extra = hub_dedup_stats_extra(d) });
+		status = hub_close_status(status, hub_dedup_free(d));
+	} else {
+		status = hub_finish(status, &(struct hub_finish){ .failstore = o.failstore });
 	}
-	if (hub_failstore_close(o.failstore) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	if (keys)
 		hub_paths_free(keys, nkeys);
-	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	return status;
 }

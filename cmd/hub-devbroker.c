@@ -8,7 +8,6 @@
  * command language is kafka/devbroker-cmd.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,45 +25,41 @@
 #include "kafka/devbroker-cmd.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
+
+enum { OPT_CONTROL = HUB_OPT_TOOL, OPT_STDIN, OPT_NO_RECORD };
+
+static const struct hub_option options[] = {
+	{ 'n', "brokers", "N", "number of brokers (default 1)" },
+	{ 'T', "topic", "T[:P[:R]]", "create topic T with P partitions (default 4) and\n"
+	  "replication factor R up front (repeatable)" },
+	{ OPT_CONTROL, "control", "FIFO", "read commands from FIFO (created if missing)" },
+	{ OPT_STDIN, "stdin", NULL, "read commands from standard input" },
+	{ OPT_NO_RECORD, "no-record", NULL, "do not record the address for the tools" },
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose: acknowledge each command"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
 
 static void usage(void)
 {
 	printf("Usage: %s [OPTIONS]\n"
 	       "Run a Kafka broker in memory (librdkafka's mock cluster) for development and tests.\n"
 	       "Prints the bootstrap address as its first line and records it for the hub tools.\n"
-	       "\n"
-	       "  -n, --brokers N        number of brokers (default 1)\n"
-	       "  -T, --topic T[:P[:R]]  create topic T with P partitions (default 4) and\n"
-	       "                         replication factor R up front (repeatable)\n"
-	       "      --control FIFO     read commands from FIFO (created if missing)\n"
-	       "      --stdin            read commands from standard input\n"
-	       "      --no-record        do not record the address for the tools\n"
-	       "  -q                     quiet: errors only\n"
-	       "  -v                     verbose: acknowledge each command\n"
-	       "  -h, --help             this help\n"
-	       "  -V, --version          version\n"
-	       "\n"
+	       "\n", hub_progname);
+	hub_options_help(stdout, options, 23);
+	printf("\n"
 	       "Commands: down ID | up ID | rtt ID MS | error API ERROR [COUNT] | clear API |\n"
 	       "          create TOPIC PARTITIONS [REPLICATION] | topic-error TOPIC ERROR | quit\n"
-	       "Auto-created topics get 4 partitions. In memory only; see hub-devbroker(1).\n",
-	       hub_progname);
+	       "Auto-created topics get 4 partitions. In memory only; see hub-devbroker(1).\n");
 }
 
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'n' },
-		{ "topic", required_argument, NULL, 'T' },
-		{ "control", required_argument, NULL, 'C' },
-		{ "stdin", no_argument, NULL, 'S' },
-		{ "no-record", no_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct hub_getopt g;
 	const char *control = NULL;
 	char **topics = NULL, errstr[512], nb[16];
 	int ntopics = 0, use_stdin = 0, record = 1, c, status = HUB_EXIT_OK;
@@ -79,7 +74,8 @@ int main(int argc, char **argv)
 	struct hub_buf ctl_buf = { 0 }, in_buf = { 0 };
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "n:T:qvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'n':
 			if (hub_devbroker_number(optarg, 1, 64, &nbrokers) < 0)
@@ -89,9 +85,9 @@ int main(int argc, char **argv)
 			topics = hub_xrealloc(topics, sizeof(char *) * (ntopics + 1));
 			topics[ntopics++] = optarg;
 			break;
-		case 'C': control = optarg; break;
-		case 'S': use_stdin = 1; break;
-		case 'R': record = 0; break;
+		case OPT_CONTROL: control = optarg; break;
+		case OPT_STDIN: use_stdin = 1; break;
+		case OPT_NO_RECORD: record = 0; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); free(topics); return 0;

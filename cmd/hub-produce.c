@@ -3,7 +3,6 @@
  * Options, usage and set-up only; the loop is hub_produce_run() in
  * lib/kafka/produce.c. Safe by default: acks=all, idempotence on, and an event
  * counts as delivered only on its delivery report. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,9 @@
 #include "kafka/config.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "kafka/client.h"
 #include "stream/ndjson.h"
 #include "kafka/produce.h"
@@ -20,81 +21,53 @@
 #include "core/signals.h"
 #include "core/stats.h"
 
+enum { OPT_TOPIC_FROM = HUB_OPT_TOOL, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_FORMAT, OPT_SCHEMAS };
+
+static const struct hub_option options[] = {
+	HUB_OPTION_BROKERS,
+	{ 't', "topic", "TOPIC", "topic to produce to" },
+	{ OPT_TOPIC_FROM, "topic-from", "SPEC", "topic from each event: a field path (type) or a\n"
+	  "template (retail.{type})" },
+	{ 'p', "partition", "PARTITION", "partition (default: by key, Java-compatible murmur2;\n"
+	  "keyless events a batch to a partition)" },
+	{ 'k', "key", "PATH", "message key from this field (default: partitionkey,\n"
+	  "the CloudEvents Kafka binding); -k '' for no key" },
+	{ 'H', "header", "NAME=VALUE", "add a header to every message (repeatable)" },
+	{ 'c', "count", "COUNT", "stop after COUNT input lines" },
+	HUB_OPTION_PROPERTY,
+	HUB_OPTION_CONFIG,
+	{ OPT_BINARY, "binary-mode", NULL, "CloudEvents binary content mode: value = data,\n"
+	  "attributes as ce_ headers" },
+	{ OPT_FORMAT, "format", "FORMAT", "json (default), or avro: data encoded to Avro in Confluent's\n"
+	  "wire format with the schema of its type (implies\n"
+	  "--binary-mode)" },
+	{ OPT_SCHEMAS, "schemas", "DIR", "schema registry for --format avro (default: $HUB_SCHEMAS,\n"
+	  "else ./schemas)" },
+	{ OPT_ENVELOPE, "envelope", NULL, "input lines are envelopes (as hub-consume --envelope writes)" },
+	{ OPT_RAW, "raw", NULL, "send lines that are not JSON as they are" },
+	{ OPT_TEE, "tee", NULL, "write each delivered event to stdout as an envelope\n"
+	  "(with partition and offset)" },
+	{ OPT_TXN, "transactional-id", "ID", "the whole input as one transaction" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_MAX_LINE,
+	HUB_OPTION_STATS,
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose (repeat for librdkafka debug logs)"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: %s [OPTIONS] -t TOPIC < events.ndjson\n"
 	       "Send newline-delimited JSON events to Kafka, one line a message, byte for byte.\n"
-	       "\n"
-	       "  -b BROKERS           bootstrap brokers, host:port[,...] (default: $HUB_BROKERS,\n"
-	       "                       hub.conf, or the running hub-devbroker)\n"
-	       "  -t TOPIC             topic to produce to\n"
-	       "      --topic-from SPEC  topic from each event: a field path (type) or a\n"
-	       "                       template (retail.{type})\n"
-	       "  -p PARTITION         partition (default: by key, Java-compatible murmur2;\n"
-	       "                       keyless events a batch to a partition)\n"
-	       "  -k PATH              message key from this field (default: partitionkey,\n"
-	       "                       the CloudEvents Kafka binding); -k '' for no key\n"
-	       "  -H NAME=VALUE        add a header to every message (repeatable)\n"
-	       "  -c COUNT             stop after COUNT input lines\n"
-	       "  -X KEY=VALUE         librdkafka property (repeatable)\n"
-	       "  -F FILE              librdkafka properties from FILE (key=value lines)\n"
-	       "      --binary-mode    CloudEvents binary content mode: value = data,\n"
-	       "                       attributes as ce_ headers\n"
-	       "      --format FORMAT  json (default), or avro: data encoded to Avro in Confluent's\n"
-	       "                       wire format with the schema of its type (implies\n"
-	       "                       --binary-mode)\n"
-	       "      --schemas DIR    schema registry for --format avro (default: $HUB_SCHEMAS,\n"
-	       "                       else ./schemas)\n"
-	       "      --envelope       input lines are envelopes (as hub-consume --envelope writes)\n"
-	       "      --raw            send lines that are not JSON as they are\n"
-	       "      --tee            write each delivered event to stdout as an envelope\n"
-	       "                       (with partition and offset)\n"
-	       "      --transactional-id ID  the whole input as one transaction\n"
-	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
-	       "                       ~/.local/state/hub/failed.ndjson)\n"
-	       "      --max-line SIZE  longest accepted line (default 16M)\n"
-	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "  -q                   quiet: errors only\n"
-	       "  -v                   verbose (repeat for librdkafka debug logs)\n"
-	       "  -h, --help           this help\n"
-	       "  -V, --version        version\n"
-	       "\n"
+	       "\n", hub_progname);
+	hub_options_help(stdout, options, 21);
+	printf("\n"
 	       "Exit status: 0 all delivered, 1 some events in the failure store, 64 usage,\n"
-	       "69 Kafka unavailable, 74 I/O error, 78 bad configuration. See hub-produce(1).\n",
-	       hub_progname);
+	       "69 Kafka unavailable, 74 I/O error, 78 bad configuration. See hub-produce(1).\n");
 }
-
-enum {
-	OPT_TOPIC_FROM = 256, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_DLQ, OPT_MAX_LINE, OPT_STATS,
-	OPT_FORMAT, OPT_SCHEMAS,
-};
-
-static const struct option longopts[] = {
-	{ "brokers", required_argument, NULL, 'b' },
-	{ "topic", required_argument, NULL, 't' },
-	{ "partition", required_argument, NULL, 'p' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "header", required_argument, NULL, 'H' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "property", required_argument, NULL, 'X' },
-	{ "config", required_argument, NULL, 'F' },
-	{ "topic-from", required_argument, NULL, OPT_TOPIC_FROM },
-	{ "binary-mode", no_argument, NULL, OPT_BINARY },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
-	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
-	{ "raw", no_argument, NULL, OPT_RAW },
-	{ "tee", no_argument, NULL, OPT_TEE },
-	{ "transactional-id", required_argument, NULL, OPT_TXN },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 int main(int argc, char **argv)
 {
@@ -107,6 +80,7 @@ int main(int argc, char **argv)
 	struct hub_registry *reg = NULL;
 	int avro = 0;
 	char err[512];
+	struct hub_getopt g;
 	int c, status;
 	static const char *const defaults[] = {
 		"acks", "all",
@@ -118,7 +92,8 @@ int main(int argc, char **argv)
 
 	hub_diag_init(argv[0]);
 	o.partition = RD_KAFKA_PARTITION_UA;
-	while ((c = getopt_long(argc, argv, "b:t:p:k:H:c:X:F:qvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'b': brokers = optarg; break;
 		case 't': o.topic = optarg; break;
@@ -152,9 +127,9 @@ int main(int argc, char **argv)
 		case OPT_RAW: o.raw = 1; break;
 		case OPT_TEE: o.tee = 1; break;
 		case OPT_TXN: txn = optarg; break;
-		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
-		case OPT_STATS: o.show_stats = 1; break;
+		case HUB_OPT_DLQ: dlq = optarg; break;
+		case HUB_OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
+		case HUB_OPT_STATS: o.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
@@ -209,18 +184,11 @@ int main(int argc, char **argv)
 	hub_stats_start(&st);
 	status = hub_produce_run(conf, STDIN_FILENO, &o, &st);
 
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events failed; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
-	if (hub_failstore_close(o.failstore) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
-	if (o.show_stats)
-		hub_stats_print(&st, NULL);
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+	                    .show_stats = o.show_stats });
 	if (headers)
 		rd_kafka_headers_destroy(headers);
 	hub_avrowire_free(o.avro);
 	hub_registry_free(reg);
-	if (close(STDOUT_FILENO) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	return status;
 }

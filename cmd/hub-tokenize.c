@@ -4,7 +4,6 @@
  * hub_tokenize_run() in lib/privacy/tokenize.c (the loop is lib/stream/filter.c), the
  * cryptography lib/privacy/token.c. Tokens are reversible (-d) only with the key
  * file; nothing sensitive is ever printed. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,9 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "privacy/keyfile.h"
 #include "stream/ndjson.h"
 #include "privacy/policy.h"
@@ -23,68 +24,49 @@
 #include "core/stats.h"
 #include "privacy/tokenize.h"
 
+enum { OPT_KEEP = HUB_OPT_TOOL, OPT_CONTEXT, OPT_KEY_FILE, OPT_RETOKENIZE, OPT_GENKEY };
+
+static const struct hub_option options[] = {
+	{ 'f', "fields", "PATH,...", "fields to change (field paths: data.customer.email,\n"
+	  "data.items[*].name)" },
+	{ 'm', "mode", "MODE", "what -f and -s fields get: token (default), hash, mask" },
+	{ OPT_KEEP, "keep", "N", "mask: letters and digits left visible (default 4)" },
+	{ OPT_CONTEXT, "context", "NAME", "token/hash context shared by the -f fields (default: each\n"
+	  "field's path), so equal values in them give equal tokens" },
+	{ 's', "schemas", "DIR", "also the fields marked \"sensitive\": true in\n"
+	  "DIR/<type>/<version>.avsc, by each event's type" },
+	{ 'P', "policy", "FILE", "modes per field and per market (see hub-tokenize(1));\n"
+	  "without -f, -s and -P: $HUB_TOKENIZE_POLICY, else\n"
+	  "~/.config/hub/tokenize.policy, else\n"
+	  "/etc/hub/tokenize.policy" },
+	{ OPT_KEY_FILE, "key-file", "FILE", "key file (default: $HUB_KEY_FILE, else\n"
+	  "~/.config/hub/tokenize.key)" },
+	{ 'd', "detokenize", NULL, "turn tokens back into their exact original values" },
+	{ OPT_RETOKENIZE, "retokenize", NULL, "re-seal tokens of older key versions with the newest" },
+	{ OPT_GENKEY, "genkey", "FILE", "create a key file (mode 0600), or add a newer key to it" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_MAX_LINE,
+	HUB_OPTION_STATS,
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: %s [OPTIONS] (-f PATH,... | -s DIR | -P POLICY) < events.ndjson\n"
 	       "       %s --genkey FILE\n"
 	       "Replace sensitive fields of NDJSON events by deterministic tokens that only key\n"
 	       "holders can reverse, keyed hashes or masks; every other byte is kept.\n"
-	       "\n"
-	       "  -f, --fields PATH,...  fields to change (field paths: data.customer.email,\n"
-	       "                       data.items[*].name)\n"
-	       "  -m, --mode MODE      what -f and -s fields get: token (default), hash, mask\n"
-	       "      --keep N         mask: letters and digits left visible (default 4)\n"
-	       "      --context NAME   token/hash context shared by the -f fields (default: each\n"
-	       "                       field's path), so equal values in them give equal tokens\n"
-	       "  -s, --schemas DIR    also the fields marked \"sensitive\": true in\n"
-	       "                       DIR/<type>/<version>.avsc, by each event's type\n"
-	       "  -P, --policy FILE    modes per field and per market (see hub-tokenize(1));\n"
-	       "                       without -f, -s and -P: $HUB_TOKENIZE_POLICY, else\n"
-	       "                       ~/.config/hub/tokenize.policy, else\n"
-	       "                       /etc/hub/tokenize.policy\n"
-	       "      --key-file FILE  key file (default: $HUB_KEY_FILE, else\n"
-	       "                       ~/.config/hub/tokenize.key)\n"
-	       "  -d, --detokenize     turn tokens back into their exact original values\n"
-	       "      --retokenize     re-seal tokens of older key versions with the newest\n"
-	       "      --genkey FILE    create a key file (mode 0600), or add a newer key to it\n"
-	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
-	       "                       ~/.local/state/hub/failed.ndjson)\n"
-	       "      --max-line SIZE  longest accepted line (default 16M)\n"
-	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "  -q                   quiet: errors only\n"
-	       "  -v                   verbose\n"
-	       "  -h, --help           this help\n"
-	       "  -V, --version        version\n"
-	       "\n"
+	       "\n", hub_progname, hub_progname);
+	hub_options_help(stdout, options, 21);
+	printf("\n"
 	       "Exit status: 0 all events written, 1 some events in the failure store, 64 usage,\n"
 	       "66 no key file, 74 I/O error, 78 bad key file, policy or schema.\n"
-	       "See hub-tokenize(1).\n",
-	       hub_progname, hub_progname);
+	       "See hub-tokenize(1).\n");
 }
-
-enum { OPT_KEEP = 256, OPT_CONTEXT, OPT_KEY_FILE, OPT_RETOKENIZE, OPT_GENKEY, OPT_DLQ, OPT_MAX_LINE,
-       OPT_STATS };
-
-static const struct option longopts[] = {
-	{ "fields", required_argument, NULL, 'f' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "keep", required_argument, NULL, OPT_KEEP },
-	{ "context", required_argument, NULL, OPT_CONTEXT },
-	{ "schemas", required_argument, NULL, 's' },
-	{ "policy", required_argument, NULL, 'P' },
-	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
-	{ "detokenize", no_argument, NULL, 'd' },
-	{ "retokenize", no_argument, NULL, OPT_RETOKENIZE },
-	{ "genkey", required_argument, NULL, OPT_GENKEY },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 struct options {
 	const char *fields, *schemas, *policy, *key_file, *genkey, *dlq, *context;
@@ -144,10 +126,12 @@ int main(int argc, char **argv)
 	struct hub_keyring keys;
 	struct hub_stats st;
 	char err[512], *keyfile, *end, *default_policy = NULL;
+	struct hub_getopt g;
 	int c, status;
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:m:s:P:dqvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'f': o.fields = optarg; break;
 		case 'm':
@@ -171,9 +155,9 @@ int main(int argc, char **argv)
 			o.run.direction = c == 'd' ? HUB_DETOKENIZE : HUB_RETOKENIZE;
 			break;
 		case OPT_GENKEY: o.genkey = optarg; break;
-		case OPT_DLQ: o.dlq = optarg; break;
-		case OPT_MAX_LINE: o.run.max_line = hub_max_line_option(optarg); break;
-		case OPT_STATS: o.run.show_stats = 1; break;
+		case HUB_OPT_DLQ: o.dlq = optarg; break;
+		case HUB_OPT_MAX_LINE: o.run.max_line = hub_max_line_option(optarg); break;
+		case HUB_OPT_STATS: o.run.show_stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
 		case 'h': usage(); return 0;
@@ -219,14 +203,8 @@ int main(int argc, char **argv)
 	hub_stats_start(&st);
 	status = hub_tokenize_run(&o.run, STDIN_FILENO, STDOUT_FILENO, &st);
 
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events failed; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.run.failstore));
-	if (hub_failstore_close(o.run.failstore) < 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.run.failstore });
 	hub_keyring_free(&keys);
 	hub_policy_free(&pol);
-	if (fclose(stdout) != 0 && status == HUB_EXIT_OK)
-		status = HUB_EXIT_IOERR;
 	return status;
 }

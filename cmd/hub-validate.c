@@ -5,7 +5,6 @@
  * lib/schema/validate.c (the check) and lib/stream/filter.c (the loop), the registry
  * lib/schema/registry.c, compatibility lib/schema/compat.c. Valid events go out byte
  * for byte; the others go to the failure store, exit status 1. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +13,44 @@
 #include "schema/compat.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "stream/failstore.h"
+#include "stream/finish.h"
 #include "stream/ndjson.h"
 #include "schema/registry.h"
 #include "core/signals.h"
 #include "core/stats.h"
 #include "schema/validate.h"
+
+enum {
+	OPT_SCHEMAS = HUB_OPT_TOOL, OPT_SUBJECT, OPT_SCHEMA_VERSION, OPT_WHOLE, OPT_UNKNOWN, OPT_EXTRA, OPT_PLAIN,
+	OPT_LIST, OPT_LINT, OPT_COMPAT,
+};
+
+static const struct hub_option options[] = {
+	{ OPT_SCHEMAS, "schemas", "DIR", "schema registry (default: $HUB_SCHEMAS, ./schemas, or\n"
+	  "the registry installed with hub)" },
+	{ OPT_SUBJECT, "subject", "NAME", "check every event against this subject, whatever its type" },
+	{ OPT_SCHEMA_VERSION, "schema-version", "N", "with --subject: this version (default: the latest)" },
+	{ OPT_WHOLE, "whole-event", NULL, "the schema describes the whole event, not its data" },
+	{ OPT_UNKNOWN, "allow-unknown", NULL, "pass events whose type has no subject (default: reject)" },
+	{ OPT_EXTRA, "allow-extra", NULL, "accept record members the schema does not declare" },
+	{ OPT_PLAIN, "plain", NULL, "plain JSON objects: no CloudEvents attribute checks" },
+	HUB_OPTION_DLQ,
+	HUB_OPTION_MAX_LINE,
+	HUB_OPTION_STATS,
+	HUB_OPTION_HEADING(""),
+	HUB_OPTION_HEADING("Registry commands (output on stdout, exit 1 when they find a problem):"),
+	{ OPT_LIST, "list", NULL, "subjects, versions, ids and compatibility modes" },
+	{ OPT_LINT, "lint", NULL, "check every schema, name, id and the index" },
+	{ OPT_COMPAT, "check-compat", NULL, "check each subject's versions under its compatibility mode" },
+	HUB_OPTION_HEADING(""),
+	HUB_OPTION_QUIET,
+	HUB_OPTION_VERBOSE("verbose"),
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
 
 static void usage(void)
 {
@@ -27,60 +58,12 @@ static void usage(void)
 	       "       %s --list | --lint | --check-compat [--schemas DIR]\n"
 	       "Check each event's data against the Avro schema of its type in the schema\n"
 	       "registry; valid events pass byte for byte, the others go to the failure store.\n"
-	       "\n"
-	       "      --schemas DIR    schema registry (default: $HUB_SCHEMAS, ./schemas, or\n"
-	       "                       the registry installed with hub)\n"
-	       "      --subject NAME   check every event against this subject, whatever its type\n"
-	       "      --schema-version N  with --subject: this version (default: the latest)\n"
-	       "      --whole-event    the schema describes the whole event, not its data\n"
-	       "      --allow-unknown  pass events whose type has no subject (default: reject)\n"
-	       "      --allow-extra    accept record members the schema does not declare\n"
-	       "      --plain          plain JSON objects: no CloudEvents attribute checks\n"
-	       "      --dlq FILE       failure store (default: $HUB_DLQ or\n"
-	       "                       ~/.local/state/hub/failed.ndjson)\n"
-	       "      --max-line SIZE  longest accepted line (default 16M)\n"
-	       "      --stats          print a JSON summary on stderr at exit (also on SIGUSR1)\n"
-	       "\n"
-	       "Registry commands (output on stdout, exit 1 when they find a problem):\n"
-	       "      --list           subjects, versions, ids and compatibility modes\n"
-	       "      --lint           check every schema, name, id and the index\n"
-	       "      --check-compat   check each subject's versions under its compatibility mode\n"
-	       "\n"
-	       "  -q                   quiet: errors only\n"
-	       "  -v                   verbose\n"
-	       "  -h, --help           this help\n"
-	       "  -V, --version        version\n"
-	       "\n"
+	       "\n", hub_progname, hub_progname);
+	hub_options_help(stdout, options, 21);
+	printf("\n"
 	       "Exit status: 0 all valid (or no problem found), 1 some events rejected (or\n"
-	       "problems found), 64 usage, 74 I/O error, 78 unusable registry. See hub-validate(1).\n",
-	       hub_progname, hub_progname);
+	       "problems found), 64 usage, 74 I/O error, 78 unusable registry. See hub-validate(1).\n");
 }
-
-enum {
-	OPT_SCHEMAS = 256, OPT_SUBJECT, OPT_SCHEMA_VERSION, OPT_WHOLE, OPT_UNKNOWN, OPT_EXTRA, OPT_PLAIN,
-	OPT_DLQ, OPT_MAX_LINE, OPT_STATS, OPT_LIST, OPT_LINT, OPT_COMPAT,
-};
-
-static const struct option longopts[] = {
-	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
-	{ "subject", required_argument, NULL, OPT_SUBJECT },
-	{ "schema-version", required_argument, NULL, OPT_SCHEMA_VERSION },
-	{ "whole-event", no_argument, NULL, OPT_WHOLE },
-	{ "allow-unknown", no_argument, NULL, OPT_UNKNOWN },
-	{ "allow-extra", no_argument, NULL, OPT_EXTRA },
-	{ "plain", no_argument, NULL, OPT_PLAIN },
-	{ "dlq", required_argument, NULL, OPT_DLQ },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "list", no_argument, NULL, OPT_LIST },
-	{ "lint", no_argument, NULL, OPT_LINT },
-	{ "check-compat", no_argument, NULL, OPT_COMPAT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* --list: one line a schema, tab-separated: subject, version, id, mode, file. */
 static int list(const struct hub_registry *reg)
@@ -102,11 +85,13 @@ int main(int argc, char **argv)
 	struct hub_buf problems = { 0 };
 	struct hub_stats st;
 	const char *dir = NULL, *dlq = NULL;
+	struct hub_getopt g;
 	int c, status, command = 0;
 	char *end;
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_SCHEMAS: dir = optarg; break;
 		case OPT_SUBJECT: o.subject = optarg; break;
@@ -119,9 +104,9 @@ int main(int argc, char **argv)
 		case OPT_UNKNOWN: o.allow_unknown = 1; break;
 		case OPT_EXTRA: o.allow_extra = 1; break;
 		case OPT_PLAIN: o.plain = 1; break;
-		case OPT_DLQ: dlq = optarg; break;
-		case OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
-		case OPT_STATS: o.show_stats = 1; break;
+		case HUB_OPT_DLQ: dlq = optarg; break;
+		case HUB_OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
+		case HUB_OPT_STATS: o.show_stats = 1; break;
 		case OPT_LIST: case OPT_LINT: case OPT_COMPAT:
 			if (command && command != c)
 				hub_usage_error("--list, --lint and --check-compat exclude each other");
@@ -177,18 +162,13 @@ int main(int argc, char **argv)
 	hub_signals_install(0);
 	hub_stats_start(&st);
 	status = hub_validate_run(STDIN_FILENO, STDOUT_FILENO, &o, &st);
-	if (st.failed > 0)
-		hub_warn("%llu of %llu events rejected; they are in the failure store %s",
-		         (unsigned long long)st.failed, (unsigned long long)st.in, hub_failstore_path(o.failstore));
-	if (hub_failstore_close(o.failstore) < 0 && status != HUB_EXIT_IOERR)
-		status = HUB_EXIT_IOERR;
-	if (o.show_stats)
-		hub_stats_print(&st, NULL);
-done:
+	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
+	                    .failed = "rejected", .show_stats = o.show_stats });
 	hub_buf_free(&problems);
 	hub_registry_free(reg);
-	if (fflush(stdout) != 0 || close(STDOUT_FILENO) < 0)
-		if (status == HUB_EXIT_OK || status == HUB_EXIT_FAILED)
-			status = HUB_EXIT_IOERR;
 	return status;
+done:   /* the registry commands: their output is on stdout too */
+	hub_buf_free(&problems);
+	hub_registry_free(reg);
+	return hub_close_stdout(status);
 }

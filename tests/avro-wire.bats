@@ -7,7 +7,7 @@ load helpers
 
 REPO="$BATS_TEST_DIRNAME/.."
 SCHEMAS="$REPO/schemas"
-AVROWIRE="$HUB_BIN/../tests/avrowire"
+AVROWIRE="$HUB_BIN/../tests/helper/avrowire"
 INTEROP="$BATS_TEST_DIRNAME/data/avro-interop.py"
 
 all_types_registry() {

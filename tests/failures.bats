@@ -54,22 +54,7 @@ record() {
 	KEY="$T/key"
 	hub-tokenize --genkey "$KEY" 2>/dev/null
 	start_devbroker
-	run_failures() { record "$1" "$2"; }
-	local n=0 bad=0 opts= input= want= state=opts
-	while IFS= read -r line || [ -n "$line" ]; do
-		case "$state" in
-		opts)
-			[ -z "$line" ] || [ "${line#\#}" != "$line" ] && continue
-			opts=$line state=input ;;
-		input) input=$line state=want ;;
-		want)
-			want=$line state=opts n=$((n + 1))
-			got=$(record "$opts" "$input")
-			[ "$got" = "$want" ] || { printf 'case %s\n--- expected\n%s\n--- got\n%s\n' "$input" "$want" "$got" | cut -c1-400 >&2; bad=$((bad + 1)); } ;;
-		esac
-	done <"$BATS_TEST_DIRNAME/data/failures.test"
-	echo "$n cases, $bad failed" >&2
-	[ "$n" -ge 11 ] && [ "$bad" -eq 0 ]
+	run_cases "$BATS_TEST_DIRNAME/data/failures.test" record 11
 }
 
 @test "a record torn by a killed writer is ended before the next is appended: every later record is whole" {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # libhub's filter loop (lib/stream/filter.c), the one under hub-validate,
-# hub-tokenize and hub-dedup, driven by tests/filter.c.
+# hub-tokenize and hub-dedup, driven by tests/helper/filter.c.
 
 load helpers
 
-FILTER="$HUB_BIN/../tests/filter"
+FILTER="$HUB_BIN/../tests/helper/filter"
 
 @test "verdicts: passed lines out as they came, failed and dropped counted, exit 1 when any failed" {
 	printf 'a\nfail 1\nb\ndrop 1\n\nc' >"$T/in"

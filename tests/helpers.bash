@@ -85,39 +85,38 @@ count_lines() {
 	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
 }
 
-# run_cases FILE CHECK [MIN]: a data-driven test, the jq way. Each case in
-# FILE is a header line (paths, options, a schema...), an input line, then
-# the expected output lines up to a blank line; lines starting with '#'
-# between cases are comments. `CHECK HEADER INPUT` prints what the case
-# gives. Every mismatch is shown; passes when at least MIN cases (default
-# 10) ran and none failed.
+# run_cases FILE CHECK [MIN] [GIVEN]: the one runner for every case file
+# under tests/data/ (*.test), the jq way. A case is a block of lines up to
+# a blank line; lines starting with '#' between cases are comments.
+# `CHECK LINE...` is called with every line of the case and prints what
+# the case gives; that must equal the case's lines after the first GIVEN
+# (default 2: a header such as paths, options or a schema, one input line,
+# then the expected output). With GIVEN 0 the check rewrites the whole
+# case (e.g. content.test's verdict comes first). Every mismatch is shown;
+# passes when at least MIN cases (default 10) ran and none failed.
 run_cases() {
-	local file=$1 check=$2 min=${3:-10} header= input= expected= state=header failures=0 n=0 got
+	local file=$1 check=$2 min=${3:-10} given=${4:-2} failures=0 n=0 got expected line
+	local -a lines=()
 	one_case() {
-		got=$("$check" "$header" "$input")
+		[ ${#lines[@]} -gt 0 ] || return 0
+		got=$("$check" "${lines[@]}")
+		expected=$(printf '%s\n' "${lines[@]:$given}")
 		n=$((n + 1))
 		if [ "$got" != "$expected" ]; then
-			printf 'case %s\non %s\n--- expected\n%s\n--- got\n%s\n' "$header" "$input" "$expected" "$got" >&2
+			[ "$given" -eq 0 ] || printf 'case\n%s\n' "$(printf '%s\n' "${lines[@]:0:$given}")" >&2
+			printf -- '--- expected\n%s\n--- got\n%s\n' "$expected" "$got" >&2
 			failures=$((failures + 1))
 		fi
+		lines=()
 	}
 	while IFS= read -r line || [ -n "$line" ]; do
-		case "$state" in
-		header)
-			[ -z "$line" ] && continue
-			[ "${line#\#}" != "$line" ] && continue
-			header=$line state=input ;;
-		input) input=$line expected= state=expected ;;
-		expected)
-			if [ -z "$line" ]; then
-				one_case
-				state=header
-			else
-				expected=${expected:+$expected$'\n'}$line
-			fi ;;
-		esac
+		if [ -z "$line" ]; then
+			one_case
+		elif [ ${#lines[@]} -gt 0 ] || [ "${line#\#}" = "$line" ]; then
+			lines+=("$line")
+		fi
 	done <"$file"
-	[ "$state" = expected ] && one_case
+	one_case
 	echo "$file: $n cases, $failures failed" >&2
 	[ "$n" -ge "$min" ] && [ "$failures" -eq 0 ]
 }

@@ -455,14 +455,6 @@ all_lines() {
 	[ -z "$(A find --id 2 -q)" ]
 }
 
-@test "--help and the man page document every option" {
-	hub-archive --help >"$T/help"
-	man_page="$BATS_TEST_DIRNAME/../man/hub-archive.1"
-	for opt in $(grep -oE -- '--[a-z][a-z-]+' "$T/help" | sort -u); do
-		grep -qF -- "\\-\\-${opt#--}" "$man_page" || { echo "man page lacks $opt"; false; }
-	done
-}
-
 @test "--fsync interval: a stream that pauses is fsynced within the interval; SIGUSR1 prints the stats while idle" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	"$GEN" 3 --seed 4 >"$T/in"

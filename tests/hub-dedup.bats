@@ -35,30 +35,16 @@ ev() {
 	[ "$output" = "$(cat "$T/in")" ]
 }
 
+# a case of tests/data/content.test: a verdict, two events; the case as
+# hub-dedup --content reads it ("same" when the second is dropped)
+content_case() {
+	local verdict=different
+	[ "$(printf '%s\n%s\n' "$2" "$3" | hub-dedup --content | wc -l)" -eq 1 ] && verdict=same
+	printf '%s\n' "$verdict" "$2" "$3"
+}
+
 @test "--content: key order, whitespace, escapes and number spelling do not matter (tests/data/content.test)" {
-	local verdict= a= b= state=verdict n=0 failures=0
-	check() {
-		local got want
-		got=$(printf '%s\n%s\n' "$a" "$b" | hub-dedup --content | wc -l)
-		want=2
-		[ "$verdict" = same ] && want=1
-		n=$((n + 1))
-		if [ "$got" -ne "$want" ]; then
-			echo "expected $verdict: $a | $b" >&2
-			failures=$((failures + 1))
-		fi
-	}
-	while IFS= read -r line; do
-		case "$state" in
-		verdict)
-			[ -z "$line" ] || [ "${line#\#}" != "$line" ] && continue
-			verdict=$line state=a ;;
-		a) a=$line state=b ;;
-		b) b=$line; check; state=verdict ;;
-		esac
-	done <"$BATS_TEST_DIRNAME/data/content.test"
-	echo "$n cases, $failures failed" >&2
-	[ "$n" -gt 20 ] && [ "$failures" -eq 0 ]
+	run_cases "$BATS_TEST_DIRNAME/data/content.test" content_case 21 0
 }
 
 @test "--key PATH,...: the listed fields are the identity; an event without them goes to the failure store" {
@@ -175,7 +161,7 @@ ev() {
 
 @test "seen set: verdicts match a plain FIFO model, also across the 2^32 wrap of index slots" {
 	for first in 0 4294967000 8589934000; do
-		run "$HUB_BIN/../tests/seenset" "$first"
+		run "$HUB_BIN/../tests/helper/seenset" "$first"
 		echo "$output"
 		[ "$status" -eq 0 ]
 		[[ "$output" == "200000 adds, "*" dups" ]]

@@ -82,7 +82,8 @@ C
 	[ "$("$T/prog")" = "19.99" ]
 }
 
-@test "every tool has a man page that renders without warnings and names every --help option" {
+# that --help and the man page name the same options is tests/options.bats
+@test "every tool has a man page that renders without warnings, with an EXIT STATUS" {
 	for tool in "$HUB_BIN"/hub-*; do
 		name=$(basename "$tool")
 		page="$ROOT/man/$name.1"
@@ -90,9 +91,6 @@ C
 		warn=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
 		[ -z "$warn" ] || { echo "$name: $warn"; false; }
 		text=$(MANWIDTH=200 man -l "$page" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g')
-		for opt in $("$tool" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-			grep -qF -- "$opt" <<<"$text" || { echo "$name: $opt is not in the man page"; false; }
-		done
 		grep -q 'EXIT STATUS' <<<"$text"
 	done
 	MANWIDTH=80 man --warnings -l "$ROOT/man/hub.7" 2>&1 >/dev/null | { ! grep .; }

@@ -3,7 +3,7 @@
 
 load helpers
 
-SCAN="$HUB_BIN/../tests/scan"
+SCAN="$HUB_BIN/../tests/helper/scan"
 
 # a case of tests/data/fieldpaths.test: paths, one input line
 scan_case() {

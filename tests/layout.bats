@@ -39,7 +39,7 @@ ${file#"$ROOT"/}: includes $inc" ;; esac
 @test "lib/ includes name the folder, and every included header exists" {
 	run grep -Hn '^#include "[^/"]*"' "$ROOT"/lib/*/*.[ch] "$ROOT"/cmd/*.c
 	[ "$status" -eq 1 ] || { echo "flat includes: $output"; false; }
-	for inc in $(grep -ho '^#include "[^"]*"' "$ROOT"/lib/*/*.[ch] "$ROOT"/cmd/*.c "$ROOT"/tests/*.c |
+	for inc in $(grep -ho '^#include "[^"]*"' "$ROOT"/lib/*/*.[ch] "$ROOT"/cmd/*.c "$ROOT"/tests/helper/*.c |
 		sed 's/#include "//; s/"$//' | sort -u); do
 		[ -f "$ROOT/lib/$inc" ] || { echo "no lib/$inc"; false; }
 	done

@@ -1,4 +1,4 @@
-/* dedup/seenset.c: test driver for libhub's seen set, against a naive model.
+/* tests/helper/seenset.c: test driver for libhub's seen set, against a naive model.
  *
  *   seenset [FIRST-SEQ]    random adds over a small universe of keys whose
  *                          hashes crowd a few buckets, with --max-keys style

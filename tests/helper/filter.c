@@ -1,4 +1,4 @@
-/* stream/filter.c: test driver for libhub's filter loop (lib/stream/filter.c).
+/* tests/helper/filter.c: test driver for libhub's filter loop (lib/stream/filter.c).
  *
  *   filter < lines > out    a line "fail..." fails, "drop..." is dropped,
  *                           any other passes as it is; at the end, stderr

@@ -1,4 +1,4 @@
-/* schema/avrowire.c: test driver for libhub's Avro wire format (lib/schema/avrowire.c).
+/* tests/helper/avrowire.c: test driver for libhub's Avro wire format (lib/schema/avrowire.c).
  *
  *   avrowire encode REGISTRY SUBJECT [VERSION] < data.json > message.bin
  *   avrowire decode REGISTRY < message.bin > data.json

@@ -1,4 +1,4 @@
-/* scan.c: test driver for libhub's JSON scanner and field paths.
+/* tests/helper/scan.c: test driver for libhub's JSON scanner and field paths.
  *
  *   scan PATHS < lines     for each input line: the first value at each path
  *                          ("type raw-text", "absent"), then every match of the

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# The end of run every tool shares (hub_finish(), lib/stream/finish.c): the
+# "N of M events" warning, the failure store closed, standard output closed
+# the sbase fshut way, and one rule: a close that fails makes the status 74.
+
+load helpers
+
+ROOT="$BATS_TEST_DIRNAME/.."
+
+setup() {
+	common_setup
+	export HUB_SCHEMAS="$ROOT/schemas" HUB_DLQ="$T/dlq"
+	hub-tokenize --genkey "$T/key" 2>/dev/null
+	"$GEN" 20 >"$T/events"
+	{ head -n 5 "$T/events"; echo 'not json'; tail -n 5 "$T/events"; } >"$T/mixed"
+}
+
+# each filter tool, as a command line that reads events on stdin and writes stdout
+filters() {
+	printf '%s\n' "hub-validate" "hub-dedup" "hub-tokenize --key-file $T/key -f data.customer.email" \
+		"hub-archive -d $T/archive --tee"
+}
+
+@test "stdout on /dev/full: each filter tool says so and exits 74" {
+	while read -r tool; do
+		rm -rf "$T/archive"
+		st=0
+		$tool <"$T/events" >/dev/full 2>"$T/err" || st=$?
+		[ "$st" -eq 74 ] || { echo "$tool: exit $st"; cat "$T/err"; false; }
+		grep -q 'standard output: No space left on device' "$T/err"
+	done < <(filters)
+}
+
+@test "a failure store that cannot be written: 74, not 1, and the warning does not claim the events are kept" {
+	while read -r tool; do
+		rm -rf "$T/archive"
+		st=0
+		$tool --dlq /dev/full <"$T/mixed" >/dev/null 2>"$T/err" || st=$?
+		[ "$st" -eq 74 ] || { echo "$tool: exit $st"; cat "$T/err"; false; }
+		grep -q 'the failure store /dev/full could not keep them all' "$T/err"
+		! grep -q 'they are in the failure store' "$T/err"
+	done < <(filters)
+	# and when it can, exit 1 and the warning names it
+	hub-dedup --dlq "$T/fs" <"$T/mixed" >/dev/null 2>"$T/err" || st=$?
+	[ "$st" -eq 1 ]
+	grep -q "warning: 1 of 11 events failed; they are in the failure store $T/fs" "$T/err"
+}
+
+@test "the Kafka tools: a failure store that cannot be written gives 74" {
+	start_devbroker -T t:1
+	st=0
+	hub-produce -b "$BROKER" -t t --dlq /dev/full <"$T/mixed" 2>"$T/err" || st=$?
+	[ "$st" -eq 74 ] || { cat "$T/err"; false; }
+	echo 'not json' | hub-produce -b "$BROKER" -t t --raw
+	st=0
+	hub-consume -b "$BROKER" -t t -e --dlq /dev/full >/dev/null 2>"$T/err" || st=$?
+	[ "$st" -eq 74 ] || { cat "$T/err"; false; }
+}
+
+@test "registry commands and archive searches: stdout on /dev/full exits 74" {
+	run bash -c 'hub-validate --list >/dev/full'
+	[ "$status" -eq 74 ]
+	[[ "$output" == *"writing standard output: No space left on device"* ]]
+	hub-archive -d "$T/archive" <"$T/events"
+	run bash -c "hub-archive -d '$T/archive' find >/dev/full"
+	[ "$status" -eq 74 ]
+	# one message, not one per layer
+	[ "$(grep -c 'standard output' <<<"$output")" -eq 1 ]
+}

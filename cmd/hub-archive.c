@@ -128,14 +128,14 @@ static int write_archive(struct opts *o)
 	struct hub_failstore *fs = hub_failstore_new(o->dlq);
 	struct hub_archive *a;
 	struct hub_stats st;
-	char err[512];
+	struct hub_error e = { 0 };
 	int status;
 
 	o->w.dir = o->dir;
 	o->w.ack = o->tee;
-	if (!(a = hub_archive_open(&o->w, fs, err, sizeof(err)))) {
+	if (!(a = hub_archive_open(&o->w, fs, &e))) {
 		hub_failstore_close(fs);
-		hub_die(hub_archive_err_status(err), "%s", err);
+		hub_die_error(&e);
 	}
 	hub_signals_install(0);
 	hub_stats_start(&st);

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	struct hub_registry *reg = NULL;
 	int avro = 0;
 	const char *defaults[32];
-	char err[512];
+	struct hub_error e = { 0 };
 	struct hub_getopt g;
 	int c, status, show_stats = 0;
 	rd_kafka_conf_t *conf;
@@ -114,13 +114,13 @@ int main(int argc, char **argv)
 		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case 'm': o.metadata_timeout_ms = (int)hub_duration_option(optarg, "-m"); break;
 		case 'X':
-			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
-				hub_usage_error("-X %s", err);
+			if (hub_config_set_kv(&cfg, optarg, &e) < 0)
+				hub_usage_error("-X %s", e.msg);
 			break;
 		case 'F':
 			cfg.explicit_file = 1;
-			if (hub_config_load_file(&cfg, optarg, err, sizeof(err)) < 0)
-				hub_die(HUB_EXIT_CONFIG, "%s", err);
+			if (hub_config_load_file(&cfg, optarg, &e) < 0)
+				hub_die_error(&e);
 			break;
 		case 'J': o.envelope = 1; break;
 		case HUB_OPT_DLQ: dlq = optarg; break;
@@ -169,13 +169,13 @@ int main(int argc, char **argv)
 		hub_config_set(&cfg, "group.id", o.group);
 	if (brokers)
 		hub_config_set(&cfg, "bootstrap.servers", brokers);
-	if (hub_config_load_defaults(&cfg, err, sizeof(err)) < 0)
-		hub_die(HUB_EXIT_CONFIG, "%s", err);
+	if (hub_config_load_defaults(&cfg, &e) < 0)
+		hub_die_error(&e);
 	hub_consume_defaults(&o, defaults, 32);
-	conf = hub_kafka_conf(&cfg, defaults, err, sizeof(err));
+	conf = hub_kafka_conf(&cfg, defaults, &e);
 	hub_config_free(&cfg);
 	if (!conf)
-		hub_die(strstr(err, "no Kafka broker") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_CONFIG, "%s", err);
+		hub_die_error(&e);
 
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(1);

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 	const char *brokers = NULL, *dlq = NULL, *txn = NULL, *schemas = NULL;
 	struct hub_registry *reg = NULL;
 	int avro = 0;
-	char err[512];
+	struct hub_error e = { 0 };
 	struct hub_getopt g;
 	int c, status;
 	static const char *const defaults[] = {
@@ -111,13 +111,13 @@ int main(int argc, char **argv)
 		}
 		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case 'X':
-			if (hub_config_set_kv(&cfg, optarg, err, sizeof(err)) < 0)
-				hub_usage_error("-X %s", err);
+			if (hub_config_set_kv(&cfg, optarg, &e) < 0)
+				hub_usage_error("-X %s", e.msg);
 			break;
 		case 'F':
 			cfg.explicit_file = 1;
-			if (hub_config_load_file(&cfg, optarg, err, sizeof(err)) < 0)
-				hub_die(HUB_EXIT_CONFIG, "%s", err);
+			if (hub_config_load_file(&cfg, optarg, &e) < 0)
+				hub_die_error(&e);
 			break;
 		case OPT_TOPIC_FROM: o.topic_from = optarg; break;
 		case OPT_BINARY: o.binary_mode = 1; break;
@@ -170,13 +170,13 @@ int main(int argc, char **argv)
 		hub_config_set(&cfg, "transactional.id", txn);
 	if (brokers)
 		hub_config_set(&cfg, "bootstrap.servers", brokers);
-	if (hub_config_load_defaults(&cfg, err, sizeof(err)) < 0)
-		hub_die(HUB_EXIT_CONFIG, "%s", err);
+	if (hub_config_load_defaults(&cfg, &e) < 0)
+		hub_die_error(&e);
 	o.transactional = hub_config_get(&cfg, "transactional.id") != NULL;
-	conf = hub_kafka_conf(&cfg, defaults, err, sizeof(err));
+	conf = hub_kafka_conf(&cfg, defaults, &e);
 	hub_config_free(&cfg);
 	if (!conf)
-		hub_die(strstr(err, "no Kafka broker") ? HUB_EXIT_UNAVAILABLE : HUB_EXIT_CONFIG, "%s", err);
+		hub_die_error(&e);
 
 	o.headers = headers;
 	o.failstore = hub_failstore_new(dlq);

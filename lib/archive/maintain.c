@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "archive/dayindex-internal.h"
 #include "core/diag.h"
+#include "core/error.h"
 #include "core/exitcodes.h"
 #include "archive/segment-internal.h"
 
@@ -76,14 +77,17 @@ static int lock_segment(const char *base, int *fd)
 }
 
 int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_fn fn, void *ctx,
-                      char *err, size_t errlen)
+                      struct hub_error *e)
 {
+	char *err = e->msg;
+	size_t errlen = sizeof(e->msg);
 	struct hub_seginfo *segs;
 	size_t n;
 	int64_t last_hour = cutoff_ms / 3600000 - 1;
 	int rc = 0;
 	static const char *const exts[] = { ".ndjson", ".ndjson.zst", ".idx" };
 
+	e->status = HUB_EXIT_IOERR;
 	if (cutoff_ms < 3600000)
 		return 0;
 	if (hub_seg_list(dir, INT64_MIN, last_hour, 1, &segs, &n, err, errlen) != 0)
@@ -98,8 +102,8 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 			         "come, or at exit)", segs[i].base);
 			continue;
 		}
-		for (int e = 0; e < 3 && rc == 0; e++)
-			rc = remove_file(segs[i].base, exts[e], dry_run, fn, ctx, err, errlen);
+		for (int k = 0; k < 3 && rc == 0; k++)
+			rc = remove_file(segs[i].base, exts[k], dry_run, fn, ctx, err, errlen);
 		if (lock >= 0)
 			close(lock);
 		if (!dry_run && rc == 0) {
@@ -119,16 +123,19 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 }
 
 int hub_archive_compress_all(const char *dir, int64_t cutoff_ms, int level, size_t frame_size,
-                             int dry_run, hub_file_fn fn, void *ctx, char *err, size_t errlen)
+                             int dry_run, hub_file_fn fn, void *ctx, struct hub_error *e)
 {
+	char *err = e->msg;
+	size_t errlen = sizeof(e->msg);
 	struct hub_seginfo *segs;
 	size_t n;
 	int lock, rc = 0;
 	struct hub_buf p = { 0 };
 	struct stat st;
 
-	if (hub_archive_lock(dir, &lock, err, errlen) != 0)
+	if (hub_archive_lock(dir, &lock, e) != 0)
 		return -1;
+	e->status = HUB_EXIT_IOERR;   /* what fails from here on is reading or writing */
 	if (hub_seg_list(dir, INT64_MIN, INT64_MAX, 1, &segs, &n, err, errlen) != 0) {
 		close(lock);
 		return -1;
@@ -167,17 +174,17 @@ int hub_archive_housekeeping(const char *dir, int compress, int64_t cutoff_ms, i
                              size_t frame_size, int dry_run, FILE *out)
 {
 	struct listing l = { .out = out };
-	char err[512];
+	struct hub_error e = { 0 };
 	int rc;
 
 	if (compress)
 		rc = hub_archive_compress_all(dir, cutoff_ms, level, frame_size, dry_run, list_file, &l,
-		                              err, sizeof(err));
+		                              &e);
 	else
-		rc = hub_archive_prune(dir, cutoff_ms, dry_run, list_file, &l, err, sizeof(err));
+		rc = hub_archive_prune(dir, cutoff_ms, dry_run, list_file, &l, &e);
 	if (rc != 0) {
-		hub_err("%s", err);
-		return hub_archive_err_status(err);
+		hub_err("%s", e.msg);
+		return e.status;
 	}
 	hub_info("%s%s: %llu files, %llu bytes", compress ? "compress" : "prune",
 	         dry_run ? " (dry run, nothing changed)" : "", (unsigned long long)l.files,

@@ -75,16 +75,16 @@ struct hub_archive {
 
 
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
-                                     char *err, size_t errlen)
+                                     struct hub_error *e)
 {
 	struct hub_archive *a;
 	int fd;
 
 	if (sodium_init() < 0) {
-		snprintf(err, errlen, "libsodium could not be initialised");
+		hub_fail(e, HUB_EXIT_SOFTWARE, "libsodium could not be initialised");
 		return NULL;
 	}
-	if (hub_archive_lock(o->dir, &fd, err, errlen) != 0)
+	if (hub_archive_lock(o->dir, &fd, e) != 0)
 		return NULL;
 	a = hub_xcalloc(1, sizeof(*a));
 	a->o = *o;

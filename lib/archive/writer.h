@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "stream/failstore.h"
 #include "core/stats.h"
 
@@ -34,9 +35,11 @@ struct hub_archive_opts {
 
 struct hub_archive;
 
-/* Takes the directory's writer lock. NULL with a message in err. */
+/* Takes the directory's writer lock (creating the directory, parents
+ * included). NULL with e set: UNAVAILABLE when another writer holds the
+ * lock, IOERR otherwise. */
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
-                                     char *err, size_t errlen);
+                                     struct hub_error *e);
 /* Stores one line (without newline). 0: pending (or written, when a batch
  * was due: its lines are then appended to acked, which may be NULL); 1: not
  * stored, recorded in the failure store; -1: write error (reported), the
@@ -55,12 +58,9 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked);
  * index. Used by the writer and by `hub-archive compress`. */
 int hub_archive_compress_segment(const char *base, int level, size_t frame_size, int do_fsync,
                                  char *err, size_t errlen);
-/* Takes (0) or fails to take (-1, message in err) DIR's writer lock; the
- * descriptor is in *fd (close it to release). */
-int hub_archive_lock(const char *dir, int *fd, char *err, size_t errlen);
-/* The exit status for a message of hub_archive_open() or _lock():
- * HUB_EXIT_UNAVAILABLE when another writer holds the lock, else IOERR. */
-int hub_archive_err_status(const char *err);
+/* Takes (0) or fails to take (-1, e set as for hub_archive_open) DIR's
+ * writer lock; the descriptor is in *fd (close it to release). */
+int hub_archive_lock(const char *dir, int *fd, struct hub_error *e);
 
 /* The write loop: lines from in_fd into a, until end of input or SIGINT/
  * SIGTERM; over-long and invalid lines go to the failure store; batches are

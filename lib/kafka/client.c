@@ -6,6 +6,8 @@
 
 #include "kafka/devbroker.h"
 #include "core/diag.h"
+#include "core/error.h"
+#include "core/exitcodes.h"
 #include "kafka/client.h"
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -33,7 +35,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 }
 
 rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const *defaults,
-                                char *err, size_t errlen)
+                                struct hub_error *e)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char sub[512];
@@ -41,26 +43,26 @@ rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const 
 
 	for (const char *const *d = defaults; d && d[0]; d += 2) {
 		if (rd_kafka_conf_set(conf, d[0], d[1], sub, sizeof(sub)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "property %s=%s: %s", d[0], d[1], sub);
+			hub_fail(e, HUB_EXIT_CONFIG, "property %s=%s: %s", d[0], d[1], sub);
 			goto fail;
 		}
 	}
 	for (int i = 0; i < cfg->n; i++) {
 		if (rd_kafka_conf_set(conf, cfg->keys[i], cfg->values[i], sub, sizeof(sub)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "property %s=%s: %s", cfg->keys[i], cfg->values[i], sub);
+			hub_fail(e, HUB_EXIT_CONFIG, "property %s=%s: %s", cfg->keys[i], cfg->values[i], sub);
 			goto fail;
 		}
 	}
 	if (!hub_config_brokers(cfg)) {
 		dev = hub_devbroker_read();
 		if (!dev) {
-			snprintf(err, errlen, "no Kafka broker configured: give -b HOST:PORT, set HUB_BROKERS, "
-			         "put bootstrap.servers in hub.conf, or start hub-devbroker");
+			hub_fail(e, HUB_EXIT_UNAVAILABLE, "no Kafka broker configured: give -b HOST:PORT, set "
+			         "HUB_BROKERS, put bootstrap.servers in hub.conf, or start hub-devbroker");
 			goto fail;
 		}
 		hub_info("using the development broker at %s", dev);
 		if (rd_kafka_conf_set(conf, "bootstrap.servers", dev, sub, sizeof(sub)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "development broker address '%s': %s", dev, sub);
+			hub_fail(e, HUB_EXIT_CONFIG, "development broker address '%s': %s", dev, sub);
 			goto fail;
 		}
 		free(dev);

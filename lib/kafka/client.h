@@ -13,11 +13,11 @@
 
 #include "kafka/config.h"
 
-/* Returns a new conf, or NULL with a message in err (bad property, no
- * broker). `defaults` are applied first, as key, value pairs ending in
+/* Returns a new conf, or NULL with e set (a bad property: 78; no broker
+ * known: 69). `defaults` are applied first, as key, value pairs ending in
  * NULL, so the user's properties override them. */
 rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const *defaults,
-                                char *err, size_t errlen);
+                                struct hub_error *e);
 /* Whether a topic name is legal for Kafka ([A-Za-z0-9._-], 1..249, not . or ..). */
 int hub_kafka_topic_valid(const char *name, size_t len);
 

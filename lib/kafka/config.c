@@ -9,6 +9,8 @@
 #include "core/buf.h"
 #include "kafka/config.h"
 #include "core/diag.h"
+#include "core/error.h"
+#include "core/exitcodes.h"
 #include "core/file-internal.h"
 
 static int find(const struct hub_config *cfg, const char *key)
@@ -47,28 +49,26 @@ static char *trim(char *s)
 	return s;
 }
 
-int hub_config_set_kv(struct hub_config *cfg, const char *kv, char *err, size_t errlen)
+int hub_config_set_kv(struct hub_config *cfg, const char *kv, struct hub_error *e)
 {
 	char *copy = hub_xstrdup(kv), *eq = strchr(copy, '='), *key;
 
 	if (!eq) {
-		snprintf(err, errlen, "'%s': expected key=value", kv);
 		free(copy);
-		return -1;
+		return hub_fail(e, HUB_EXIT_USAGE, "'%s': expected key=value", kv);
 	}
 	*eq = '\0';
 	key = trim(copy);
 	if (!*key) {
-		snprintf(err, errlen, "'%s': empty property name", kv);
 		free(copy);
-		return -1;
+		return hub_fail(e, HUB_EXIT_USAGE, "'%s': empty property name", kv);
 	}
 	hub_config_set(cfg, key, trim(eq + 1));
 	free(copy);
 	return 0;
 }
 
-int hub_config_load_file(struct hub_config *cfg, const char *path, char *err, size_t errlen)
+int hub_config_load_file(struct hub_config *cfg, const char *path, struct hub_error *e)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -76,19 +76,17 @@ int hub_config_load_file(struct hub_config *cfg, const char *path, char *err, si
 	ssize_t n;
 	int lineno = 0, rc = 0;
 
-	if (!f) {
-		snprintf(err, errlen, "config file %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return hub_fail(e, HUB_EXIT_CONFIG, "config file %s: %s", path, strerror(errno));
 	while ((n = getline(&line, &cap, f)) >= 0) {
-		char *s = trim(line), sub[256];
+		char *s = trim(line);
 
 		lineno++;
 		if (*s == '\0' || *s == '#')
 			continue;
-		if (hub_config_set_kv(cfg, s, sub, sizeof(sub)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
-			rc = -1;
+		if (hub_config_set_kv(cfg, s, e) < 0) {
+			e->status = HUB_EXIT_CONFIG;   /* a file's line, not a command line's */
+			rc = hub_fail_prefix(e, "%s:%d: ", path, lineno);
 			break;
 		}
 	}
@@ -118,7 +116,7 @@ static char *default_file(void)
 	return hub_default_path("HUB_CONFIG", where, HUB_PATH_EXISTING);
 }
 
-int hub_config_load_defaults(struct hub_config *cfg, char *err, size_t errlen)
+int hub_config_load_defaults(struct hub_config *cfg, struct hub_error *e)
 {
 	struct hub_config base = { 0 };
 	const char *brokers = getenv("HUB_BROKERS");
@@ -128,7 +126,7 @@ int hub_config_load_defaults(struct hub_config *cfg, char *err, size_t errlen)
 		char *path = default_file();
 
 		if (path && strcmp(path, "/dev/null") != 0)
-			rc = hub_config_load_file(&base, path, err, errlen);
+			rc = hub_config_load_file(&base, path, e);
 		free(path);
 	}
 	if (rc == 0 && brokers && *brokers)

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 struct hub_config {
 	char **keys;
 	char **values;
@@ -19,14 +21,15 @@ struct hub_config {
 	int explicit_file;      /* a -F was given: skip the default file */
 };
 
-/* key=value; 0, or -1 with a message in err. */
-int hub_config_set_kv(struct hub_config *cfg, const char *kv, char *err, size_t errlen);
+/* key=value; 0, or -1 with e set (a usage error). */
+int hub_config_set_kv(struct hub_config *cfg, const char *kv, struct hub_error *e);
 void hub_config_set(struct hub_config *cfg, const char *key, const char *value);
-int hub_config_load_file(struct hub_config *cfg, const char *path, char *err, size_t errlen);
+/* key=value lines; 0, or -1 with e set (a configuration error, 78). */
+int hub_config_load_file(struct hub_config *cfg, const char *path, struct hub_error *e);
 const char *hub_config_get(const struct hub_config *cfg, const char *key);
 /* Loads the default file and $HUB_BROKERS under what is already set
- * (entries already present win). 0, or -1 with a message in err. */
-int hub_config_load_defaults(struct hub_config *cfg, char *err, size_t errlen);
+ * (entries already present win). 0, or -1 with e set. */
+int hub_config_load_defaults(struct hub_config *cfg, struct hub_error *e);
 /* The broker list in force (bootstrap.servers or metadata.broker.list). */
 const char *hub_config_brokers(const struct hub_config *cfg);
 void hub_config_free(struct hub_config *cfg);

@@ -67,3 +67,23 @@ filters() {
 	# one message, not one per layer
 	[ "$(grep -c 'standard output' <<<"$output")" -eq 1 ]
 }
+
+@test "| head: each tool stops quietly when its reader has gone, and ends by SIGPIPE (141) as cat and grep do" {
+	"$GEN" 20000 --seed 2 >"$T/many"
+	while read -r tool; do
+		rm -rf "$T/archive"
+		$tool <"$T/many" 2>"$T/err" | head -n 1 >/dev/null
+		st=${PIPESTATUS[0]}
+		[ "$st" -eq 141 ] || { echo "$tool: exit $st"; cat "$T/err"; false; }
+		[ ! -s "$T/err" ] || { echo "$tool said:"; cat "$T/err"; false; }
+	done < <(filters)
+	# hub-produce --tee too, once its events are delivered
+	start_devbroker -T t:1
+	hub-produce -b "$BROKER" -t t --tee <"$T/many" 2>"$T/err" | head -n 1 >/dev/null
+	st=${PIPESTATUS[0]}
+	[ "$st" -eq 141 ] || { echo "hub-produce --tee: exit $st"; cat "$T/err"; false; }
+	[ ! -s "$T/err" ] || { cat "$T/err"; false; }
+	# with -v, the tool says why it stopped
+	hub-dedup -v <"$T/many" 2>"$T/err" | head -n 1 >/dev/null
+	grep -q "standard output was closed by its reader; stopping" "$T/err"
+}

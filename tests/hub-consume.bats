@@ -197,13 +197,13 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	diff <(sort "$T/in") <(sort "$T/first" "$T/second")
 }
 
-@test "closed stdout (| head): exit 74, and the next run gets every event head did not print" {
+@test "closed stdout (| head): quiet, ended by SIGPIPE as cat ends, and the next run gets every event head did not print" {
 	start_devbroker -T t1:1
 	"$GEN" 2000 --seed 11 >"$T/in"
 	produce t1 <"$T/in"
 	hub-consume -G pipe -t t1 "${GROUPX[@]}" 2>"$T/err" | head -n 5 >"$T/head"
-	[ "${PIPESTATUS[0]}" -eq 74 ]
-	grep -q 'standard output was closed' "$T/err"
+	[ "${PIPESTATUS[0]}" -eq 141 ]
+	[ ! -s "$T/err" ] || { cat "$T/err"; false; }
 	[ "$(count_lines "$T/head")" -eq 5 ]
 	hub-consume -G pipe -t t1 -e "${GROUPX[@]}" >"$T/rest"
 	# at least once: repeats are allowed, a missing event is not

@@ -83,7 +83,8 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			break;
 		}
 		if (acked.len && tee_out(tee_fd, &acked) != 0) {
-			hub_err("writing standard output: %s", strerror(errno));
+			if (!hub_output_closed(errno))
+				hub_err("writing standard output: %s", strerror(errno));
 			status = HUB_EXIT_IOERR;
 			break;
 		}
@@ -95,7 +96,8 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	if (hub_archive_close(a, &acked) != 0)
 		status = HUB_EXIT_IOERR;
 	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {
-		hub_err("writing standard output: %s", strerror(errno));
+		if (!hub_output_closed(errno))
+			hub_err("writing standard output: %s", strerror(errno));
 		status = HUB_EXIT_IOERR;
 	}
 	if (status == HUB_EXIT_OK && st->failed)

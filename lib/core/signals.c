@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/diag.h"
 #include "core/signals.h"
 
 volatile sig_atomic_t hub_stop_requested;
@@ -75,4 +76,21 @@ void hub_signal_drain(void)
 	if (wake[0] >= 0)
 		while (read(wake[0], buf, sizeof(buf)) > 0)
 			;
+}
+
+static volatile sig_atomic_t output_closed;
+
+int hub_output_closed(int err)
+{
+	if (err != EPIPE)
+		return 0;
+	if (!output_closed)
+		hub_info("standard output was closed by its reader; stopping");
+	output_closed = 1;
+	return 1;
+}
+
+int hub_output_was_closed(void)
+{
+	return output_closed;
 }

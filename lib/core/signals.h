@@ -28,4 +28,13 @@ void hub_signal_drain(void);
  * request is then taken): if (hub_stats_due()) hub_stats_print(...). */
 int hub_stats_due(void);
 
+/* Standard output was closed by its reader (EPIPE: `| head` has what it
+ * wanted). The writer says it once, quietly (-v), and stops; at the end of
+ * the run hub_finish() ends the process the way cat and grep end there, by
+ * SIGPIPE (status 141 in the shell), once what was written is committed
+ * and the failure store is closed. Returns 1 when err is EPIPE. */
+int hub_output_closed(int err);
+/* Whether standard output was found closed. */
+int hub_output_was_closed(void);
+
 #endif

@@ -97,8 +97,8 @@ static void store_consumed(struct consumer *c)
 
 static void fail_output(struct consumer *c, int err)
 {
-	if (err == EPIPE)
-		hub_warn("standard output was closed; stopping (events not written stay uncommitted)");
+	if (hub_output_closed(err))
+		hub_info("events not written stay uncommitted");
 	else
 		hub_err("writing standard output: %s; stopping (events not written stay uncommitted)",
 		        strerror(err));

@@ -27,6 +27,7 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/file-internal.h"
 #include "kafka/envelope-internal.h"
 #include "core/exitcodes.h"
 #include "json/scan.h"
@@ -73,18 +74,10 @@ static void flush_out(struct producer *p)
 	const char *s = p->out.data;
 	size_t left = p->out.len;
 
-	while (left > 0 && !p->io_error) {
-		ssize_t w = write(STDOUT_FILENO, s, left);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			hub_err("writing to standard output: %s", strerror(errno));
-			p->io_error = 1;
-			break;
-		}
-		s += w;
-		left -= (size_t)w;
+	if (left > 0 && !p->io_error && hub_write_all(STDOUT_FILENO, s, left) < 0) {
+		if (!hub_output_closed(errno))
+			hub_err("writing standard output: %s", strerror(errno));
+		p->io_error = 1;
 	}
 	hub_buf_reset(&p->out);
 }

@@ -25,7 +25,7 @@ static int flush(const struct hub_filter *f, int out_fd, struct hub_buf *out)
 	if (out->len > 0) {
 		int failed = hub_write_all(out_fd, out->data, out->len) < 0;
 
-		if (failed)
+		if (failed && !hub_output_closed(errno))
 			hub_err("writing standard output: %s", strerror(errno));
 		if (f->wipe)
 			sodium_memzero(out->data, out->len);

@@ -5,13 +5,24 @@
  * a FILE: fclose() closes fd 1 too, and reports what close(2) says (an
  * NFS or FUSE file reports its write errors only there). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/signals.h"
 #include "stream/finish.h"
+
+/* Everything is stored and closed: end as a classic filter ends when its
+ * reader has gone, by SIGPIPE (the shell shows 141), saying nothing. */
+static void end_by_sigpipe(void)
+{
+	fflush(stderr);
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+}
 
 int hub_close_status(int status, int close_result)
 {
@@ -25,7 +36,8 @@ int hub_close_stdout(int status)
 	errno = 0;
 	/* The loops write fd 1 and report their own errors; this is stdio's. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		hub_err("writing standard output: %s", errno ? strerror(errno) : "write error");
+		if (!hub_output_closed(errno))
+			hub_err("writing standard output: %s", errno ? strerror(errno) : "write error");
 		failed = 1;
 	}
 	/* EBADF: there was no standard output (run with >&-), nothing lost. */
@@ -34,7 +46,10 @@ int hub_close_stdout(int status)
 		hub_err("closing standard output: %s", strerror(errno));
 		failed = 1;
 	}
-	return hub_close_status(status, failed);
+	status = hub_close_status(status, failed);
+	if (hub_output_was_closed() && status == HUB_EXIT_IOERR)
+		end_by_sigpipe();
+	return status;
 }
 
 int hub_finish(int status, const struct hub_finish *f)

@@ -344,3 +344,17 @@ flip_byte() {
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -q '^hub-dedup '
 }
+
+@test "--state in a folder that does not exist yet: created (0700), and errors name the path given" {
+	"$GEN" 50 --seed 41 >"$T/in"
+	hub-dedup --state "$T/var/lib/hub/orders.dedup" <"$T/in" >"$T/out"
+	[ -f "$T/var/lib/hub/orders.dedup" ]
+	[ "$(stat -c %a "$T/var/lib/hub")" = 700 ]
+	cmp "$T/in" "$T/out"
+	# a path that cannot be: the message names it, not an internal .tmp file
+	touch "$T/file"
+	run hub-dedup --state "$T/file/sub/s.dedup" <"$T/in"
+	[ "$status" -eq 74 ]
+	grep -q "state file $T/file/sub/s.dedup: Not a directory" <<<"$output"
+	! grep -q '\.tmp' <<<"$output"
+}

@@ -131,8 +131,11 @@ static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *se
 	tmp = hub_xmalloc(n);
 	snprintf(tmp, n, "%s.tmp", sf->path);
 	s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (s.fd < 0 && errno == ENOENT && hub_mkdir_parents(tmp, 0700) == 0)   /* a fresh machine */
+		s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (s.fd < 0) {
-		snprintf(err, errlen, "state file %s: cannot create: %s", tmp, strerror(errno));
+		/* the user's path, not the temporary one: that is what they can act on */
+		snprintf(err, errlen, "state file %s: cannot create: %s", sf->path, strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -141,7 +144,7 @@ static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *se
 	if ((set && hub_seenset_each(set, snapshot_key, &s) < 0) ||
 	    hub_write_all(s.fd, s.buf.data, s.buf.len) < 0 || (what = "fsync", fsync(s.fd) < 0) ||
 	    (what = "lock", flock(s.fd, LOCK_EX | LOCK_NB) < 0) || (what = "rename", rename(tmp, sf->path) < 0)) {
-		snprintf(err, errlen, "state file %s: %s: %s", tmp, what, strerror(errno));
+		snprintf(err, errlen, "state file %s: %s of its new copy %s: %s", sf->path, what, tmp, strerror(errno));
 		close(s.fd);
 		unlink(tmp);
 		hub_buf_free(&s.buf);

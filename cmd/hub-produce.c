@@ -21,7 +21,8 @@
 #include "core/signals.h"
 #include "core/stats.h"
 
-enum { OPT_TOPIC_FROM = HUB_OPT_TOOL, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_FORMAT, OPT_SCHEMAS };
+enum { OPT_TOPIC_FROM = HUB_OPT_TOOL, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_FORMAT, OPT_SCHEMAS,
+       OPT_TOMBSTONES };
 
 static const struct hub_option options[] = {
 	HUB_OPTION_BROKERS,
@@ -44,6 +45,8 @@ static const struct hub_option options[] = {
 	{ OPT_SCHEMAS, "schemas", "DIR", "schema registry for --format avro (default: $HUB_SCHEMAS,\n"
 	  "else ./schemas)" },
 	{ OPT_ENVELOPE, "envelope", NULL, "input lines are envelopes (as hub-consume --envelope writes)" },
+	{ OPT_TOMBSTONES, "allow-tombstones", NULL, "with --envelope, send envelopes without a value as\n"
+	  "tombstones (else they go to the failure store)" },
 	{ OPT_RAW, "raw", NULL, "send lines that are not JSON as they are" },
 	{ OPT_TEE, "tee", NULL, "write each delivered event to stdout as an envelope\n"
 	  "(with partition and offset)" },
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		case OPT_FORMAT: avro = hub_choice_option(optarg, "--format", formats); break;
 		case OPT_SCHEMAS: schemas = optarg; break;
 		case OPT_ENVELOPE: o.envelope = 1; break;
+		case OPT_TOMBSTONES: o.allow_tombstones = 1; break;
 		case OPT_RAW: o.raw = 1; break;
 		case OPT_TEE: o.tee = 1; break;
 		case OPT_TXN: txn = optarg; break;

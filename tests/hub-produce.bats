@@ -263,6 +263,25 @@ runs() {
 	[ "$(consume_all t1 -o 1 -f '%s' -c 1 | od -An -tx1 | tr -d ' ')" = "ff" ]
 }
 
+@test "--envelope: a line without a value (a bare event) goes to the failure store, never out as a tombstone" {
+	start_devbroker -T t1:1
+	"$GEN" 3 --seed 5 >"$T/events"
+	run hub-produce --envelope -t t1 --dlq "$T/dlq" <"$T/events"
+	[ "$status" -eq 1 ]
+	[ "$(count_lines "$T/dlq")" -eq 3 ]
+	jq -e -s 'all(.reason | startswith("not an envelope: no \"value\""))' "$T/dlq"
+	# the events are kept whole, for the replay without --envelope
+	diff <(jq -c .event "$T/dlq") <(jq -c . "$T/events")
+	[ -z "$(consume_all t1 -f '%s\n')" ]
+	# "value":null is a tombstone: sent only when asked for
+	echo '{"topic":"t1","key":"k","value":null}' >"$T/tomb"
+	run hub-produce --envelope --dlq "$T/dlq2" <"$T/tomb"
+	[ "$status" -eq 1 ]
+	jq -e '.reason | test("tombstone; give --allow-tombstones")' "$T/dlq2"
+	hub-produce --envelope --allow-tombstones <"$T/tomb"
+	[ "$(consume_all t1 -f '%k|%S\n')" = 'k|-1' ]
+}
+
 @test "--tee writes each delivered event with its partition and offset" {
 	start_devbroker -T t1:1
 	printf '%s\n' '{"a":1}' '{"a":2}' | hub-produce -t t1 --tee >"$T/out"

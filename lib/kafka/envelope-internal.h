@@ -40,6 +40,7 @@ struct hub_envelope {
 	rd_kafka_headers_t *headers;   /* NULL when none; take it to keep it */
 	struct hub_buf value;
 	int has_value;
+	int null_value;           /* "value":null: a tombstone, said so */
 	void *parser;             /* scanners, made on first parse */
 };
 

@@ -265,7 +265,7 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
 	hub_buf_reset(&env->topic);
 	hub_buf_reset(&env->key);
 	hub_buf_reset(&env->value);
-	env->has_topic = env->has_key = env->has_value = 0;
+	env->has_topic = env->has_key = env->has_value = env->null_value = 0;
 	env->partition = RD_KAFKA_PARTITION_UA;
 	if (env->headers)
 		rd_kafka_headers_destroy(env->headers);
@@ -338,6 +338,8 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
 		if (f[P_VALUE].type != HUB_JSON_NULL) {
 			hub_buf_add(&env->value, f[P_VALUE].p, f[P_VALUE].len);
 			env->has_value = 1;
+		} else {
+			env->null_value = 1;
 		}
 	} else if (f[P_VALUE_TEXT].type != HUB_JSON_NONE) {
 		if (string_member(&f[P_VALUE_TEXT], &env->value) < 0) {

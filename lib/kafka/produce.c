@@ -199,6 +199,15 @@ static int from_envelope(struct producer *p, const struct hub_line *l, struct me
 		fail(p, "envelope has no \"topic\" and no -t was given", l->number, l->data, l->len, 1, NULL);
 		return -1;
 	}
+	/* a line that is no envelope would go out as a tombstone and its event
+	 * be lost: a message without a value is sent only when asked for */
+	if (!p->env.has_value && !o->allow_tombstones) {
+		fail(p, p->env.null_value ? "envelope's \"value\" is null: a tombstone; give --allow-tombstones "
+		     "to send tombstones" : "not an envelope: no \"value\" (nor \"value_text\", \"value_base64\"); "
+		     "bare events go without --envelope, tombstones with --allow-tombstones",
+		     l->number, l->data, l->len, 1, NULL);
+		return -1;
+	}
 	if (!o->topic)
 		m->topic = hub_buf_cstr(&p->env.topic);
 	if (m->partition == RD_KAFKA_PARTITION_UA)

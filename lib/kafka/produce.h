@@ -27,6 +27,7 @@ struct hub_produce_opts {
 	const struct hub_registry *registry;  /* --format avro: the schemas */
 	struct hub_avrowire *avro;      /* --format avro: data as Avro, Confluent framing */
 	int envelope;                   /* --envelope: input lines are envelopes */
+	int allow_tombstones;           /* --allow-tombstones: envelopes without a value */
 	int raw;                        /* --raw: send lines that are not JSON as they are */
 	int tee;                        /* --tee: delivered events to stdout, as envelopes */
 	int transactional;              /* transactional.id is set: one transaction */

@@ -553,6 +553,115 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 	return -1;
 }
 
+/* --- the body checked before avro-c reads it ------------------------------
+ * avro-c allocates whatever a length in the message says (a string length
+ * near 2^63 is an allocation of that size) and leaks a little on each
+ * malformed message; so the body is first walked against the schema, every
+ * length and count checked against the bytes that are left, and only a
+ * body that is whole and exactly as long as the message reaches avro-c. */
+
+#define WIRE_MAX_DEPTH 64
+
+/* A zigzag varint (an int or long). 0, or -1 past the end or too long. */
+static int wire_long(const unsigned char **p, const unsigned char *end, int64_t *v)
+{
+	uint64_t u = 0;
+
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return -1;
+		u |= (uint64_t)(**p & 0x7f) << shift;
+		if (!(*(*p)++ & 0x80)) {
+			*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A length (of bytes, a string or a block's bytes) that fits what is left. */
+static int wire_length(const unsigned char **p, const unsigned char *end, int64_t *n)
+{
+	return wire_long(p, end, n) == 0 && *n >= 0 && *n <= end - *p ? 0 : -1;
+}
+
+static int wire_check(const struct hub_avro_node *n, const unsigned char **p, const unsigned char *end,
+                      int depth)
+{
+	int64_t v, count;
+
+	if (!n || depth > WIRE_MAX_DEPTH)
+		return -1;
+	switch (n->kind) {
+	case HUB_AVRO_NULL:
+		return 0;
+	case HUB_AVRO_BOOLEAN:
+		if (*p >= end || **p > 1)
+			return -1;
+		(*p)++;
+		return 0;
+	case HUB_AVRO_INT:
+		return wire_long(p, end, &v) == 0 && v >= INT32_MIN && v <= INT32_MAX ? 0 : -1;
+	case HUB_AVRO_LONG:
+		return wire_long(p, end, &v);
+	case HUB_AVRO_FLOAT:
+	case HUB_AVRO_DOUBLE:
+		v = n->kind == HUB_AVRO_FLOAT ? 4 : 8;
+		if (end - *p < v)
+			return -1;
+		*p += v;
+		return 0;
+	case HUB_AVRO_BYTES:
+	case HUB_AVRO_STRING:
+		if (wire_length(p, end, &v) < 0)
+			return -1;
+		*p += v;
+		return 0;
+	case HUB_AVRO_FIXED:
+		if (n->size < 0 || end - *p < n->size)
+			return -1;
+		*p += n->size;
+		return 0;
+	case HUB_AVRO_ENUM:
+		return wire_long(p, end, &v) == 0 && v >= 0 && v < n->nsymbols ? 0 : -1;
+	case HUB_AVRO_UNION:
+		if (wire_long(p, end, &v) < 0 || v < 0 || v >= n->nbranches)
+			return -1;
+		return wire_check(n->branches[v], p, end, depth + 1);
+	case HUB_AVRO_RECORD:
+		for (int i = 0; i < n->nfields; i++)
+			if (wire_check(n->fields[i].type, p, end, depth + 1) < 0)
+				return -1;
+		return 0;
+	case HUB_AVRO_ARRAY:
+	case HUB_AVRO_MAP:
+		for (;;) {
+			if (wire_long(p, end, &count) < 0)
+				return -1;
+			if (count == 0)
+				return 0;
+			if (count < 0) {   /* a negative count is followed by the block's size in bytes */
+				if (count == INT64_MIN || wire_length(p, end, &v) < 0)
+					return -1;
+				count = -count;
+			}
+			if (count > end - *p && !(n->kind == HUB_AVRO_ARRAY && n->items &&
+			                          n->items->kind == HUB_AVRO_NULL && count <= 1 << 20))
+				return -1;   /* every item takes a byte at least, but null */
+			for (int64_t i = 0; i < count; i++) {
+				if (n->kind == HUB_AVRO_MAP) {
+					if (wire_length(p, end, &v) < 0)
+						return -1;
+					*p += v;
+				}
+				if (wire_check(n->items, p, end, depth + 1) < 0)
+					return -1;
+			}
+		}
+	}
+	return -1;
+}
+
 int hub_avrowire_decode(struct hub_avrowire *w, const void *msg, size_t len, struct hub_buf *out,
                         const struct hub_schema_version **svp, struct hub_buf *err)
 {
@@ -575,6 +684,15 @@ int hub_avrowire_decode(struct hub_avrowire *w, const void *msg, size_t len, str
 		return -1;
 	}
 	*svp = c->sv;
+	{
+		const unsigned char *p = m + 5;
+
+		if (wire_check(c->sv->schema->root, &p, m + len, 0) < 0 || p != m + len) {
+			hub_buf_addf(err, "schema id %ld: the body does not fit the schema (a length, count or "
+			             "branch past the message's %zu bytes, or bytes left over)", id, len);
+			return -1;
+		}
+	}
 	avro_value_reset(&c->value);
 	reader = avro_reader_memory((const char *)m + 5, (int64_t)(len - 5));
 	if (avro_value_read(reader, &c->value) != 0) {

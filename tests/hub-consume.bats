@@ -212,6 +212,17 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	[ "$(count_lines "$T/rest")" -ge 1995 ]
 }
 
+@test "an idle topic: once | head has what it wanted, hub-consume ends too, without waiting for a message" {
+	start_devbroker -T t1:1
+	"$GEN" 3 --seed 12 | produce t1
+	start=$(date +%s)
+	timeout 30 hub-consume -t t1 2>"$T/err" | head -n 1 >"$T/head"
+	st=${PIPESTATUS[0]}
+	[ "$st" -eq 141 ] || { echo "exit $st"; cat "$T/err"; false; }
+	[ $(($(date +%s) - start)) -lt 10 ]
+	[ "$(count_lines "$T/head")" -eq 1 ]
+}
+
 @test "SIGTERM writes out what was read, commits it and exits 0" {
 	start_devbroker -T t2:2
 	hub-consume -G term -t t2 -v "${GROUPX[@]}" >"$T/first" 2>"$T/err" &

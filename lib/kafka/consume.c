@@ -360,6 +360,15 @@ static int force(rd_kafka_conf_t *conf, const char *key, const char *value, cons
 	return 0;
 }
 
+/* Whether the reader of a pipe on stdout has gone: on an idle topic no
+ * write would find it out, and the consumer would wait for ever. */
+static int output_gone(const struct consumer *c)
+{
+	struct pollfd pfd = { .fd = c->out_fd, .events = 0 };
+
+	return c->out_is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
 static void consume_loop(struct consumer *c)
 {
 	rd_kafka_message_t **msgs = hub_xmalloc(sizeof(*msgs) * BATCH);
@@ -383,6 +392,8 @@ static void consume_loop(struct consumer *c)
 			} else {
 				hub_consume_flush(c);
 				timeout = IDLE_WAIT_MS;
+				if (output_gone(c))   /* | head is done, though no message came to tell */
+					fail_output(c, EPIPE);
 			}
 			continue;
 		}

@@ -59,6 +59,12 @@ covered() {
 	[ "$(wc -l <"$T/seen")" -eq 12000 ]
 }
 
+leader_moved() {
+	local now
+	now=$(leader_of "$RUN.failover" 0)
+	[ -n "$now" ] && [ "$now" != "$1" ] && [ "$now" != -1 ]
+}
+
 @test "leader failover: kill -9 a partition's leader during 200,000 events; in = delivered + failure store, nothing twice" {
 	gen_events 200000 32 >"$T/in"
 	jq -r .id "$T/in" | sort >"$T/ids"
@@ -77,6 +83,8 @@ covered() {
 		if [ "$n" -eq 4 ]; then
 			kill -0 "$producer"
 			"$KAFKA" -d "$KDIR" kill "$leader"
+			# the partition moves to another replica
+			wait_until 30 leader_moved "$leader"
 		fi
 		[ "$n" -eq 8 ] && { "$KAFKA" -d "$KDIR" restart "$leader" >"$T/restart.log" 2>&1 & restarter=$!; }
 		sleep 0.5

@@ -20,7 +20,7 @@ else
 Q = @
 endif
 
-.PHONY: all test check demo bench install uninstall clean deps
+.PHONY: all test check demo bench install uninstall clean deps test-kafka bench-kafka
 
 # Test drivers for libhub itself: every tests/helper/*.c (git's t/helper/).
 TEST_DRIVERS = $(patsubst tests/helper/%.c,$(BUILD)/tests/helper/%,$(wildcard tests/helper/*.c))
@@ -79,6 +79,11 @@ check:
 	$(MAKE) BUILD=build-san CFLAGS="$(SANFLAGS)" all
 	HUB_BIN=$(CURDIR)/build-san/bin HUB_SANITIZE=1 scripts/run-tests
 
+# The suite against a real Apache Kafka cluster (3 brokers on 127.0.0.1,
+# started and stopped by tests/kafka/run with scripts/kafka).
+test-kafka: all
+	HUB_BIN=$(CURDIR)/$(BUILD)/bin tests/kafka/run
+
 demo:
 	scripts/install-deps
 	$(MAKE) all
@@ -86,6 +91,10 @@ demo:
 
 bench: all
 	bench/run
+
+# hub-produce and hub-consume against kcat on a real 3-broker cluster.
+bench-kafka: all
+	HUB_BIN=$(CURDIR)/$(BUILD)/bin bench/kafka-cluster
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/hub \

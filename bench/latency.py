@@ -3,8 +3,11 @@
 
   latency.py send N RATE < events   writes N events to stdout at RATE events/s,
                                     each with "bench_sent_ns" (CLOCK_REALTIME) added
-  latency.py recv N                 reads N events from stdin, prints p50/p99/max
-                                    of (arrival - bench_sent_ns) as JSON
+  latency.py recv N [SKIP]          reads N events from stdin, prints p50/p99/max
+                                    of (arrival - bench_sent_ns) as JSON; the
+                                    SKIP events before them (a warm-up: the
+                                    producer's first metadata and id look-ups)
+                                    are read but not counted
 
 Used as: latency.py send ... | hub-produce | broker | hub-consume | latency.py recv
 """
@@ -35,9 +38,12 @@ def send(n, rate, src):
     out.flush()
 
 
-def recv(n):
+def recv(n, skip=0):
     lat = []
     for line in sys.stdin:
+        if skip > 0:
+            skip -= 1
+            continue
         now = time.time_ns()
         i = line.rfind('"bench_sent_ns":')
         if i < 0:
@@ -61,4 +67,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "send":
         send(int(sys.argv[2]), int(sys.argv[3]), sys.stdin)
     else:
-        recv(int(sys.argv[2]))
+        recv(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)

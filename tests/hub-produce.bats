@@ -282,6 +282,21 @@ runs() {
 	[ "$(consume_all t1 -f '%k|%S\n')" = 'k|-1' ]
 }
 
+@test "a topic the broker refuses (not authorized): at once, one error naming topic and reason, the events in the failure store" {
+	start_devbroker -T t1:1
+	broker_ctl topic-error t1 TOPIC_AUTHORIZATION_FAILED
+	sleep 0.3
+	"$GEN" 20 --seed 6 >"$T/in"
+	start=$(date +%s)
+	run timeout 60 hub-produce -t t1 --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 1 ] || { echo "status $status: $output"; false; }
+	[ $(($(date +%s) - start)) -lt 30 ]
+	[ "$(grep -c 'topic t1: not authorized (TOPIC_AUTHORIZATION_FAILED)' <<<"$output")" -eq 1 ]
+	[ "$(count_lines "$T/dlq")" -eq 20 ]
+	jq -e -s 'all(.error == "TOPIC_AUTHORIZATION_FAILED")' "$T/dlq"
+	diff <(jq -c .event "$T/dlq") <(jq -c . "$T/in")
+}
+
 @test "--tee writes each delivered event with its partition and offset" {
 	start_devbroker -T t1:1
 	printf '%s\n' '{"a":1}' '{"a":2}' | hub-produce -t t1 --tee >"$T/out"

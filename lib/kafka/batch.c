@@ -60,6 +60,16 @@ void hub_batch_flush(struct producer *p)
 	if (p->place.tried && hub_now() >= p->place.refresh_at)
 		hub_place_refresh(&p->place, p->rk, p->rkt);
 	batch_order(p, n);
+	if (p->place.refused) {   /* the cluster refuses the topic: fail them now */
+		for (int i = 0; i < n; i++) {
+			const struct batched *b = p->order[i];
+
+			hub_produce_not_accepted(p, p->place.refused, NULL, b->partition, b->line,
+			                         b->data ? b->data : p->arena.data + b->at, b->len, b->is_json);
+		}
+		hub_buf_reset(&p->arena);
+		return;
+	}
 	for (int i = 0; i < n; i++) {
 		const struct batched *b = p->order[i];
 		rd_kafka_message_t *m = &p->batch[i];

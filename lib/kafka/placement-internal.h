@@ -26,6 +26,7 @@ struct hub_placement {
 	size_t sent, limit;         /* bytes sent to cur; batch.size */
 	double refresh_at;          /* hub_now() of the next metadata look-up */
 	double interval;            /* topic.metadata.refresh.interval.ms, in s */
+	rd_kafka_resp_err_t refused; /* the cluster refuses the topic for good (not authorized) */
 	unsigned seed;
 };
 

@@ -114,6 +114,10 @@ void hub_place_refresh(struct hub_placement *pl, rd_kafka_t *rk, rd_kafka_topic_
 	if (rd_kafka_metadata(rk, 0, rkt, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	t = md->topic_cnt == 1 ? &md->topics[0] : NULL;
+	/* an authorization error is permanent: no retry will deliver, so the
+	 * events fail now, not after message.timeout.ms (nor never, as some
+	 * brokers leave them queued) */
+	pl->refused = t && t->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ? t->err : 0;
 	if (t && !t->err && t->partition_cnt > 0) {
 		pl->parts = hub_xrealloc(pl->parts, sizeof(*pl->parts) * (size_t)t->partition_cnt);
 		for (int i = 0; i < t->partition_cnt; i++)

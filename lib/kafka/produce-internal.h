@@ -37,6 +37,8 @@ struct piece {                  /* --topic-from template: literal, then a path *
 
 struct producer {
 	const struct hub_produce_opts *o;
+	int said[8];                /* delivery errors already told on stderr */
+	int nsaid;
 	struct hub_stats *st;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;      /* the -t topic */

@@ -82,6 +82,32 @@ static void flush_out(struct producer *p)
 	hub_buf_reset(&p->out);
 }
 
+/* Each kind of delivery failure is said once on stderr, with the topic and
+ * the broker's reason, so that "10 of 10 events failed" does not come
+ * alone; the events themselves are in the failure store. */
+static void say_delivery_error(struct producer *p, const char *topic, rd_kafka_resp_err_t err)
+{
+	for (int i = 0; i < p->nsaid; i++)
+		if (p->said[i] == (int)err)
+			return;
+	if (p->nsaid < (int)(sizeof(p->said) / sizeof(p->said[0])))
+		p->said[p->nsaid++] = (int)err;
+	switch (err) {
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+		hub_err("topic %s: not authorized (%s): this user may not write it; its events go to the "
+		        "failure store", topic, rd_kafka_err2name(err));
+		break;
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+		hub_err("topic %s does not exist (and the cluster does not create topics): create it, or check "
+		        "-t; its events go to the failure store", topic);
+		break;
+	default:
+		hub_err("topic %s: delivery failed: %s (%s); the events go to the failure store", topic,
+		        rd_kafka_err2str(err), rd_kafka_err2name(err));
+	}
+}
+
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct producer *p = opaque;
@@ -109,6 +135,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		             (int)m->partition, rd_kafka_err2name(m->err), persisted);
 		snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
 		hub_buf_free(&x);
+		say_delivery_error(p, rd_kafka_topic_name(m->rkt), m->err);
 		fail(p, reason, line, ev, len, is_json, extra);
 	} else {
 		p->st->out++;
@@ -160,6 +187,7 @@ void hub_produce_not_accepted(struct producer *p, rd_kafka_resp_err_t err, const
 	hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\"", (int)partition, rd_kafka_err2name(err));
 	snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
 	hub_buf_free(&x);
+	say_delivery_error(p, topic ? topic : rd_kafka_topic_name(p->rkt), err);
 	fail(p, why, line, ev, len, is_json, extra);
 	if (err == RD_KAFKA_RESP_ERR__FATAL)
 		p->fatal = 1;

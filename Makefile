@@ -4,8 +4,8 @@ include config.mk
 
 BUILD ?= build
 TOOLS = $(patsubst cmd/%.c,%,$(wildcard cmd/hub-*.c))
-LIB_SRC = $(wildcard lib/*.c)
-LIB_HDR = $(wildcard lib/*.h)
+LIB_SRC = $(wildcard lib/*.c lib/gen/*.c)
+LIB_HDR = $(wildcard lib/*.h lib/gen/*.h)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 MAN1 = $(TOOLS:%=man/%.1)

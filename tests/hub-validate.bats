@@ -126,6 +126,7 @@ validate_case() {
 }
 
 @test "CloudEvents conformance cases: valid ones pass, invalid ones are rejected" {
+	need_peers "$CEPEERS"
 	make_registry "$T/reg" '"null"'
 	SUBJECT=io.cloudevents.test make_registry "$T/reg" '["null","string"]'
 	echo "1 s 1" >"$T/reg/index"
@@ -208,6 +209,7 @@ validate_case() {
 }
 
 @test "every n_ document of JSONTestSuite is rejected with a reason, never a crash" {
+	need_peers "$JSONSUITE"
 	make_registry "$T/reg" '"null"'
 	n=0
 	for f in "$JSONSUITE"/n_*.json; do

@@ -50,12 +50,17 @@ uint64_t hub_prng_below(struct hub_prng *r, uint64_t n)
 	if (n <= 0xffffffffull) {
 		/* 32 random bits times n: the top half is the number, and the
 		 * low half below 2^32 mod n is the small biased part, redrawn. */
-		uint32_t bound = (uint32_t)n, threshold = (uint32_t)(-bound % bound);
-		uint64_t m;
+		uint32_t bound = (uint32_t)n;
+		uint64_t m = (hub_prng_next(r) >> 32) * bound;
 
-		do
-			m = (hub_prng_next(r) >> 32) * bound;
-		while ((uint32_t)m < threshold);
+		/* the threshold (a division) is needed only when the low
+		 * half is below n, a chance of n in 2^32 */
+		if ((uint32_t)m < bound) {
+			uint32_t threshold = (uint32_t)(-bound % bound);
+
+			while ((uint32_t)m < threshold)
+				m = (hub_prng_next(r) >> 32) * bound;
+		}
 		return m >> 32;
 	}
 	/* Wide ranges (tracking numbers): draw masked values until one fits. */

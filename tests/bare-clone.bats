@@ -21,10 +21,13 @@ ROOT="$BATS_TEST_DIRNAME/.."
 	[ ! -e "$clone/../shared" ]
 	[ ! -e "$clone/build" ]
 	# Nothing of this run may leak into the clone's: not its tools, not the
-	# sanitizer build, not the make that runs this suite (its jobserver).
+	# sanitizer build, not the make that runs this suite (its jobserver),
+	# not this bats run's own variables.
+	local unset=(-u HUB_BIN -u HUB_SANITIZE -u BUILD -u CFLAGS -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
+		-u ASAN_OPTIONS -u UBSAN_OPTIONS -u XDG_CONFIG_HOME -u HUB_DEVBROKER_FILE -u HUB_CONFIG)
+	for v in $(compgen -e | grep '^BATS_'); do unset+=(-u "$v"); done
 	inner() {
-		(cd "$clone" && env -u HUB_BIN -u HUB_SANITIZE -u BUILD -u CFLAGS -u MAKEFLAGS -u MFLAGS \
-			-u MAKELEVEL -u ASAN_OPTIONS -u UBSAN_OPTIONS HUB_INNER_CLONE=1 \
+		(cd "$clone" && env "${unset[@]}" HUB_INNER_CLONE=1 \
 			PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$HUB_BIN" | paste -sd:)" "$@")
 	}
 
@@ -43,9 +46,9 @@ ROOT="$BATS_TEST_DIRNAME/.."
 
 	status=0
 	inner make -j2 test >"$T/test.out" 2>&1 || status=$?
-	summary=$(tail -n 1 "$T/test.out")
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/test.out" | tail -n 1)
 	echo "inner make test: exit $status, '$summary'"
-	[ "$status" -eq 0 ] || { grep -A8 '^not ok' "$T/test.out" | head -n 60; false; }
+	[ "$status" -eq 0 ] || { grep -A8 '^not ok' "$T/test.out" | head -n 60; tail -n 20 "$T/test.out"; false; }
 	[[ "$summary" =~ ^([0-9]+)\ passed,\ 0\ failed,\ ([0-9]+)\ skipped$ ]]
 	passed=${BASH_REMATCH[1]} skipped=${BASH_REMATCH[2]}
 	[ "$passed" -gt 100 ]

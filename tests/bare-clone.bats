@@ -22,13 +22,12 @@ ROOT="$BATS_TEST_DIRNAME/.."
 	[ ! -e "$clone/build" ]
 	# Nothing of this run may leak into the clone's: not its tools, not the
 	# sanitizer build, not the make that runs this suite (its jobserver),
-	# not this bats run's own variables.
-	local unset=(-u HUB_BIN -u HUB_SANITIZE -u BUILD -u CFLAGS -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
-		-u ASAN_OPTIONS -u UBSAN_OPTIONS -u XDG_CONFIG_HOME -u HUB_DEVBROKER_FILE -u HUB_CONFIG)
-	for v in $(compgen -e | grep '^BATS_'); do unset+=(-u "$v"); done
+	# not this bats run (its variables and exported functions). The clone
+	# starts from a clean environment, as in a new login shell.
+	path=$(echo "$PATH" | tr ':' '\n' | grep -vxF -e "$HUB_BIN" -e "${BATS_LIBEXEC:-/nonexistent}" | paste -sd:)
 	inner() {
-		(cd "$clone" && env "${unset[@]}" HUB_INNER_CLONE=1 \
-			PATH="$(echo "$PATH" | tr ':' '\n' | grep -vxF "$HUB_BIN" | paste -sd:)" "$@")
+		(cd "$clone" && env -i HOME="$HOME" PATH="$path" LANG="${LANG:-C.UTF-8}" \
+			${TMPDIR:+TMPDIR="$TMPDIR"} HUB_INNER_CLONE=1 "$@")
 	}
 
 	inner make -j2 demo >"$T/demo.out" 2>"$T/demo.err" || {

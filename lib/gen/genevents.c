@@ -1,9 +1,8 @@
 /* genevents.c: the line-by-line mix of hub-gen-events, and its output.
  *
- * Each line draws one number: below dup_rate it repeats a line already
- * written (from a reservoir of up to MAX_RECENT earlier good lines, one
- * replaced at random once it is full), below dup_rate + invalid_rate it is
- * a defective event, otherwise a good one. Lines are built in place in a
+ * Each line draws one number: below dup_rate it repeats one of the last
+ * MAX_RECENT good lines, drawn at random, below dup_rate + invalid_rate it
+ * is a defective event, otherwise a good one. Lines are built in place in a
  * 1 MiB block that is written with one write(2) when nearly full, so the
  * cost per event is a few hundred bytes of memcpy and no system call. */
 #include <errno.h>
@@ -19,34 +18,62 @@
 
 #define BLOCK (1 << 20)
 #define MAX_RECENT 10000
+#define ARENA (8 << 20)
 
-struct line {
-	char *p;
-	size_t len, cap;
+/* The last good lines, for --dup-rate: copied one after the other into a
+ * ring of bytes (sequential writes, so keeping a line costs a streaming
+ * memcpy, not a cache miss per line), with a ring of where each starts.
+ * A line is there while the bytes written after it have not come round
+ * to it again. Positions count every byte ever written, so never wrap. */
+struct recent {
+	char *bytes;
+	uint64_t head;                 /* bytes written, padding included */
+	uint64_t kept, oldest;         /* lines kept; the oldest still whole */
+	uint64_t start[MAX_RECENT];
+	uint32_t len[MAX_RECENT];
 };
 
-static void keep(struct line *l, const char *p, size_t n)
+static void keep(struct recent *rc, const char *p, size_t n)
 {
-	if (n > l->cap) {
-		l->cap = n < 1024 ? 1024 : n;
-		l->p = hub_xrealloc(l->p, l->cap);
+	uint64_t at = rc->head % ARENA;
+
+	if (at + n > ARENA) {
+		/* a line is never split: start again at the beginning */
+		rc->head += ARENA - at;
+		at = 0;
 	}
-	memcpy(l->p, p, n);
-	l->len = n;
+	memcpy(rc->bytes + at, p, n);
+	rc->start[rc->kept % MAX_RECENT] = rc->head;
+	rc->len[rc->kept % MAX_RECENT] = (uint32_t)n;
+	rc->head += n;
+	rc->kept++;
+	while (rc->kept - rc->oldest > MAX_RECENT || rc->start[rc->oldest % MAX_RECENT] + ARENA < rc->head)
+		rc->oldest++;
+}
+
+/* One of the lines kept, drawn at random, copied to p; returns its end. */
+static char *repeat(struct recent *rc, struct hub_prng *r, char *p)
+{
+	uint64_t i = (rc->oldest + hub_prng_below(r, rc->kept - rc->oldest)) % MAX_RECENT;
+
+	memcpy(p, rc->bytes + rc->start[i] % ARENA, rc->len[i]);
+	return p + rc->len[i];
 }
 
 int hub_gen_events(const struct hub_gen_opts *o, int fd)
 {
 	struct hub_prng r;
 	struct hub_retail *w = hub_retail_new(o->start_ms);
-	struct line *recent = NULL;
-	size_t nrecent = 0, len = 0;
+	struct recent *recent = NULL;
+	size_t len = 0;
 	char *block = hub_xmalloc(BLOCK);
 	int status = 0;
 
 	hub_prng_seed(&r, o->seed);
-	if (o->dup_rate > 0)
-		recent = hub_xcalloc(MAX_RECENT, sizeof(*recent));
+	if (o->dup_rate > 0) {
+		recent = hub_xcalloc(1, sizeof(*recent));
+		recent->bytes = hub_xmalloc(ARENA);
+	}
 	for (uint64_t i = 0; i < o->count; i++) {
 		char *start, *end;
 		double x;
@@ -60,27 +87,16 @@ int hub_gen_events(const struct hub_gen_opts *o, int fd)
 		}
 		start = block + len;
 		x = hub_prng_unit(&r);
-		if (x < o->dup_rate && nrecent > 0) {
-			struct line *l = &recent[hub_prng_below(&r, nrecent)];
-
-			memcpy(start, l->p, l->len);
-			end = start + l->len;
+		if (x < o->dup_rate && recent->kept > 0) {
+			end = repeat(recent, &r, start);
 		} else if (x >= o->dup_rate && x < o->dup_rate + o->invalid_rate) {
 			end = hub_retail_defect(w, &r, start);
 		} else {
 			end = hub_retail_event(w, &r, start);
-			/* a first line drawn as a duplicate has nothing to repeat:
-			 * it is new, and not kept for later */
-			if (recent && x >= o->dup_rate) {
-				if (nrecent < MAX_RECENT)
-					keep(&recent[nrecent++], start, (size_t)(end - start));
-				else {
-					uint64_t k = hub_prng_below(&r, MAX_RECENT + 1);
-
-					if (k < MAX_RECENT)
-						keep(&recent[k], start, (size_t)(end - start));
-				}
-			}
+			/* a first line drawn as a repeat has nothing to repeat: it
+			 * is new, and not kept for later */
+			if (recent && x >= o->dup_rate)
+				keep(recent, start, (size_t)(end - start));
 		}
 		*end++ = '\n';
 		len = (size_t)(end - block);
@@ -88,8 +104,7 @@ int hub_gen_events(const struct hub_gen_opts *o, int fd)
 	if (status == 0 && len > 0 && hub_write_all(fd, block, len) < 0)
 		status = -1;
 	if (recent) {
-		for (size_t i = 0; i < nrecent; i++)
-			free(recent[i].p);
+		free(recent->bytes);
 		free(recent);
 	}
 	free(block);

@@ -6,6 +6,7 @@
  * 1 MiB block that is written with one write(2) when nearly full, so the
  * cost per event is a few hundred bytes of memcpy and no system call. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,14 @@ static char *repeat(struct recent *rc, struct hub_prng *r, char *p)
 	return p + rc->len[i];
 }
 
+/* A probability as a bound on 53 random bits: bits < bound has probability
+ * p, to the last bit. Whole numbers from here on, so no floating-point
+ * evaluation (x87's extended precision, say) can change a line. */
+static uint64_t bound53(double p)
+{
+	return p >= 1 ? 1ull << 53 : p <= 0 ? 0 : (uint64_t)ceil(ldexp(p, 53));
+}
+
 int hub_gen_events(const struct hub_gen_opts *o, int fd)
 {
 	struct hub_prng r;
@@ -68,6 +77,7 @@ int hub_gen_events(const struct hub_gen_opts *o, int fd)
 	size_t len = 0;
 	char *block = hub_xmalloc(BLOCK);
 	int status = 0;
+	uint64_t dup = bound53(o->dup_rate), bad = dup + bound53(o->invalid_rate);
 
 	hub_prng_seed(&r, o->seed);
 	if (o->dup_rate > 0) {
@@ -76,7 +86,7 @@ int hub_gen_events(const struct hub_gen_opts *o, int fd)
 	}
 	for (uint64_t i = 0; i < o->count; i++) {
 		char *start, *end;
-		double x;
+		uint64_t x;
 
 		if (BLOCK - len < HUB_RETAIL_LINE_MAX + 1) {
 			if (hub_write_all(fd, block, len) < 0) {
@@ -86,16 +96,16 @@ int hub_gen_events(const struct hub_gen_opts *o, int fd)
 			len = 0;
 		}
 		start = block + len;
-		x = hub_prng_unit(&r);
-		if (x < o->dup_rate && recent->kept > 0) {
+		x = hub_prng_next(&r) >> 11;
+		if (x < dup && recent->kept > 0) {
 			end = repeat(recent, &r, start);
-		} else if (x >= o->dup_rate && x < o->dup_rate + o->invalid_rate) {
+		} else if (x >= dup && x < bad) {
 			end = hub_retail_defect(w, &r, start);
 		} else {
 			end = hub_retail_event(w, &r, start);
 			/* a first line drawn as a repeat has nothing to repeat: it
 			 * is new, and not kept for later */
-			if (recent && x >= o->dup_rate)
+			if (recent && x >= dup)
 				keep(recent, start, (size_t)(end - start));
 		}
 		*end++ = '\n';

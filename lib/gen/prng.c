@@ -78,8 +78,3 @@ int64_t hub_prng_range(struct hub_prng *r, int64_t lo, int64_t hi)
 {
 	return lo + (int64_t)hub_prng_below(r, (uint64_t)(hi - lo));
 }
-
-double hub_prng_unit(struct hub_prng *r)
-{
-	return (double)(hub_prng_next(r) >> 11) * 0x1.0p-53;
-}

@@ -1,7 +1,7 @@
 /* prng.h: the generator's own pseudo-random numbers, the same on every machine.
  *
  * xoshiro256** (Blackman and Vigna) seeded through splitmix64: integer
- * arithmetic only, no libc rand(), no floating-point state, so a seed gives
+ * arithmetic only, no libc rand(), no floating point, so a seed gives
  * the same sequence whatever the platform, compiler or C library. */
 #ifndef HUB_GEN_PRNG_H
 #define HUB_GEN_PRNG_H
@@ -19,7 +19,5 @@ uint64_t hub_prng_next(struct hub_prng *r);
 uint64_t hub_prng_below(struct hub_prng *r, uint64_t n);
 /* A number from lo to hi-1 (lo < hi), like Python's randrange(lo, hi). */
 int64_t hub_prng_range(struct hub_prng *r, int64_t lo, int64_t hi);
-/* A double in [0, 1) with 53 random bits, exactly the same everywhere. */
-double hub_prng_unit(struct hub_prng *r);
 
 #endif

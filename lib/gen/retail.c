@@ -361,7 +361,7 @@ static const struct customer *customer_for(struct hub_retail *w, struct hub_prng
 {
 	struct customer *c;
 
-	if (w->ncustomers > 0 && hub_prng_unit(r) < 0.6) {
+	if (w->ncustomers > 0 && hub_prng_below(r, 10) < 6) {
 		c = &w->customers[hub_prng_below(r, (uint64_t)w->ncustomers)];
 		if (c->market == market)
 			return c;
@@ -607,7 +607,7 @@ static char *customer_updated(struct hub_retail *w, struct hub_prng *r, char *p,
 	unsigned char market = (unsigned char)hub_prng_below(r, COUNT(markets));
 	const struct customer *c = customer_for(w, r, market);
 	int64_t year = hub_prng_range(r, 1950, 2006), month = hub_prng_range(r, 1, 13), day = hub_prng_range(r, 1, 29);
-	int marketing = hub_prng_unit(r) < 0.5, sms = hub_prng_unit(r) < 0.3;
+	int marketing = hub_prng_below(r, 2) == 0, sms = hub_prng_below(r, 10) < 3;
 	char source[16], *s = source;
 
 	s = LIT(s, "/crm/");
@@ -671,13 +671,13 @@ static char *inventory_adjusted(struct hub_retail *w, struct hub_prng *r, char *
 
 static char *event(struct hub_retail *w, struct hub_prng *r, char *p, int defect)
 {
-	double x = hub_prng_unit(r);
+	uint64_t x = hub_prng_below(r, 100);
 
-	if (x < 0.35)
+	if (x < 35)
 		return order_created(w, r, p, defect);
-	if (x < 0.65 && w->nlive > 0)
+	if (x < 65 && w->nlive > 0)
 		return order_next(w, r, p, defect);
-	if (x < 0.80)
+	if (x < 80)
 		return customer_updated(w, r, p, defect);
 	return inventory_adjusted(w, r, p, defect);
 }

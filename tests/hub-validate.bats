@@ -48,7 +48,8 @@ event() {
 }
 
 @test "invalid events go to the failure store with path, expected, found, subject, version, id" {
-	"$GEN" 200 --seed 5 --invalid-rate 0 | grep -m1 'order.created' >"$T/one"
+	# the first order created with two items or more
+	"$GEN" 200 --seed 5 --invalid-rate 0 | grep 'order\.created' | grep -m1 '"items":\[{[^]]*},{' >"$T/one"
 	sed 's/"quantity":[0-9]*/"quantity":"3"/2' "$T/one" >"$T/bad"
 	cat "$T/one" "$T/bad" "$T/one" >"$T/in"
 	run hub-validate --schemas "$SCHEMAS" --dlq "$T/dlq" <"$T/in"
@@ -62,7 +63,9 @@ event() {
 	run jq -r .reason "$T/dlq"
 	[ "$output" = 'data.items[1].quantity: expected int, found string "3" (com.example.retail.order.created version 2, schema id 6)' ]
 	jq -e '.event | type == "object"' "$T/dlq"
-	cmp <(jq -c .event "$T/dlq") "$T/bad"
+	cmp <(jq -c .event "$T/dlq") <(jq -c . "$T/bad")
+	# the event is kept as it came, byte for byte (amounts such as 89.50 too)
+	grep -qF -- "$(cat "$T/bad")" "$T/dlq"
 }
 
 # a case of tests/data/validate.test: a schema, the data of one event; "ok"
@@ -108,6 +111,7 @@ compat_case() {
 }
 
 @test "CloudEvents conformance cases: valid ones pass, invalid ones are rejected" {
+	need_peers "$CEPEERS"
 	make_registry "$T/reg" '"null"'
 	SUBJECT=io.cloudevents.test make_registry "$T/reg" '["null","string"]'
 	echo "1 s 1" >"$T/reg/index"
@@ -190,6 +194,7 @@ compat_case() {
 }
 
 @test "every n_ document of JSONTestSuite is rejected with a reason, never a crash" {
+	need_peers "$JSONSUITE"
 	make_registry "$T/reg" '"null"'
 	n=0
 	for f in "$JSONSUITE"/n_*.json; do

@@ -18,8 +18,9 @@ declare -gA MAY=(
 	[privacy]="core json stream schema"
 	[dedup]="core json stream"
 	[archive]="core json stream"
+	[gen]="core"
 )
-RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}'
+RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen'
 
 @test "every lib/ include follows the layers: a folder includes only those below it" {
 	bad=""

@@ -5,7 +5,6 @@
  * of good, resent and defective lines lib/gen/genevents.c. The promise:
  * the same arguments give the same bytes, on every machine. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +14,24 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/options.h"
 #include "gen/genevents.h"
+
+enum { OPT_DUP_RATE = HUB_OPT_TOOL, OPT_INVALID_RATE, OPT_START };
+
+static const struct hub_option options[] = {
+	{ 's', "seed", "S", "the story to tell (a whole number, default 1)" },
+	{ OPT_DUP_RATE, "dup-rate", "R", "repeat an earlier event, byte for byte, with\n"
+	  "probability R (0 to 1, default 0)" },
+	{ OPT_INVALID_RATE, "invalid-rate", "R", "write a defective line with probability R: truncated\n"
+	  "JSON, no id, a wrong type in data, no data, or not\n"
+	  "JSON at all (0 to 1, default 0)" },
+	{ OPT_START, "start", "TIME", "the time of the first event, RFC 3339 (default\n"
+	  "2026-03-01T08:00:00Z); each next one is 1 to 399 ms later" },
+	HUB_OPTION_HELP,
+	HUB_OPTION_VERSION,
+	HUB_OPTION_END,
+};
 
 static void usage(void)
 {
@@ -23,34 +39,12 @@ static void usage(void)
 	       "Write N retail business events (CloudEvents 1.0), one JSON object a line:\n"
 	       "orders created, paid and shipped under one subject, customers updated,\n"
 	       "stock adjusted. The same arguments always give the same bytes.\n"
-	       "\n"
-	       "  -s, --seed S          the story to tell (a whole number, default 1)\n"
-	       "      --dup-rate R      repeat an earlier event, byte for byte, with\n"
-	       "                        probability R (0 to 1, default 0)\n"
-	       "      --invalid-rate R  write a defective line with probability R: truncated\n"
-	       "                        JSON, no id, a wrong type in data, no data, or not\n"
-	       "                        JSON at all (0 to 1, default 0)\n"
-	       "      --start TIME      the time of the first event, RFC 3339 (default\n"
-	       "                        2026-03-01T08:00:00Z); each next one is 1 to 399 ms later\n"
-	       "  -h, --help            this help\n"
-	       "  -V, --version         version\n"
-	       "\n"
+	       "\n", hub_progname);
+	hub_options_help(stdout, options, 23);
+	printf("\n"
 	       "Exit status: 0 ok, 64 usage, 74 standard output could not be written.\n"
-	       "See hub-gen-events(1).\n",
-	       hub_progname);
+	       "See hub-gen-events(1).\n");
 }
-
-enum { OPT_DUP_RATE = 256, OPT_INVALID_RATE, OPT_START };
-
-static const struct option longopts[] = {
-	{ "seed", required_argument, NULL, 's' },
-	{ "dup-rate", required_argument, NULL, OPT_DUP_RATE },
-	{ "invalid-rate", required_argument, NULL, OPT_INVALID_RATE },
-	{ "start", required_argument, NULL, OPT_START },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* A probability: a decimal number from 0 to 1. */
 static double rate_option(const char *arg, const char *what)
@@ -68,10 +62,12 @@ static double rate_option(const char *arg, const char *what)
 int main(int argc, char **argv)
 {
 	struct hub_gen_opts o = { .seed = 1, .start_ms = HUB_GEN_DEFAULT_START_MS };
+	struct hub_getopt g;
 	int c;
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "s:hV", longopts, NULL)) != -1) {
+	hub_getopt_init(&g, options);
+	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 's':
 			o.seed = (uint64_t)hub_number_option(optarg, "--seed", LLONG_MIN, LLONG_MAX);

@@ -136,7 +136,7 @@ PY
 	# a customer.updated body (schema id 3) whose string length is a varint near 2^63
 	echo 0000000003184355532d333130360900363932380455531c4769756c6961204269616e6368693a6769756c69612e6269616e636869343237406578616d706c652e636f6d1c2b3120393930203533393033383316537472c3b8676574203834104e657720596f726b0a343132323404555302bf380100 |
 		xxd -r -p >"$T/huge.bin"
-	run bash -c "ulimit -v 1000000; '$AVROWIRE' decode '$BATS_TEST_DIRNAME/../schemas' <'$T/huge.bin'"
+	run bash -c "$(memlimit 1000000)'$AVROWIRE' decode '$BATS_TEST_DIRNAME/../schemas' <'$T/huge.bin'"
 	[ "$status" -eq 1 ]
 	grep -q "schema id 3: the body does not fit the schema" <<<"$output"
 	# negative lengths, a cut body and bytes left over: the same
@@ -152,7 +152,7 @@ PY
 	# and hub-consume --format avro sends such a message to the failure store
 	start_devbroker -T a:1
 	kcat -P -b "$BROKER" -t a "$T/huge.bin"   # a file argument: the file is one message
-	run bash -c "ulimit -v 2000000; hub-consume -t a -e --format avro --schemas '$BATS_TEST_DIRNAME/../schemas' --dlq '$T/dlq'"
+	run bash -c "$(memlimit 2000000)hub-consume -t a -e --format avro --schemas '$BATS_TEST_DIRNAME/../schemas' --dlq '$T/dlq'"
 	[ "$status" -eq 1 ]
 	[ "$(count_lines "$T/dlq")" -eq 1 ]
 	jq -e '.reason | test("does not fit the schema")' "$T/dlq"

@@ -19,6 +19,13 @@ PY=/usr/bin/python3
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}"
 
+# memlimit KB: a shell prefix that caps the address space of what follows
+# ("ulimit -v KB;"), nothing under the sanitizers, whose shadow memory
+# reserves terabytes of address space (ASan refuses huge allocations itself).
+memlimit() {
+	[ -n "${HUB_SANITIZE:-}" ] || printf 'ulimit -v %s; ' "$1"
+}
+
 common_setup() {
 	T="$BATS_TEST_TMPDIR"
 	# No config file or broker from the machine leaks into a test.

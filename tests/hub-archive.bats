@@ -500,14 +500,14 @@ all_lines() {
 	printf '{"id":"x","type":"t","time":"2026-03-01T08:00:00Z","s":"%s"}\n' "$(head -c 3000 /dev/zero | tr '\0' a)" >>"$T/in"
 	A <"$T/in"
 	# back-references over a long run of one letter: no hang (PCRE2 sees that zz never occurs)
-	run timeout 60 bash -c "ulimit -v 2000000; hub-archive -d '$T/a' find --regex '(a*)*\1\1\1zz'"
+	run timeout 60 bash -c "$(memlimit 2000000)hub-archive -d '$T/a' find --regex '(a*)*\1\1\1zz'"
 	[ "$status" -eq 1 ]
 	# nested repetition that must backtrack: stopped at the limit, said, not matched
-	run timeout 60 bash -c "ulimit -v 2000000; hub-archive -d '$T/a' find --id x --regex '(a+)+(b|c)'"
+	run timeout 60 bash -c "$(memlimit 2000000)hub-archive -d '$T/a' find --id x --regex '(a+)+(b|c)'"
 	[ "$status" -eq 1 ]
 	grep -q "1 lines took the pattern past its match limit and count as not matching" <<<"$output"
 	# nested counted repetition: no blow-up when compiled nor when matched
-	run timeout 60 bash -c "ulimit -v 2000000; hub-archive -d '$T/a' find --id x --regex '(.{1,1000}){1,1000}[yz]'"
+	run timeout 60 bash -c "$(memlimit 2000000)hub-archive -d '$T/a' find --id x --regex '(.{1,1000}){1,1000}[yz]'"
 	[ "$status" -eq 1 ]
 	grep -q "past its match limit" <<<"$output"
 	# a quantifier on a quantifier is a usage error that says where

@@ -69,10 +69,7 @@ static const struct hub_option options[] = {
 	{ OPT_OLDER, "older-than", "AGE", "prune/compress hours that ended AGE ago (90d, 12h, 1h30m)" },
 	{ 'n', "dry-run", NULL, "list what would be removed or compressed" },
 	HUB_OPTION_STATS,
-	HUB_OPTION_QUIET,
-	HUB_OPTION_VERBOSE("verbose"),
-	HUB_OPTION_HELP,
-	HUB_OPTION_VERSION,
+	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
 };
 

@@ -51,10 +51,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_STATS,
 	{ 'C', NULL, NULL, "kcat's consumer mode: accepted, the only mode here" },
-	HUB_OPTION_QUIET,
-	HUB_OPTION_VERBOSE("verbose (repeat for librdkafka debug logs)"),
-	HUB_OPTION_HELP,
-	HUB_OPTION_VERSION,
+	HUB_OPTIONS_GENERAL("verbose (repeat for librdkafka debug logs)"),
 	HUB_OPTION_END,
 };
 

@@ -38,10 +38,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
-	HUB_OPTION_QUIET,
-	HUB_OPTION_VERBOSE("verbose"),
-	HUB_OPTION_HELP,
-	HUB_OPTION_VERSION,
+	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
 };
 

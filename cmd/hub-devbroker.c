@@ -36,10 +36,7 @@ static const struct hub_option options[] = {
 	{ OPT_CONTROL, "control", "FIFO", "read commands from FIFO (created if missing)" },
 	{ OPT_STDIN, "stdin", NULL, "read commands from standard input" },
 	{ OPT_NO_RECORD, "no-record", NULL, "do not record the address for the tools" },
-	HUB_OPTION_QUIET,
-	HUB_OPTION_VERBOSE("verbose: acknowledge each command"),
-	HUB_OPTION_HELP,
-	HUB_OPTION_VERSION,
+	HUB_OPTIONS_GENERAL("verbose: acknowledge each command"),
 	HUB_OPTION_END,
 };
 

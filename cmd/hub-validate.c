@@ -45,10 +45,7 @@ static const struct hub_option options[] = {
 	{ OPT_LINT, "lint", NULL, "check every schema, name, id and the index" },
 	{ OPT_COMPAT, "check-compat", NULL, "check each subject's versions under its compatibility mode" },
 	HUB_OPTION_HEADING(""),
-	HUB_OPTION_QUIET,
-	HUB_OPTION_VERBOSE("verbose"),
-	HUB_OPTION_HELP,
-	HUB_OPTION_VERSION,
+	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
 };
 

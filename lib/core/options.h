@@ -35,6 +35,10 @@ struct hub_option {
 #define HUB_OPTION_VERBOSE(text) { 'v', "verbose", NULL, (text) }
 #define HUB_OPTION_HELP { 'h', "help", NULL, "this help" }
 #define HUB_OPTION_VERSION { 'V', "version", NULL, "version" }
+/* The closing lines of every tool's table: -q, -v (with the tool's own
+ * words for what -v adds), -h, -V. */
+#define HUB_OPTIONS_GENERAL(verbose) HUB_OPTION_QUIET, HUB_OPTION_VERBOSE(verbose), HUB_OPTION_HELP, \
+                                     HUB_OPTION_VERSION
 /* Every tool that reads events. */
 #define HUB_OPTION_DLQ { HUB_OPT_DLQ, "dlq", "FILE", "failure store (default: $HUB_DLQ or\n" \
                          "~/.local/state/hub/failed.ndjson)" }

@@ -202,14 +202,15 @@ char *hub_read_file(const char *path, size_t max, size_t *len, char *err, size_t
 		errno = e;
 		return NULL;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
-		e = errno;
-		if (!S_ISREG(sb.st_mode))
-			snprintf(err, errlen, "not a regular file"), e = EINVAL;
-		else if ((size_t)sb.st_size > max)
-			snprintf(err, errlen, "larger than %zu bytes", max), e = EFBIG;
-		else
-			snprintf(err, errlen, "%s", strerror(e));
+	if (fstat(fd, &sb) != 0)
+		e = errno, snprintf(err, errlen, "%s", strerror(e));
+	else if (!S_ISREG(sb.st_mode))
+		e = EINVAL, snprintf(err, errlen, "not a regular file");
+	else if ((size_t)sb.st_size > max)
+		e = EFBIG, snprintf(err, errlen, "larger than %zu bytes", max);
+	else
+		e = 0;
+	if (e) {
 		close(fd);
 		errno = e;
 		return NULL;

@@ -87,9 +87,10 @@ all_lines() {
 	cat "$T/segs"
 	diff "$T/segs" <(printf '%s\n' '_.' '_._.._.._etc_passwd' '_hidden' 'Zo__' '_' 'a_b_c_d___rm_' 'untyped' |
 		sed 's|$|/2026/03/01/08.ndjson|' | sort)
-	# nothing outside the archive, nothing hidden in it but the lock
+	# nothing outside the archive, nothing hidden in it but the lock and
+	# the hashes of the lines stored last
 	[ "$(find "$T" -path "$T/a" -prune -o -name '*.ndjson' -print | wc -l)" -eq 0 ]
-	[ "$(cd "$T/a" && find . -name '.*' ! -name . | paste -sd,)" = "./.lock" ]
+	[ "$(cd "$T/a" && find . -name '.*' ! -name . | sort | paste -sd,)" = "./.lock,./.recent.0,./.recent.1" ]
 	[ "$(A find --id 1 | jq -r .type)" = "../../../etc/passwd" ]
 }
 
@@ -516,4 +517,30 @@ all_lines() {
 	grep -q "quantifier does not follow a repeatable item at character" <<<"$output"
 	# an ordinary pattern still finds what grep -E finds
 	[ "$(A find --regex '"id":"x"' | jq -r .id)" = x ]
+}
+
+@test "a line delivered again (a consumer's redelivery after a crash) is stored once, counted as a repeat" {
+	"$GEN" 300 --seed 8 >"$T/in"
+	head -n 100 "$T/in" | A
+	run A --stats <"$T/in"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep '^{' | jq -e '.in == 300 and .out == 200 and .repeats == 100'
+	# the bytes on disk: each event once
+	[ "$(cat "$T"/a/*/*/*/*/*.ndjson | wc -l)" -eq 300 ]
+	diff <(cat "$T"/a/*/*/*/*/*.ndjson | sort) <(sort "$T/in")
+	# the remembered hashes survive the restart, and a kill -9 of the writer
+	A --stats <"$T/in" 2>&1 | grep '^{' | jq -e '.out == 0 and .repeats == 300'
+}
+
+@test "hub-archive acknowledges to a hub writer only what it stored: a rerun of the consumer resumes after it" {
+	start_devbroker -T arc:2
+	"$GEN" 500 --seed 9 >"$T/in"
+	hub-produce -t arc <"$T/in"
+	hub-consume -G g -t arc -e -X session.timeout.ms=3000 | A
+	# all stored, all committed: the group has nothing left to read
+	[ "$(cat "$T"/a/*/*/*/*/*.ndjson | wc -l)" -eq 500 ]
+	[ "$(hub-consume -G g -t arc -e -X session.timeout.ms=3000 | wc -l)" -eq 0 ]
+	# the same events read again by another group: stored once
+	hub-consume -G g2 -t arc -e -X session.timeout.ms=3000 | A --stats 2>"$T/err"
+	grep '^{' "$T/err" | jq -e '.out == 0 and .repeats == 500'
 }

@@ -296,3 +296,19 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	[ "$status" -eq 0 ]
 	[[ "$output" == "hub-consume "* ]]
 }
+
+@test "-G with a hub tool reading: an offset is committed only once the last stage has the event" {
+	start_devbroker -T ack:2
+	# few enough to fit in the pipe: no broken pipe tells hub-consume anything
+	"$GEN" 50 --seed 5 >"$T/in"
+	produce ack <"$T/in"
+	# hub-validate reads every byte, but cannot write its output: it
+	# acknowledges nothing, so nothing is committed
+	run bash -c "hub-consume -G g -t ack -e ${GROUPX[*]} | hub-validate --schemas '$BATS_TEST_DIRNAME/../schemas' >/dev/full"
+	[ "$(hub-consume -G g -t ack -e "${GROUPX[@]}" | hub-validate --schemas "$BATS_TEST_DIRNAME/../schemas" | wc -l)" -eq 50 ]
+	# and that run, written to a pipe read by wc, committed everything
+	[ "$(hub-consume -G g -t ack -e "${GROUPX[@]}" | wc -l)" -eq 0 ]
+	# with the link refused (HUB_NO_ACK=1), what hub-validate took counts
+	run bash -c "hub-consume -G g2 -t ack -e ${GROUPX[*]} | HUB_NO_ACK=1 hub-validate --schemas '$BATS_TEST_DIRNAME/../schemas' >/dev/full"
+	[ "$(hub-consume -G g2 -t ack -e "${GROUPX[@]}" | wc -l)" -eq 0 ]
+}

@@ -197,6 +197,23 @@ content_case() {
 	[ "$(hub-dedup -s "$T/state" <"$T/in" | wc -l)" -eq 200 ]
 }
 
+@test "--state records a key only once the hub tool reading the output has made its event safe" {
+	# few enough to fit in the pipe: hub-dedup writes them all, and no
+	# broken pipe tells it anything
+	"$GEN" 50 --seed 4 >"$T/in"
+	[ "$(wc -c <"$T/in")" -lt 60000 ]
+	# the next stage (a hub tool) cannot store what it reads: it never
+	# acknowledges, so hub-dedup records nothing, though it wrote everything
+	run bash -c "hub-dedup -s '$T/state' <'$T/in' | hub-validate --schemas '$BATS_TEST_DIRNAME/../schemas' >/dev/full"
+	[ "$(hub-dedup -s "$T/state" <"$T/in" | wc -l)" -eq 50 ]
+	# a reader that stores them: every key recorded, a rerun passes nothing
+	hub-dedup -s "$T/state2" <"$T/in" | hub-archive -d "$T/a"
+	[ "$(hub-dedup -s "$T/state2" <"$T/in" | wc -l)" -eq 0 ]
+	# HUB_NO_ACK=1: no link, the old rule (written is recorded)
+	run bash -c "hub-dedup -s '$T/state3' <'$T/in' | HUB_NO_ACK=1 hub-validate --schemas '$BATS_TEST_DIRNAME/../schemas' >/dev/full"
+	[ "$(hub-dedup -s "$T/state3" <"$T/in" | wc -l)" -eq 0 ]
+}
+
 # slow_feed FILE: FILE in chunks of 500 lines, with pauses, like a consumer.
 slow_feed() {
 	split -l 500 "$1" "$T/chunk."

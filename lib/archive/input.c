@@ -3,7 +3,8 @@
  * Lines from standard input into the writer (archive/writer.c) until end
  * of input or a signal; a batch is written whenever input pauses, and an
  * fsync due under --fsync interval is not kept waiting by an idle input.
- * Invariant: --tee copies a line to standard output only once it is stored. */
+ * Invariant: --tee copies a line to standard output only once it is stored,
+ * and the writer of the input hears of a line (stream/ack.h) only then. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,56 @@
 #include "core/file-internal.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "stream/ack.h"
 #include "stream/ndjson.h"
+
+/* Input positions waiting for their lines to be stored: the end of line
+ * `line` is byte `in` of the input. One mark every MARK_LINES lines and
+ * wherever the input pauses; an acknowledgement waits at most that long. */
+#define MARK_LINES 512
+#define MAX_MARKS 4096
+
+struct mark {
+	uint64_t line, in;
+};
+
+struct marks {
+	struct mark q[MAX_MARKS];
+	size_t head, n;
+	struct hub_ack_in *up;
+};
+
+static void mark(struct marks *m, uint64_t line, uint64_t in)
+{
+	if (!m->up)
+		return;
+	if (m->n == MAX_MARKS)   /* the newest moves on: a later acknowledgement, never an early one */
+		m->q[(m->head + m->n - 1) % MAX_MARKS] = (struct mark){ line, in };
+	else
+		m->q[(m->head + m->n++) % MAX_MARKS] = (struct mark){ line, in };
+}
+
+/* Tells the writer of the input what is stored now. */
+static void acknowledge(struct marks *m, uint64_t durable)
+{
+	uint64_t in = 0;
+	int any = 0;
+
+	while (m->n > 0 && m->q[m->head].line <= durable) {
+		in = m->q[m->head].in;
+		any = 1;
+		m->head = (m->head + 1) % MAX_MARKS;
+		m->n--;
+	}
+	if (any)
+		hub_ack_in_send(m->up, in);
+}
+
+static const char *stats_extra(const struct hub_archive *a, char *buf, size_t n)
+{
+	snprintf(buf, n, "\"repeats\":%llu", (unsigned long long)hub_archive_repeats(a));
+	return buf;
+}
 
 static int tee_out(int fd, struct hub_buf *acked)
 {
@@ -32,14 +82,18 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
                     struct hub_failstore *fs, struct hub_stats *st, int show_stats)
 {
 	struct hub_reader *r = hub_reader_new(in_fd, max_line);
+	static struct marks m;   /* 64 KiB: not on the stack */
 	struct hub_buf acked = { 0 };
 	struct hub_line l;
 	int rc, status = HUB_EXIT_OK;
 	char extra[96], why[160];
 
+	memset(&m, 0, sizeof(m));
+	m.up = hub_ack_in_new(in_fd);   /* before the first read: stream/ack.h */
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	while (!hub_stop_requested) {
+		acknowledge(&m, hub_archive_durable_line(a));
 		if (!hub_reader_buffered(r))
 			hub_reader_set_timeout(r, hub_archive_sync_due_ms(a));
 		if ((rc = hub_reader_next(r, &l)) == 0)
@@ -54,7 +108,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
 			hub_signal_drain();
 			if (hub_stats_due())
-				hub_stats_print(st, NULL);
+				hub_stats_print(st, stats_extra(a, extra, sizeof(extra)));
 			continue;
 		}
 		if (rc < 0) {
@@ -74,10 +128,12 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			status = HUB_EXIT_IOERR;
 			break;
 		}
-		if (rc > 0)
+		if (rc == 1)
 			st->failed++;
-		else
+		else if (rc == 0)
 			st->out++;
+		if (l.number % MARK_LINES == 0 || !hub_reader_buffered(r))
+			mark(&m, l.number, hub_reader_consumed(r));
 		if (!hub_reader_buffered(r) && hub_archive_flush(a, &acked) != 0) {
 			status = HUB_EXIT_IOERR;
 			break;
@@ -89,10 +145,16 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			break;
 		}
 		if (hub_stats_due())
-			hub_stats_print(st, NULL);
+			hub_stats_print(st, stats_extra(a, extra, sizeof(extra)));
 	}
 	if (hub_stop_requested)
 		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));
+	/* everything read is stored or failed: acknowledged before the
+	 * segments are closed (indexes, compression), which can take a while */
+	if (status != HUB_EXIT_IOERR && hub_archive_sync(a, &acked) == 0 && m.up)
+		hub_ack_in_send(m.up, hub_reader_consumed(r));
+	hub_ack_in_free(m.up);
+	stats_extra(a, extra, sizeof(extra));   /* a is gone after close */
 	if (hub_archive_close(a, &acked) != 0)
 		status = HUB_EXIT_IOERR;
 	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {
@@ -103,7 +165,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	if (status == HUB_EXIT_OK && st->failed)
 		status = HUB_EXIT_FAILED;
 	if (show_stats)
-		hub_stats_print(st, NULL);
+		hub_stats_print(st, extra);
 	hub_buf_free(&acked);
 	hub_reader_free(r);
 	return status;

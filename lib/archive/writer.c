@@ -29,6 +29,7 @@
 #include "core/exitcodes.h"
 #include "core/file-internal.h"
 #include "stream/ndjson.h"
+#include "archive/recent-internal.h"
 #include "archive/segment-internal.h"
 #include "core/signals.h"
 #include "core/stats.h"
@@ -70,6 +71,10 @@ struct hub_archive {
 	int broken;
 	int64_t max_hour;
 	double last_sync;
+	struct hub_recent *recent;   /* the lines stored last: a repeat is not stored again */
+	uint64_t repeats;
+	uint64_t added_line;     /* the last line number given to add */
+	uint64_t durable_line;   /* every line up to it is stored as the policy says */
 	struct hub_buf path, tmp;
 };
 
@@ -87,6 +92,11 @@ struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hu
 	if (hub_archive_lock(o->dir, &fd, e) != 0)
 		return NULL;
 	a = hub_xcalloc(1, sizeof(*a));
+	if (!(a->recent = hub_recent_open(o->dir, e))) {
+		close(fd);
+		free(a);
+		return NULL;
+	}
 	a->o = *o;
 	a->fs = fs;
 	a->lock_fd = fd;
@@ -532,9 +542,14 @@ int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_
 
 	if (a->broken)
 		return -1;
+	a->added_line = lineno;
 	if ((rc = hub_arec_parse(a->parser, line, len, &rec, &why)) != 0) {
 		hub_failstore_add(a->fs, why, lineno, line, len, rc == -2, NULL);
 		return 1;
+	}
+	if (hub_recent_seen(a->recent, line, len)) {
+		a->repeats++;
+		return 2;
 	}
 	ms = rec.has_time ? rec.time_ms : hub_time_now_ms();
 	hour = ms >= 0 ? ms / 3600000 : -((-ms + 3599999) / 3600000);
@@ -585,6 +600,14 @@ int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
 				return -1;
 		a->last_sync = hub_now();
 	}
+	/* the hashes of the lines after the lines, fsynced after them */
+	if (sync_now || a->o.fsync == HUB_FSYNC_NEVER) {
+		if (hub_recent_sync(a->recent, sync_now) != 0) {
+			a->broken = 1;
+			return -1;
+		}
+		a->durable_line = a->added_line;
+	}
 	/* the lines are stored: acknowledge them */
 	if (acked && a->ack.len) {
 		hub_buf_add(acked, a->ack.data, a->ack.len);
@@ -623,6 +646,32 @@ int hub_archive_sync_due_ms(const struct hub_archive *a)
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
 }
 
+uint64_t hub_archive_durable_line(const struct hub_archive *a)
+{
+	return a->durable_line;
+}
+
+int hub_archive_sync(struct hub_archive *a, struct hub_buf *acked)
+{
+	if (hub_archive_flush(a, acked) != 0)
+		return -1;
+	if (a->o.fsync != HUB_FSYNC_NEVER)
+		for (int i = 0; i < a->nsegs; i++)
+			if (sync_seg(a, a->segs[i]) != 0)
+				return -1;
+	if (hub_recent_sync(a->recent, a->o.fsync != HUB_FSYNC_NEVER) != 0) {
+		a->broken = 1;
+		return -1;
+	}
+	a->durable_line = a->added_line;
+	return 0;
+}
+
+uint64_t hub_archive_repeats(const struct hub_archive *a)
+{
+	return a->repeats;
+}
+
 int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 {
 	int rc;
@@ -642,6 +691,9 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 	free(a->days);
 	if (a->broken)
 		rc = -1;
+	if (hub_recent_sync(a->recent, a->o.fsync != HUB_FSYNC_NEVER) != 0)
+		rc = -1;
+	hub_recent_close(a->recent);
 	hub_arec_parser_free(a->parser);
 	free(a->segs);
 	hub_buf_free(&a->ack);

@@ -42,14 +42,24 @@ struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hu
                                      struct hub_error *e);
 /* Stores one line (without newline). 0: pending (or written, when a batch
  * was due: its lines are then appended to acked, which may be NULL); 1: not
- * stored, recorded in the failure store; -1: write error (reported), the
- * archive is unusable. */
+ * stored, recorded in the failure store; 2: not stored, a repeat of a line
+ * stored lately (a redelivery: archive/recent-internal.h); -1: write error
+ * (reported), the archive is unusable. */
 int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_t lineno,
                     struct hub_buf *acked);
 /* Writes what is pending, fsyncs as the policy says, closes segments past
  * their hour and grace. With o->ack, appends the lines now stored to acked
  * (may be NULL). 0, or -1 on a write error (reported). */
 int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked);
+/* Flushes and fsyncs every open segment, whatever the policy (but
+ * HUB_FSYNC_NEVER). 0, or -1 on an error (reported). */
+int hub_archive_sync(struct hub_archive *a, struct hub_buf *acked);
+/* Every line up to this number (of hub_archive_add) is stored: written,
+ * and fsynced unless the policy is HUB_FSYNC_NEVER; or in the failure
+ * store. What the archive acknowledges to the writer of its input. */
+uint64_t hub_archive_durable_line(const struct hub_archive *a);
+/* Lines not stored as repeats so far. */
+uint64_t hub_archive_repeats(const struct hub_archive *a);
 /* Flushes and closes every segment (index written, compressed if asked),
  * releases the lock, frees a. 0, or -1 if anything failed (reported). */
 int hub_archive_close(struct hub_archive *a, struct hub_buf *acked);

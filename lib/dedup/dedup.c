@@ -7,8 +7,12 @@
  * the state's secret key, so nobody can craft colliding keys.
  * The loop is hub_filter_run() (stream/filter.c), which writes kept events in
  * batches; the keys of the events in a batch are staged and go to the
- * state file only in its flushed hook, i.e. once the batch was written.
- * Duplicates for --dups follow the same batches, after the state. */
+ * state file only in its safe hook, i.e. once the batch is safe
+ * downstream: written, or, when another hub tool reads the output,
+ * acknowledged by it (stream/ack.h), so an event that comes back after a
+ * crash further down the pipeline passes again instead of being dropped
+ * as a duplicate of itself. Duplicates for --dups follow each batch as it
+ * is written. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,13 +147,14 @@ struct hub_dedup *hub_dedup_new(const struct hub_dedup_opts *o, int *status)
 }
 
 /* The filter's flushed hook: the events kept so far are written, so
- * their keys may be recorded; the duplicates follow. */
-static int flushed(void *ctx)
+ * their keys form a batch, recorded once the events are safe (below);
+ * the duplicates follow now. */
+static void flushed(void *ctx)
 {
 	struct hub_dedup *d = ctx;
 
-	if (d->state && hub_statefile_commit(d->state, d->set) < 0)
-		return -1;
+	if (d->state)
+		hub_statefile_seal(d->state);
 	if (d->dups.len > 0 && !d->dups_broken && hub_write_all(d->dups_fd, d->dups.data, d->dups.len) < 0) {
 		hub_err("--dups %s: %s", d->o->dups_path, strerror(errno));
 		d->dups_broken = 1;
@@ -157,7 +162,16 @@ static int flushed(void *ctx)
 	hub_buf_reset(&d->dups);
 	if (d->o->window && d->o->by_arrival)
 		hub_seenset_expire(d->set, (uint32_t)time(NULL));
-	return 0;
+}
+
+/* The filter's safe hook: the events of the oldest n batches are safe
+ * downstream (stored by the last hub tool of the pipeline, or written
+ * where no hub tool reads), so their keys may be recorded. */
+static int safe(void *ctx, size_t n)
+{
+	struct hub_dedup *d = ctx;
+
+	return d->state ? hub_statefile_commit(d->state, d->set, n) : 0;
 }
 
 /* The batch could not be written: neither are its keys. */
@@ -313,10 +327,10 @@ static const char *stats_extra(void *ctx)
 
 int hub_dedup_run(struct hub_dedup *d, int in_fd, int out_fd, struct hub_stats *st)
 {
-	struct hub_filter f = { .ctx = d, .line = handle, .flushed = flushed, .unwritten = unwritten,
+	struct hub_filter f = { .ctx = d, .line = handle, .flushed = flushed, .safe = safe, .unwritten = unwritten,
 	                        .held = held, .stats_extra = stats_extra };
 	struct hub_reader *r = hub_reader_new(in_fd, d->o->max_line ? d->o->max_line : HUB_MAX_LINE_DEFAULT);
-	int status = hub_filter_run(&f, r, out_fd, st);
+	int status = hub_filter_run(&f, r, in_fd, out_fd, st);
 
 	if (hub_stop_requested)
 		hub_info("%s: stopping; every event read has been handled", strsignal(hub_stop_requested));

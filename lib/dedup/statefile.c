@@ -40,7 +40,9 @@ struct hub_statefile {
 	unsigned char key[HUB_STATE_KEYBYTES];
 	unsigned char fingerprint[8];
 	uint64_t records;        /* in the file */
-	struct hub_buf staged;
+	struct hub_buf staged;   /* sealed batches, then the open one */
+	size_t *ends;            /* where each sealed batch ends in staged */
+	size_t nends, capends;
 	int broken;
 };
 
@@ -99,12 +101,24 @@ struct snapshot {
 	struct hub_buf buf;
 	int fd;
 	uint64_t n;
+	unsigned char *pending;  /* the staged key hashes, sorted: not safe yet */
+	size_t npending;
 };
+
+static int cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
 
 static int snapshot_key(void *ctx, const struct hub_seen_key *key, uint32_t t)
 {
 	struct snapshot *s = ctx;
 	unsigned char r[RECORD_SIZE];
+
+	/* a key whose event is not safe downstream yet must not survive a
+	 * crash: its event comes again and has to pass */
+	if (s->npending && bsearch(key, s->pending, s->npending, 16, cmp_hash))
+		return 0;
 
 	make_record(s->sf, key, t, r);
 	hub_buf_add(&s->buf, r, RECORD_SIZE);
@@ -122,11 +136,19 @@ static int snapshot_key(void *ctx, const struct hub_seen_key *key, uint32_t t)
  * appending. The old file stays complete until the rename. */
 static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *set, char *err, size_t errlen)
 {
-	struct snapshot s = { sf, { 0 }, -1, 0 };
+	struct snapshot s = { sf, { 0 }, -1, 0, NULL, 0 };
 	unsigned char h[HEADER_SIZE];
 	char *tmp;
 	size_t n = strlen(sf->path) + 5;
 	const char *what = "write";
+
+	if (sf->staged.len) {
+		s.npending = sf->staged.len / RECORD_SIZE;
+		s.pending = hub_xmalloc(s.npending * 16);
+		for (size_t i = 0; i < s.npending; i++)
+			memcpy(s.pending + i * 16, sf->staged.data + i * RECORD_SIZE, 16);
+		qsort(s.pending, s.npending, 16, cmp_hash);
+	}
 
 	tmp = hub_xmalloc(n);
 	snprintf(tmp, n, "%s.tmp", sf->path);
@@ -148,6 +170,7 @@ static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *se
 		close(s.fd);
 		unlink(tmp);
 		hub_buf_free(&s.buf);
+		free(s.pending);
 		free(tmp);
 		return -1;
 	}
@@ -157,6 +180,7 @@ static int write_snapshot(struct hub_statefile *sf, const struct hub_seenset *se
 	sf->fd = s.fd;
 	sf->records = s.n;
 	hub_buf_free(&s.buf);
+	free(s.pending);
 	free(tmp);
 	return 0;
 }
@@ -361,24 +385,44 @@ void hub_statefile_stage(struct hub_statefile *sf, const struct hub_seen_key *ke
 
 void hub_statefile_discard(struct hub_statefile *sf)
 {
-	hub_buf_reset(&sf->staged);
+	sf->staged.len = sf->nends ? sf->ends[sf->nends - 1] : 0;
 }
 
-int hub_statefile_commit(struct hub_statefile *sf, const struct hub_seenset *set)
+void hub_statefile_seal(struct hub_statefile *sf)
 {
+	if (sf->nends == sf->capends) {
+		sf->capends = sf->capends ? sf->capends * 2 : 64;
+		sf->ends = hub_xrealloc(sf->ends, sizeof(*sf->ends) * sf->capends);
+	}
+	sf->ends[sf->nends++] = sf->staged.len;
+}
+
+int hub_statefile_commit(struct hub_statefile *sf, const struct hub_seenset *set, size_t nbatches)
+{
+	size_t upto;
 	char err[512];
 
 	if (sf->broken)
 		return -1;
-	if (sf->staged.len == 0)
+	if (nbatches > sf->nends)
+		nbatches = sf->nends;
+	if (nbatches == 0)
 		return 0;
-	if (hub_write_all(sf->fd, sf->staged.data, sf->staged.len) < 0) {
+	upto = sf->ends[nbatches - 1];
+	sf->nends -= nbatches;
+	memmove(sf->ends, sf->ends + nbatches, sizeof(*sf->ends) * sf->nends);
+	for (size_t i = 0; i < sf->nends; i++)
+		sf->ends[i] -= upto;
+	if (upto == 0)
+		return 0;
+	if (hub_write_all(sf->fd, sf->staged.data, upto) < 0) {
 		hub_err("state file %s: write: %s", sf->path, strerror(errno));
 		sf->broken = 1;
 		return -1;
 	}
-	sf->records += sf->staged.len / RECORD_SIZE;
-	hub_buf_reset(&sf->staged);
+	sf->records += upto / RECORD_SIZE;
+	memmove(sf->staged.data, sf->staged.data + upto, sf->staged.len - upto);
+	sf->staged.len -= upto;
 	if (sf->records > 2 * hub_seenset_count(set) + COMPACT_SLACK) {
 		if (write_snapshot(sf, set, err, sizeof(err)) < 0) {
 			/* the old file is still whole and in use: carry on */
@@ -405,6 +449,7 @@ int hub_statefile_close(struct hub_statefile *sf)
 	if (sf->broken)
 		rc = -1;
 	hub_buf_free(&sf->staged);
+	free(sf->ends);
 	sodium_memzero(sf->key, sizeof(sf->key));
 	free(sf->path);
 	free(sf);

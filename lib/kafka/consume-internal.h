@@ -16,6 +16,7 @@
 #include "json/scan.h"
 #include "kafka/consume.h"
 #include "kafka/ledger-internal.h"
+#include "stream/ack.h"
 
 struct consumer {
 	const struct hub_consume_opts *o;
@@ -26,6 +27,7 @@ struct consumer {
 	int out_fd;
 	int out_is_pipe;
 	uint64_t written;               /* bytes written to out_fd so far */
+	struct hub_ack_out *ack;        /* what of it is safe (stream/ack.h) */
 	struct hub_buf out;
 	struct hub_buf extra;           /* failure store members */
 	struct hub_json *js;

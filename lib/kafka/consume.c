@@ -4,11 +4,12 @@
  * formatted into one output buffer, and written with one write(2) per
  * megabyte, or whenever the queue runs dry so interactive use sees every
  * line at once. The ledger (lib/kafka/ledger.c) holds each partition's offset
- * until the bytes of its line have left the output; only then is it
- * stored for librdkafka's auto-commit. When the output is a pipe, "left"
- * means the reader took them (FIONREAD on the pipe tells how much it has
- * not read yet), so a reader that dies leaves the events still in the
- * pipe uncommitted.
+ * until the bytes of its line are safe; only then is it stored for
+ * librdkafka's auto-commit. When a hub tool reads the output, "safe"
+ * means that tool, and through it the rest of the pipeline, acknowledged
+ * them (stream/ack.h): stored by the last stage. When another program
+ * reads a pipe, it means that program took them out of the pipe, so a
+ * reader that dies leaves the events still in the pipe uncommitted.
  *
  * Without -G, partitions are assigned directly from the topics' metadata
  * (librdkafka's queue-based simple consumer) and nothing is committed.
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +35,7 @@
 #include "json/scan.h"
 #include "kafka/ledger-internal.h"
 #include "core/signals.h"
+#include "stream/ack.h"
 
 #define BATCH 4096                  /* messages taken from the queue at once */
 #define FLUSH_BYTES (1024 * 1024)   /* write when the buffer holds this much */
@@ -56,6 +57,10 @@ void hub_consume_defaults(const struct hub_consume_opts *o, const char **kv, int
 	SET("enable.partition.eof", o->exit_at_eof ? "true" : "false");
 	if (o->group) {
 		SET("enable.auto.commit", "true");
+		/* What was stored but not committed yet comes again after a
+		 * crash; a second keeps that within what hub-archive's
+		 * memory of repeats covers (hub(7), End to end). */
+		SET("auto.commit.interval.ms", "1000");
 		SET("partition.assignment.strategy", "cooperative-sticky");
 		/* A new group starts at the beginning: it never skips events. */
 		SET("auto.offset.reset", o->offset == RD_KAFKA_OFFSET_END ? "latest" : "earliest");
@@ -66,20 +71,12 @@ void hub_consume_defaults(const struct hub_consume_opts *o, const char **kv, int
 	kv[i] = NULL;
 }
 
-/* How many of the bytes written are still waiting in the output pipe. */
-static uint64_t unread_bytes(struct consumer *c)
-{
-	int n = 0;
-
-	if (!c->out_is_pipe || ioctl(c->out_fd, FIONREAD, &n) < 0 || n < 0)
-		return 0;
-	return (uint64_t)n;
-}
-
-/* Stores the offsets whose lines the output has consumed. */
+/* Stores the offsets whose lines are safe: acknowledged by the hub tool
+ * that reads the output, taken out of the pipe by another reader, or
+ * written to a file (stream/ack.h). */
 static void store_consumed(struct consumer *c)
 {
-	rd_kafka_topic_partition_list_t *list = hub_ledger_take(&c->ledger, c->written - unread_bytes(c));
+	rd_kafka_topic_partition_list_t *list = hub_ledger_take(&c->ledger, hub_ack_out_safe(c->ack));
 
 	if (!list)
 		return;
@@ -128,6 +125,7 @@ void hub_consume_flush(struct consumer *c)
 		p += w;
 		left -= (size_t)w;
 		c->written += (uint64_t)w;
+		hub_ack_out_wrote(c->ack, (uint64_t)w);
 	}
 	c->out.len = 0;
 	if (!c->group)
@@ -143,20 +141,23 @@ static int reader_gone(struct consumer *c)
 	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
-/* Waits while the reader keeps taking what was written, so that its
- * offsets can be stored; gives up after `patience_ms` without progress. */
+/* Waits while the reader keeps making what was written safe, so that its
+ * offsets can be stored; gives up after `patience_ms` without progress.
+ * The output stays open (a rebalance, not the end). */
 void hub_consume_drain(struct consumer *c, int patience_ms)
 {
-	uint64_t unread = unread_bytes(c), before;
+	uint64_t safe = hub_ack_out_safe(c->ack), before;
 	int idle = 0;
 
-	while (c->group && unread > 0 && idle < patience_ms && c->status != HUB_EXIT_IOERR) {
+	while (c->group && safe < c->written && idle < patience_ms && c->status != HUB_EXIT_IOERR) {
+		struct pollfd pfd = { .fd = hub_ack_out_fd(c->ack), .events = POLLIN };
+
 		if (reader_gone(c))
 			break;
-		poll(NULL, 0, 10);
-		before = unread;
-		unread = unread_bytes(c);
-		idle = unread < before ? 0 : idle + 10;
+		poll(&pfd, pfd.fd >= 0 ? 1 : 0, 10);
+		before = safe;
+		safe = hub_ack_out_safe(c->ack);
+		idle = safe > before ? 0 : idle + 10;
 		store_consumed(c);
 	}
 	store_consumed(c);
@@ -424,6 +425,8 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	c.group = o->group != NULL;
 	c.out_fd = out_fd;
 	c.out_is_pipe = fstat(out_fd, &sb) == 0 && S_ISFIFO(sb.st_mode);
+	/* before the first byte is written: see stream/ack.h */
+	c.ack = hub_ack_out_new(out_fd);
 	rd_kafka_conf_get(conf, "bootstrap.servers", brokers, &blen);
 	if (force(conf, "enable.auto.offset.store", "false",
 	          "hub-consume stores an offset only after its event was written") < 0 ||
@@ -457,8 +460,13 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 		consume_loop(&c);
 	if (hub_stop_requested)
 		hub_info("%s: stopping", strsignal(hub_stop_requested));
-	/* Let the reader take what is in the pipe, so its offsets are stored. */
-	hub_consume_drain(&c, 2000);
+	/* Let the reader make safe what it was given, so its offsets are
+	 * stored: a hub tool sees the end of its input and acknowledges what
+	 * it stored; another reader takes what is in the pipe. */
+	if (c.group && c.status != HUB_EXIT_IOERR) {
+		hub_ack_out_end(c.ack, 5000);
+		store_consumed(&c);
+	}
 	if (c.group) {
 		rd_kafka_resp_err_t err = rd_kafka_consumer_close(c.rk);
 
@@ -478,6 +486,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	hub_buf_free(&c.out);
 	hub_buf_free(&c.extra);
 	hub_ledger_free(&c.ledger);
+	hub_ack_out_free(c.ack);
 	if (status == HUB_EXIT_OK)
 		status = c.status;
 	if (status == HUB_EXIT_OK && st->failed > 0)

@@ -19,6 +19,7 @@
 #include "kafka/envelope-internal.h"
 #include "kafka/placement-internal.h"
 #include "kafka/produce.h"
+#include "stream/ack.h"
 #include "stream/ndjson.h"
 
 #define BATCH_MAX 256
@@ -78,6 +79,9 @@ struct producer {
 	int runs[1025];             /* counts per partition, for the ordering */
 	int nbatch;
 	int lines_stay;             /* the reader keeps the batch's lines until it is flushed */
+	struct hub_ack_in *up;      /* the hub tool writing our input hears what is delivered */
+	struct hub_ack_lines *acks;
+	uint64_t consumed;          /* input bytes up to the last line read */
 	struct hub_buf arena;       /* the batch's keys, and values that do not stay */
 	struct hub_placement place; /* partitions chosen by hub */
 };

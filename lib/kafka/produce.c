@@ -66,6 +66,7 @@ static void fail(struct producer *p, const char *reason, uint64_t line, const ch
 	p->st->failed++;
 	p->txn_abort = 1;
 	hub_failstore_add(p->o->failstore, reason, line, ev, len, is_json, extra);
+	hub_ack_lines_done(p->acks, line);
 	hub_info("line %llu: %s", (unsigned long long)line, reason);
 }
 
@@ -140,6 +141,8 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	} else {
 		p->st->out++;
 		hub_txn_spool_add(p, line, ev, len);
+		if (!p->spool)   /* in a transaction, safe once it is committed */
+			hub_ack_lines_done(p->acks, line);
 		if (p->o->tee) {
 			hub_envelope_write(&p->out, p->tee_js, m);
 			if (p->out.len >= OUT_FLUSH)
@@ -495,6 +498,8 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		}
 		(*lines)++;
 		p->st->in++;
+		p->consumed = hub_reader_consumed(r);
+		hub_ack_lines_read(p->acks, l.number, p->consumed, !hub_reader_buffered(r));
 		produce_line(p, &l);
 		serve_stats(p);
 	}
@@ -541,6 +546,8 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 		}
 		(*lines)++;
 		p->st->in++;
+		p->consumed = sc.consumed;
+		hub_ack_lines_read(p->acks, sc.line.number, p->consumed, !hub_scanahead_ready(sa));
 		memcpy(p->found, sc.found, sizeof(p->found[0]) * (size_t)p->npaths);
 		pre.rc = sc.rc;
 		pre.top = sc.top;
@@ -656,6 +663,9 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 		goto destroy;
 	}
 
+	/* before the first read: stream/ack.h */
+	p.up = hub_ack_in_new(in_fd);
+	p.acks = hub_ack_lines_new(p.up);
 	if (pipelined)
 		read_scanned(&p, in_fd, &lines, &status);
 	else
@@ -670,6 +680,9 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	}
 	drain(&p);
 	flush_out(&p);
+	/* every line read is delivered (committed) or in the failure store */
+	if (!p.fatal && !p.io_error)
+		hub_ack_in_send(p.up, p.consumed);
 destroy:
 	if (p.rkt)
 		rd_kafka_topic_destroy(p.rkt);
@@ -677,6 +690,8 @@ destroy:
 out:
 	if (pipelined)
 		hub_scanahead_block_signals(0);
+	hub_ack_lines_free(p.acks);
+	hub_ack_in_free(p.up);
 	producer_free(&p);
 	if (p.io_error && status == HUB_EXIT_OK)
 		status = HUB_EXIT_IOERR;

@@ -396,7 +396,7 @@ int hub_tokenize_run(const struct hub_tokenize_opts *o, int in_fd, int out_fd, s
 	t.js = hub_json_new();
 	hub_json_set_paths(t.js, o->pol->paths, o->pol->npaths);
 	hub_json_set_callback(t.js, on_match, &t);
-	status = hub_filter_run(&f, r, out_fd, st);
+	status = hub_filter_run(&f, r, in_fd, out_fd, st);
 	if (hub_stop_requested)
 		hub_info("%s: stopping", strsignal(hub_stop_requested));
 	if (o->show_stats)

@@ -251,7 +251,7 @@ int hub_validate_run(int in_fd, int out_fd, const struct hub_validate_opts *o, s
 	if (!o->plain)
 		hub_json_set_callback(v.js, on_member, &v);
 
-	status = hub_filter_run(&f, r, out_fd, st);
+	status = hub_filter_run(&f, r, in_fd, out_fd, st);
 
 	hub_reader_free(r);
 	hub_json_free(v.js);

@@ -7,6 +7,7 @@
  * No allocation per line: the buffer grows to the largest batch, once.
  * With wipe, each batch is zeroed as soon as it is written (or lost). */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -17,16 +18,82 @@
 #include "core/file-internal.h"
 #include "stream/filter.h"
 #include "core/signals.h"
+#include "stream/ack.h"
+
+/* How long the end of a run waits for the reader to make the last output
+ * safe, while it makes progress no more slowly than that. */
+#define PATIENCE_MS 5000
+
+/* Written batches whose output is not safe downstream yet, oldest
+ * first: the input they consumed and the output position that makes
+ * them safe. */
+struct batch {
+	uint64_t in, out;
+	size_t flushes;              /* the tool's batches it stands for */
+};
+
+struct loop {
+	const struct hub_filter *f;
+	struct hub_reader *r;
+	int out_fd;
+	struct hub_buf out;
+	struct hub_ack_in *up;
+	struct hub_ack_out *down;
+	int wake_fd;                 /* the down link's, as the reader knows it */
+	uint64_t written;
+	struct batch *q;
+	size_t head, n;
+};
+
+#define MAX_BATCHES 4096         /* unsafe batches held before the loop waits */
+
+/* Batches now safe: the tool's hook, then the writer of our input. */
+static int settle(struct loop *L)
+{
+	uint64_t safe = hub_ack_out_safe(L->down), in = 0;
+	size_t k = 0, flushes = 0;
+
+	while (k < L->n && L->q[(L->head + k) % MAX_BATCHES].out <= safe) {
+		in = L->q[(L->head + k) % MAX_BATCHES].in;
+		flushes += L->q[(L->head + k++) % MAX_BATCHES].flushes;
+	}
+	if (k == 0)
+		return 0;
+	L->head = (L->head + k) % MAX_BATCHES;
+	L->n -= k;
+	if (L->f->safe && L->f->safe(L->f->ctx, flushes) < 0)
+		return -1;
+	hub_ack_in_send(L->up, in);
+	return 0;
+}
+
+/* The reader wakes up when the down link has news, too. */
+static void watch_down(struct loop *L)
+{
+	int fd = hub_ack_out_fd(L->down);
+
+	if (fd != L->wake_fd) {
+		hub_reader_add_wakeup(L->r, fd);
+		L->wake_fd = fd;
+	}
+}
 
 /* The batch first, then the hook: the order that lets a tool record what
  * depends on its events being written. 0, or -1 (reported). */
-static int flush(const struct hub_filter *f, int out_fd, struct hub_buf *out)
+static int flush(struct loop *L)
 {
+	const struct hub_filter *f = L->f;
+	struct hub_buf *out = &L->out;
+
 	if (out->len > 0) {
-		int failed = hub_write_all(out_fd, out->data, out->len) < 0;
+		int failed = hub_write_all(L->out_fd, out->data, out->len) < 0;
 
 		if (failed && !hub_output_closed(errno))
 			hub_err("writing standard output: %s", strerror(errno));
+		if (!failed) {
+			L->written += out->len;
+			hub_ack_out_wrote(L->down, out->len);
+		}
 		if (f->wipe)
 			sodium_memzero(out->data, out->len);
 		hub_buf_reset(out);
@@ -36,9 +103,32 @@ static int flush(const struct hub_filter *f, int out_fd, struct hub_buf *out)
 			return -1;
 		}
 	}
-	return f->flushed ? f->flushed(f->ctx) : 0;
-}
+	if (f->flushed)
+		f->flushed(f->ctx);
+	/* Too many batches wait: wait for the reader a while, then fold
+	 * this one into the newest (that delays an acknowledgement, never
+	 * advances one). */
+	for (int tries = 0; L->n == MAX_BATCHES && tries < 10; tries++) {
+		struct pollfd pfd = { .fd = hub_ack_out_fd(L->down), .events = POLLIN };
 
+		if (settle(L) < 0)
+			return -1;
+		if (L->n < MAX_BATCHES || pfd.fd < 0 || hub_stop_requested)
+			break;
+		poll(&pfd, 1, 100);
+	}
+	if (L->n == MAX_BATCHES) {
+		struct batch *b = &L->q[(L->head + L->n - 1) % MAX_BATCHES];
+
+		b->in = hub_reader_consumed(L->r);
+		b->out = L->written;
+		b->flushes++;
+	} else {
+		L->q[(L->head + L->n++) % MAX_BATCHES] = (struct batch){ hub_reader_consumed(L->r), L->written, 1 };
+	}
+	watch_down(L);
+	return settle(L);
+}
 /* SIGUSR1: the stats line now. */
 static void print_stats(const struct hub_filter *f, const struct hub_stats *st)
 {
@@ -51,19 +141,24 @@ static int batch_full(const struct hub_filter *f, const struct hub_buf *out)
 	return out->len >= HUB_FILTER_BATCH || (f->held && f->held(f->ctx) >= HUB_FILTER_BATCH);
 }
 
-int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd, struct hub_stats *st)
+int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, int out_fd, struct hub_stats *st)
 {
-	struct hub_buf out = { 0 };
+	struct loop L = { .f = f, .r = r, .out_fd = out_fd, .wake_fd = -1 };
 	struct hub_line l;
 	const char *data;
 	size_t len;
 	int status = HUB_EXIT_OK, broken = 0, rc;
 
-	hub_buf_reserve(&out, HUB_FILTER_BATCH + 4096);
+	hub_buf_reserve(&L.out, HUB_FILTER_BATCH + 4096);
+	L.q = hub_xmalloc(sizeof(*L.q) * MAX_BATCHES);
+	/* listen before the first write, connect before the first read */
+	L.down = hub_ack_out_new(out_fd);
+	L.up = hub_ack_in_new(in_fd);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
+	watch_down(&L);
 	while (!hub_stop_requested) {
-		if ((!hub_reader_buffered(r) || batch_full(f, &out)) && flush(f, out_fd, &out) < 0) {
+		if ((!hub_reader_buffered(r) || batch_full(f, &L.out)) && flush(&L) < 0) {
 			broken = 1;
 			break;
 		}
@@ -71,9 +166,15 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd,
 		if (rc == 0)
 			break;
 		if (rc < 0 && errno == EINTR && !hub_stop_requested) {
-			/* woken by SIGUSR1 while waiting for input */
+			/* woken by SIGUSR1 or by the down link while waiting for input */
 			hub_signal_drain();
 			print_stats(f, st);
+			hub_ack_in_retry(L.up);
+			if (settle(&L) < 0) {
+				broken = 1;
+				break;
+			}
+			watch_down(&L);
 			continue;
 		}
 		if (rc < 0) {
@@ -87,8 +188,8 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd,
 		st->in++;
 		switch (f->line(f->ctx, &l, &data, &len)) {
 		case HUB_FILTER_PASS:
-			hub_buf_add(&out, data, len);
-			hub_buf_addc(&out, '\n');
+			hub_buf_add(&L.out, data, len);
+			hub_buf_addc(&L.out, '\n');
 			st->out++;
 			break;
 		case HUB_FILTER_FAIL:
@@ -100,9 +201,19 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd,
 		print_stats(f, st);
 	}
 	/* what was read is written, even after a read error or a stop */
-	if (!broken && flush(f, out_fd, &out) < 0)
+	if (!broken && flush(&L) < 0)
 		broken = 1;
-	hub_buf_free(&out);
+	/* and made safe before its input is acknowledged, when anyone waits
+	 * for that: the writer of the input, or the tool's own records */
+	if (!broken && (L.up || f->safe)) {
+		hub_ack_out_end(L.down, PATIENCE_MS);
+		if (settle(&L) < 0)
+			broken = 1;
+	}
+	hub_ack_in_free(L.up);
+	hub_ack_out_free(L.down);
+	free(L.q);
+	hub_buf_free(&L.out);
 	if (broken)
 		return HUB_EXIT_IOERR;
 	if (status == HUB_EXIT_OK && st->failed)

@@ -1,11 +1,14 @@
 /* stream/filter.h: the one input loop of the NDJSON filters (hub-validate,
  * hub-tokenize, hub-dedup): each line in, a verdict from the tool out.
  *
- * The loop owns reading, counting, the output batch, signals and the exit
- * status; the tool only says what each line becomes. Invariant: the
- * flushed hook runs only once every event passed so far has been written
- * to out_fd, so a tool may record there what must never get ahead of its
- * output (hub-dedup's keys). */
+ * The loop owns reading, counting, the output batch, signals, the exit
+ * status and the acknowledgements of stream/ack.h: a batch of input is
+ * acknowledged to the writer of standard input only once the output it
+ * gave is safe downstream (acknowledged by the next hub tool, taken from
+ * the pipe by another program, or written to a file). The tool only says
+ * what each line becomes. Invariant: the safe hook runs for a batch only
+ * once its events are safe in that sense, so a tool may record there what
+ * must never get ahead of its output (hub-dedup's keys). */
 #ifndef HUB_FILTER_H
 #define HUB_FILTER_H
 
@@ -30,9 +33,12 @@ struct hub_filter {
 	 * stay valid until the next call. */
 	enum hub_filter_verdict (*line)(void *ctx, const struct hub_line *l, const char **data, size_t *len);
 	/* Optional: everything passed so far has been written (maybe nothing
-	 * this time; the loop is about to read, or its batch was full).
+	 * this time; the loop is about to read, or its batch was full): what
+	 * the tool staged since the last call forms one batch. */
+	void (*flushed)(void *ctx);
+	/* Optional: the oldest n batches (of flushed) are safe downstream.
 	 * 0, or -1 (reported by the hook) to end the run with HUB_EXIT_IOERR. */
-	int (*flushed)(void *ctx);
+	int (*safe)(void *ctx, size_t n);
 	/* Optional: the output batch could not be written; the run ends. */
 	void (*unwritten)(void *ctx);
 	/* Optional: bytes the tool holds for its flushed hook (hub-dedup's
@@ -44,11 +50,12 @@ struct hub_filter {
 };
 
 /* Reads r to its end or a stop signal (SIGINT, SIGTERM), writes what
- * passes to out_fd in batches, counts st->in/out/failed. The batch goes
+ * passes to out_fd in batches, counts st->in/out/failed. in_fd is r's
+ * descriptor (for the link to its writer). The batch goes
  * out when full, at the end, and whenever r has nothing buffered (the
  * next read may block), so a slow producer's events are not held back.
  * Returns HUB_EXIT_OK, HUB_EXIT_FAILED when a line failed, or
  * HUB_EXIT_IOERR when standard input or output (or a hook) failed. */
-int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int out_fd, struct hub_stats *st);
+int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, int out_fd, struct hub_stats *st);
 
 #endif

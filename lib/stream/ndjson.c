@@ -27,6 +27,7 @@ struct hub_reader {
 	size_t start, end;
 	size_t first_nl;     /* the first newline in [start, end) when known, else SIZE_MAX */
 	uint64_t lineno;
+	uint64_t total;      /* bytes read from fd so far */
 	int eof;
 	int keep;            /* hub_reader_keep_lines() */
 	int lines_out;       /* keep: lines were returned from buf since the last swap */
@@ -116,6 +117,11 @@ int hub_reader_buffered(struct hub_reader *r)
 	return 1;
 }
 
+uint64_t hub_reader_consumed(const struct hub_reader *r)
+{
+	return r->total - (r->end - r->start);
+}
+
 void hub_reader_free(struct hub_reader *r)
 {
 	if (!r)
@@ -175,8 +181,10 @@ static ssize_t fill(struct hub_reader *r)
 	do
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 	while (n < 0 && errno == EINTR && !(r->interrupt && *r->interrupt));
-	if (n > 0)
+	if (n > 0) {
 		r->end += (size_t)n;
+		r->total += (uint64_t)n;
+	}
 	return n;
 }
 

@@ -35,6 +35,9 @@ void hub_reader_set_interrupt(struct hub_reader *r, const volatile int *flag);
 /* 1: a line was read; 0: end of input; -1: read error (errno set). */
 int hub_reader_next(struct hub_reader *r, struct hub_line *line);
 void hub_reader_free(struct hub_reader *r);
+/* Bytes of input taken by the lines returned so far, newlines included
+ * (what an acknowledgement to the writer counts, stream/ack.h). */
+uint64_t hub_reader_consumed(const struct hub_reader *r);
 /* When wake_fd becomes readable, hub_reader_next() returns -1 with errno
  * EINTR instead of waiting for input (another thread's way to stop it). */
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);

@@ -24,6 +24,7 @@
 
 struct hub_scanned {
 	struct hub_line line;       /* valid until the next hub_scanahead_next() */
+	uint64_t consumed;          /* input bytes up to the end of the line */
 	int rc;                     /* hub_json_scan()'s result: 0 or -1 */
 	enum hub_json_type top;
 	const char *err;            /* the scan error when rc < 0 */

@@ -30,6 +30,7 @@ struct item {
 	const char *data;           /* the line, in the batch's buffer or arena */
 	size_t len, full_len;
 	uint64_t number;
+	uint64_t consumed;          /* input bytes up to the end of this line */
 	enum hub_line_status status;
 	int rc;
 	enum hub_json_type top;
@@ -113,6 +114,7 @@ static void add_line(struct hub_scanahead *sa, struct batch *b, const struct hub
 	it->len = l->len;
 	it->full_len = l->full_len;
 	it->number = l->number;
+	it->consumed = hub_reader_consumed(sa->reader);
 	it->status = l->status;
 	it->span0 = b->nspans;
 	it->err_off = 0;
@@ -290,6 +292,7 @@ int hub_scanahead_next(struct hub_scanahead *sa, struct hub_scanned *out)
 	out->line.len = it->len;
 	out->line.full_len = it->full_len;
 	out->line.number = it->number;
+	out->consumed = it->consumed;
 	out->line.status = it->status;
 	out->rc = it->rc;
 	out->top = it->top;

@@ -8,7 +8,9 @@
  * Each flushed hook prints "flushed BYTES" (what stdout has taken so far)
  * and, when stdout is a regular file, checks that it holds every byte
  * passed so far: the invariant hub-dedup's state file relies on. A breach
- * prints "hook before write" and makes the exit status 99. */
+ * prints "hook before write" and makes the exit status 99. The safe hook
+ * counts the batches it is told are safe: "safe batches N of N" at the
+ * end, and "safe before flushed" (status 99) if it ever runs ahead. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +22,7 @@
 #include "core/stats.h"
 
 struct counts {
-	unsigned long long passed_bytes, flushes, unwritten;
+	unsigned long long passed_bytes, flushes, unwritten, safe;
 	int regular, breach;
 };
 
@@ -38,7 +40,7 @@ static enum hub_filter_verdict verdict(void *ctx, const struct hub_line *l, cons
 	return HUB_FILTER_PASS;
 }
 
-static int flushed(void *ctx)
+static void flushed(void *ctx)
 {
 	struct counts *c = ctx;
 	struct stat sb;
@@ -52,6 +54,18 @@ static int flushed(void *ctx)
 			c->breach = 1;
 		}
 	}
+}
+
+/* Batches become safe in order, never more than were flushed. */
+static int safe(void *ctx, size_t n)
+{
+	struct counts *c = ctx;
+
+	c->safe += n;
+	if (c->safe > c->flushes) {
+		fprintf(stderr, "safe before flushed: %llu of %llu\n", c->safe, c->flushes);
+		c->breach = 1;
+	}
 	return 0;
 }
 
@@ -63,7 +77,7 @@ static void unwritten(void *ctx)
 int main(int argc, char **argv)
 {
 	struct counts c = { 0 };
-	struct hub_filter f = { .ctx = &c, .line = verdict, .flushed = flushed, .unwritten = unwritten };
+	struct hub_filter f = { .ctx = &c, .line = verdict, .flushed = flushed, .safe = safe, .unwritten = unwritten };
 	struct hub_reader *r = hub_reader_new(STDIN_FILENO, HUB_MAX_LINE_DEFAULT);
 	struct hub_stats st;
 	struct stat sb;
@@ -73,8 +87,9 @@ int main(int argc, char **argv)
 	hub_diag_init(argv[0]);
 	c.regular = fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode);
 	hub_stats_start(&st);
-	status = hub_filter_run(&f, r, STDOUT_FILENO, &st);
+	status = hub_filter_run(&f, r, STDIN_FILENO, STDOUT_FILENO, &st);
 	hub_reader_free(r);
+	fprintf(stderr, "safe batches %llu of %llu\n", c.safe, c.flushes);
 	fprintf(stderr, "in %llu out %llu failed %llu flushes %llu unwritten %llu status %d\n",
 	        (unsigned long long)st.in, (unsigned long long)st.out, (unsigned long long)st.failed, c.flushes,
 	        c.unwritten, status);

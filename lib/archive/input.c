@@ -34,9 +34,11 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	struct hub_reader *r = hub_reader_new(in_fd, max_line);
 	struct hub_buf acked = { 0 };
 	struct hub_line l;
+	struct hub_archive_counters c;
 	int rc, status = HUB_EXIT_OK;
-	char extra[96], why[160];
+	char extra[96], why[160], counted[160];
 
+	hub_archive_count(a, &c);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	while (!hub_stop_requested) {
@@ -102,8 +104,11 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	}
 	if (status == HUB_EXIT_OK && st->failed)
 		status = HUB_EXIT_FAILED;
+	snprintf(counted, sizeof(counted), "\"fsyncs\":%llu,\"segments_indexed\":%llu,\"day_indexes\":%llu,"
+	         "\"reopened\":%llu", (unsigned long long)c.fsyncs, (unsigned long long)c.sealed,
+	         (unsigned long long)c.day_indexes, (unsigned long long)c.woken);
 	if (show_stats)
-		hub_stats_print(st, NULL);
+		hub_stats_print(st, counted);
 	hub_buf_free(&acked);
 	hub_reader_free(r);
 	return status;

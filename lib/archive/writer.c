@@ -65,6 +65,9 @@ struct openseg {
  * past either, the least recently used are sealed. */
 #define REST_MAX 4096
 #define REST_BYTES ((size_t)64 << 20)
+/* The in-memory indexes of open and resting segments, at most: past it, the
+ * least recently used are sealed (resting ones first). */
+#define INDEX_BYTES ((size_t)512 << 20)
 /* how late events came is remembered for two windows of this many hours */
 #define LATE_WINDOW 12
 
@@ -805,6 +808,35 @@ static int sync_due(const struct hub_archive *a, int force)
 	}
 }
 
+/* Keeps the in-memory indexes within INDEX_BYTES. */
+static int bound_indexes(struct hub_archive *a)
+{
+	size_t total = a->rest_bytes;
+
+	for (int i = 0; i < a->nsegs; i++)
+		total += index_bytes(a->segs[i]);
+	while (total > INDEX_BYTES && (a->nrest || a->nsegs > 1)) {
+		int lru = 0;
+
+		if (a->nrest) {
+			for (int i = 1; i < a->nrest; i++)
+				if (a->rest[i]->used < a->rest[lru]->used)
+					lru = i;
+			total -= index_bytes(a->rest[lru]);
+			if (seal_resting(a, lru) != 0)
+				return -1;
+			continue;
+		}
+		for (int i = 1; i < a->nsegs; i++)
+			if (a->segs[i]->used < a->segs[lru]->used)
+				lru = i;
+		total -= index_bytes(a->segs[lru]);
+		if (close_seg(a, a->segs[lru]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int flush(struct hub_archive *a, struct hub_buf *acked, int force)
 {
 	int dirty = 0;
@@ -841,6 +873,8 @@ static int flush(struct hub_archive *a, struct hub_buf *acked, int force)
 		}
 		i++;
 	}
+	if (bound_indexes(a) != 0)
+		return -1;
 	dirty = a->rest_dirty > 0;
 	for (int i = 0; i < a->nsegs && !dirty; i++)
 		dirty = a->segs[i]->dirty;

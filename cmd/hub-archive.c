@@ -41,7 +41,7 @@ static const struct hub_option options[] = {
 	{ OPT_FSYNC_INTERVAL, "fsync-interval", "DURATION", "time between fsyncs with --fsync interval (1s)" },
 	{ OPT_MAX_SIZE, "max-size", "SIZE", "rotate a segment at this size (default 256M)" },
 	{ OPT_GRACE, "grace", "DURATION", "close an hour once events this much newer arrive (1h)" },
-	{ OPT_MAX_OPEN, "max-open", "N", "segments open at once, at most (default 64)" },
+	{ OPT_MAX_OPEN, "max-open", "N", "segments open at once, at most (default 1024)" },
 	{ OPT_COMPRESS, "compress", NULL, "compress segments with zstd as they are closed" },
 	{ OPT_LEVEL, "level", "N", "zstd level (default 3)" },
 	{ OPT_FRAME, "frame-size", "SIZE", "uncompressed bytes per zstd frame (default 256k)" },
@@ -98,6 +98,7 @@ struct opts {
 	struct hub_query q;
 	size_t max_line;
 	int tee, events, table, show, stats, dry_run;   /* table: 1 --table, -1 --ndjson */
+	int fsync_given;                                 /* --fsync: --fsync-interval keeps it */
 };
 
 static int search(struct opts *o, const char *cmd)
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 	hub_diag_init(argv[0]);
 	o.w = (struct hub_archive_opts){ .max_size = 256u << 20, .fsync = HUB_FSYNC_BATCH,
 	                                 .fsync_interval = 1.0, .level = 3, .frame_size = 256u << 10,
-	                                 .grace_hours = 1, .max_open = 64, .batch_bytes = 4u << 20 };
+	                                 .grace_hours = 1, .max_open = 1024, .batch_bytes = 4u << 20 };
 	o.q.since = INT64_MIN;
 	o.q.until = INT64_MAX;
 	hub_getopt_init(&g, options);
@@ -165,10 +166,12 @@ int main(int argc, char **argv)
 			static const int policy[] = { HUB_FSYNC_BATCH, HUB_FSYNC_INTERVAL, HUB_FSYNC_NEVER };
 
 			o.w.fsync = policy[hub_choice_option(optarg, "--fsync", policies)];
+			o.fsync_given = 1;
 			break;
 		}
 		case OPT_FSYNC_INTERVAL:
-			o.w.fsync = HUB_FSYNC_INTERVAL;
+			if (!o.fsync_given)
+				o.w.fsync = HUB_FSYNC_INTERVAL;
 			o.w.fsync_interval = (double)hub_duration_option(optarg, "--fsync-interval") / 1000;
 			break;
 		case OPT_MAX_SIZE:

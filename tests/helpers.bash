@@ -9,6 +9,8 @@ export PATH="$HUB_BIN:$PATH"
 # The events come from the project's own generator; the conformance suites
 # from the shared/ folder beside the project, when there is one (CI has it).
 GEN="$HUB_BIN/hub-gen-events"
+# events reordered as a consumer of many partitions delivers them (tests/helper/interleave.c)
+INTERLEAVE="$HUB_BIN/../tests/helper/interleave"
 SHARED="$BATS_TEST_DIRNAME/../../shared"
 JSONSUITE="$SHARED/peers/JSONTestSuite/test_parsing"
 CEPEERS="$SHARED/peers/cloudevents"

@@ -62,9 +62,12 @@ static void acknowledge(struct marks *m, uint64_t durable)
 		hub_ack_in_send(m->up, in);
 }
 
-static const char *stats_extra(const struct hub_archive *a, char *buf, size_t n)
+/* The writer's own members of the stats line. */
+static const char *counted(const struct hub_archive_counters *c, uint64_t repeats, char *buf, size_t n)
 {
-	snprintf(buf, n, "\"repeats\":%llu", (unsigned long long)hub_archive_repeats(a));
+	snprintf(buf, n, "\"repeats\":%llu,\"fsyncs\":%llu,\"segments_indexed\":%llu,\"day_indexes\":%llu,"
+	         "\"reopened\":%llu", (unsigned long long)repeats, (unsigned long long)c->fsyncs,
+	         (unsigned long long)c->sealed, (unsigned long long)c->day_indexes, (unsigned long long)c->woken);
 	return buf;
 }
 
@@ -85,11 +88,14 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	static struct marks m;   /* 64 KiB: not on the stack */
 	struct hub_buf acked = { 0 };
 	struct hub_line l;
+	struct hub_archive_counters c;
 	int rc, status = HUB_EXIT_OK;
-	char extra[96], why[160];
+	char extra[96], why[160], line[256];
+	uint64_t repeats;
 
 	memset(&m, 0, sizeof(m));
 	m.up = hub_ack_in_new(in_fd);   /* before the first read: stream/ack.h */
+	hub_archive_count(a, &c);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	while (!hub_stop_requested) {
@@ -108,7 +114,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 		if (rc < 0 && errno == EINTR) {        /* a stop (the loop ends), or SIGUSR1 */
 			hub_signal_drain();
 			if (hub_stats_due())
-				hub_stats_print(st, stats_extra(a, extra, sizeof(extra)));
+				hub_stats_print(st, counted(&c, hub_archive_repeats(a), line, sizeof(line)));
 			continue;
 		}
 		if (rc < 0) {
@@ -145,7 +151,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			break;
 		}
 		if (hub_stats_due())
-			hub_stats_print(st, stats_extra(a, extra, sizeof(extra)));
+			hub_stats_print(st, counted(&c, hub_archive_repeats(a), line, sizeof(line)));
 	}
 	if (hub_stop_requested)
 		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));
@@ -154,7 +160,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	if (status != HUB_EXIT_IOERR && hub_archive_sync(a, &acked) == 0 && m.up)
 		hub_ack_in_send(m.up, hub_reader_consumed(r));
 	hub_ack_in_free(m.up);
-	stats_extra(a, extra, sizeof(extra));   /* a is gone after close */
+	repeats = hub_archive_repeats(a);   /* a is gone after close */
 	if (hub_archive_close(a, &acked) != 0)
 		status = HUB_EXIT_IOERR;
 	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {
@@ -165,7 +171,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	if (status == HUB_EXIT_OK && st->failed)
 		status = HUB_EXIT_FAILED;
 	if (show_stats)
-		hub_stats_print(st, extra);
+		hub_stats_print(st, counted(&c, repeats, line, sizeof(line)));
 	hub_buf_free(&acked);
 	hub_reader_free(r);
 	return status;

@@ -32,6 +32,7 @@ struct hub_aindex_frame {
 struct hub_aindex_builder {
 	struct hub_aindex_entry *ent[2];
 	size_t n[2], cap[2];
+	size_t sorted[2];    /* the first sorted[k] entries are in order (loaded, or written) */
 	struct hub_aindex_frame *frames;
 	size_t nframes, frames_cap;
 	uint64_t covered, nlines;
@@ -46,7 +47,10 @@ void hub_aindex_add_rec(struct hub_aindex_builder *b, const struct hub_arec *rec
 size_t hub_aindex_add_lines(struct hub_aindex_builder *b, struct hub_arec_parser *p,
                             const char *data, size_t len, uint64_t uoff);
 void hub_aindex_add_frame(struct hub_aindex_builder *b, uint64_t uoff, uint64_t coff);
-/* Sorts and writes the index to path. 0, or -1 with a message in err. */
+/* Sorts and writes the index to path: the entries added since the last
+ * sort are sorted alone and merged into the sorted ones, so a segment
+ * reopened and closed again costs a merge, not a sort of the whole. 0, or
+ * -1 with a message in err. */
 int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsync,
                      char *err, size_t errlen);
 void hub_aindex_builder_reset(struct hub_aindex_builder *b);

@@ -89,6 +89,38 @@ static int cmp_entry(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+static int entry_less(const struct hub_aindex_entry *x, const struct hub_aindex_entry *y)
+{
+	return x->hash != y->hash ? x->hash < y->hash : x->off < y->off;
+}
+
+/* Sorts the entries of a kind: the tail added since the last sort, then one
+ * merge with the sorted head, from the back, through a copy of the tail. */
+static void sort_kind(struct hub_aindex_builder *b, int k)
+{
+	struct hub_aindex_entry *e = b->ent[k], *tail;
+	size_t head = b->sorted[k], n = b->n[k], m = n - head, i, j, w;
+
+	if (head > n)
+		head = 0, m = n;
+	if (m == 0)
+		return;
+	qsort(e + head, m, sizeof(*e), cmp_entry);
+	if (head > 0 && entry_less(&e[head], &e[head - 1])) {
+		tail = hub_xmalloc(m * sizeof(*tail));
+		memcpy(tail, e + head, m * sizeof(*tail));
+		i = head, j = m, w = n;
+		while (j > 0) {
+			if (i > 0 && entry_less(&tail[j - 1], &e[i - 1]))
+				e[--w] = e[--i];
+			else
+				e[--w] = tail[--j];
+		}
+		free(tail);
+	}
+	b->sorted[k] = n;
+}
+
 int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsync,
                      char *err, size_t errlen)
 {
@@ -101,8 +133,7 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
 	};
 
 	for (int k = 0; k < 2; k++)
-		if (b->n[k])
-			qsort(b->ent[k], b->n[k], sizeof(**b->ent), cmp_entry);
+		sort_kind(b, k);
 	memcpy(&head[0], MAGIC, 8);
 	head[1] = b->covered;
 	head[2] = b->nlines;
@@ -115,6 +146,7 @@ int hub_aindex_write(struct hub_aindex_builder *b, const char *path, int do_fsyn
 void hub_aindex_builder_reset(struct hub_aindex_builder *b)
 {
 	b->n[0] = b->n[1] = 0;
+	b->sorted[0] = b->sorted[1] = 0;
 	b->nframes = 0;
 	b->covered = b->nlines = 0;
 }
@@ -239,6 +271,9 @@ int hub_aindex_load_entries(struct hub_aindex *ix, enum hub_aindex_kind kind,
 	}
 	if (bytes && pread(ix->fd, b->ent[kind] + b->n[kind], bytes, entry_pos(ix, kind, 0)) != (ssize_t)bytes)
 		return -1;
+	/* an index file is sorted: into an empty builder, its entries need no sort */
+	if (b->sorted[kind] == 0 && b->n[kind] == 0)
+		b->sorted[kind] = ix->n[kind];
 	b->n[kind] += ix->n[kind];
 	return 0;
 }

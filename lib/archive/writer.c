@@ -2,12 +2,26 @@
  *
  * Invariant: every byte in a segment before its last newline is a whole,
  * valid line that was acknowledged or is about to be, and the in-memory
- * index of an open segment describes exactly the lines in the file plus the
- * pending batch. Segments are looked up in a small table (linear: a few
- * dozen entries, the last one used first); the table is bounded by
- * max_open and each pending batch by batch_bytes, so memory stays bounded
- * whatever the input. The directory lock, compression and the input loop
- * have files of their own (archive/lock.c, compress.c, input.c). */
+ * index of an open or resting segment describes exactly the lines in the
+ * file plus the pending batch. Segments are looked up in a small table
+ * (linear: a few dozen entries, the last one used first); the table is
+ * bounded by max_open and each pending batch by batch_bytes, so memory
+ * stays bounded whatever the input. The directory lock, compression and
+ * the input loop have files of their own (archive/lock.c, compress.c,
+ * input.c).
+ *
+ * Disorder costs time linear in the events, not in the events times the
+ * hours they jump: a consumer of many partitions delivers hours hours
+ * apart, so a segment is left and come back to all the time. A segment
+ * evicted from the table rests (file closed and fsynced, its in-memory
+ * index kept, no index file yet), and comes back without re-reading
+ * anything; it is sealed (index written, compressed) once, when it is past
+ * the horizon: --grace plus how late events have recently come (`reach`).
+ * A day index is built once its day is past that horizon too, and only one
+ * with no open or resting segment. Under --fsync batch, fsyncs are grouped:
+ * a segment is fsynced at most once per --fsync-interval (lines are written
+ * at once and acknowledged after their fsync), whatever the size of the
+ * pieces the input arrives in. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +29,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +62,16 @@ struct openseg {
 	uint64_t used;           /* last use, for eviction */
 };
 
+/* Resting segments at most, and their in-memory indexes' bytes at most;
+ * past either, the least recently used are sealed. */
+#define REST_MAX 4096
+#define REST_BYTES ((size_t)64 << 20)
+/* The in-memory indexes of open and resting segments, at most: past it, the
+ * least recently used are sealed (resting ones first). */
+#define INDEX_BYTES ((size_t)512 << 20)
+/* how late events came is remembered for two windows of this many hours */
+#define LATE_WINDOW 12
+
 /* A day directory written to: its day index is rebuilt once the day is over
  * (no segment of it open, events past its end and the grace period). */
 struct touched {
@@ -76,8 +101,51 @@ struct hub_archive {
 	uint64_t added_line;     /* the last line number given to add */
 	uint64_t durable_line;   /* every line up to it is stored as the policy says */
 	struct hub_buf path, tmp;
+	struct openseg **rest;   /* resting segments (see the top of the file) */
+	int nrest, rest_dirty;   /* ... and those written since their last fsync */
+	size_t rest_bytes;
+	int64_t late_now, late_prev, late_since;   /* hours late, this window and the last */
+	int moved;               /* the horizon moved, or a segment was sealed */
+	uint64_t unsynced;       /* bytes written since the last fsync (--fsync batch) */
+	struct hub_archive_counters own, *count;
 };
 
+static int64_t reach(const struct hub_archive *a)
+{
+	return a->late_now > a->late_prev ? a->late_now : a->late_prev;
+}
+
+/* Whether segments and days of this hour are done: events newer than
+ * grace and recent lateness have arrived. */
+static int past_horizon(const struct hub_archive *a, int64_t hour)
+{
+	return a->max_hour != INT64_MIN && hour + a->o.grace_hours + reach(a) < a->max_hour;
+}
+
+static size_t index_bytes(const struct openseg *s)
+{
+	return (s->ix.n[0] + s->ix.n[1]) * sizeof(struct hub_aindex_entry);
+}
+
+
+/* Descriptors for max_open segments and a few more: the soft limit is
+ * raised as far as the hard one allows, and max_open lowered to fit. */
+static int fit_open_files(int max_open)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_open + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return max_open;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return max_open;
+	max_open = rl.rlim_cur > 80 ? (int)(rl.rlim_cur - 64) : 16;
+	hub_info("--max-open lowered to %d: the limit on open files is %llu", max_open,
+	         (unsigned long long)rl.rlim_cur);
+	return max_open;
+}
 
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
                                      struct hub_error *e)
@@ -98,13 +166,23 @@ struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hu
 		return NULL;
 	}
 	a->o = *o;
+	a->o.max_open = fit_open_files(o->max_open);
 	a->fs = fs;
 	a->lock_fd = fd;
 	a->parser = hub_arec_parser_new();
-	a->segs = hub_xcalloc((size_t)o->max_open, sizeof(*a->segs));
+	a->segs = hub_xcalloc((size_t)a->o.max_open, sizeof(*a->segs));
+	a->rest = hub_xcalloc(REST_MAX, sizeof(*a->rest));
 	a->max_hour = INT64_MIN;
-	a->last_sync = hub_now();
+	a->late_since = INT64_MIN;
+	a->last_sync = hub_now() - o->fsync_interval;
+	a->count = &a->own;
 	return a;
+}
+
+void hub_archive_count(struct hub_archive *a, struct hub_archive_counters *c)
+{
+	*c = *a->count;
+	a->count = c;
 }
 
 static int exists(const char *base, const char *ext, struct hub_buf *tmp)
@@ -207,7 +285,7 @@ static int reindex(struct hub_archive *a, struct openseg *s, const char *path)
 	return 0;
 }
 
-static int close_seg(struct hub_archive *a, struct openseg *s);
+static int rest_seg(struct hub_archive *a, struct openseg *s);
 
 static int64_t day_of(int64_t hour)
 {
@@ -254,7 +332,9 @@ static int build_days(struct hub_archive *a, int all)
 
 		for (int k = 0; k < a->nsegs && !busy; k++)
 			busy = day_of(a->segs[k]->hour) == t->day && strcmp(a->segs[k]->part, t->part) == 0;
-		if (busy || (!all && (t->day + 1) * 24 + a->o.grace_hours > a->max_hour)) {
+		for (int k = 0; k < a->nrest && !busy; k++)
+			busy = day_of(a->rest[k]->hour) == t->day && strcmp(a->rest[k]->part, t->part) == 0;
+		if (busy || (!all && !past_horizon(a, (t->day + 1) * 24 - 1))) {
 			i++;
 			continue;
 		}
@@ -262,6 +342,7 @@ static int build_days(struct hub_archive *a, int all)
 			hub_err("cannot write the day index: %s", err);
 			rc = -1;
 		}
+		a->count->day_indexes++;
 		free(t->daydir);
 		a->days[i] = a->days[--a->ndays];
 	}
@@ -296,7 +377,7 @@ static int open_locked(const char *path, int *fresh)
 	return -1;
 }
 
-/* Room in the table: the segment used least recently is closed. */
+/* Room in the table: the segment used least recently rests. */
 static int evict_one(struct hub_archive *a)
 {
 	int lru = 0;
@@ -304,7 +385,7 @@ static int evict_one(struct hub_archive *a)
 	for (int i = 1; i < a->nsegs; i++)
 		if (a->segs[i]->used < a->segs[lru]->used)
 			lru = i;
-	return close_seg(a, a->segs[lru]);
+	return rest_seg(a, a->segs[lru]);
 }
 
 /* s->seq and s->base: the latest segment of (part, hour), or the one
@@ -405,12 +486,59 @@ static int resume_segment(struct hub_archive *a, struct openseg *s, const char *
 
 /* Opens the segment that takes the next lines of (part, hour): the latest
  * plain one if it still has room, else a new one after it. */
+/* A resting segment of (part, hour) back into the table: its file opened
+ * again, its index still in memory. A file that changed meanwhile (removed
+ * by prune, say) is taken as it now is. */
+static struct openseg *wake_seg(struct hub_archive *a, int i)
+{
+	struct openseg *s = a->rest[i];
+	int fresh;
+	const char *path;
+	off_t end;
+
+	a->rest[i] = a->rest[--a->nrest];
+	a->rest_bytes -= index_bytes(s);
+	a->rest_dirty -= s->dirty;
+	if (a->nsegs == a->o.max_open && evict_one(a) != 0)
+		goto fail;
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
+	path = hub_buf_cstr(&a->tmp);
+	if ((s->fd = open_locked(path, &fresh)) < 0) {
+		hub_err("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	end = lseek(s->fd, 0, SEEK_END);
+	if (fresh || end != (off_t)s->size) {
+		hub_aindex_builder_reset(&s->ix);
+		s->size = 0;
+		if (fresh && a->o.fsync != HUB_FSYNC_NEVER)
+			hub_fsync_dir(path);
+		touch_day(a, s);
+		if (!fresh && resume_segment(a, s, path, s->part, s->hour) != 0)
+			goto fail;
+	}
+	a->count->woken++;
+	a->segs[a->nsegs++] = s;
+	return s;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	hub_aindex_builder_free(&s->ix);
+	free(s->base);
+	free(s);
+	return NULL;
+}
+
 static struct openseg *open_seg(struct hub_archive *a, const char *part, int64_t hour)
 {
 	struct openseg *s;
 	int fresh;
 	const char *path;
 
+	for (int i = 0; i < a->nrest; i++)
+		if (a->rest[i]->hour == hour && strcmp(a->rest[i]->part, part) == 0)
+			return wake_seg(a, i);
 	if (a->nsegs == a->o.max_open && evict_one(a) != 0)
 		return NULL;
 	s = hub_xcalloc(1, sizeof(*s));
@@ -469,20 +597,69 @@ static int sync_seg(struct hub_archive *a, struct openseg *s)
 		return -1;
 	}
 	s->dirty = 0;
+	a->count->fsyncs++;
 	return 0;
 }
 
-/* Writes what is pending, fsyncs, writes the index, compresses if asked,
- * and removes the segment from the table. */
-static int close_seg(struct hub_archive *a, struct openseg *s)
+/* fsyncs a segment out of the table that was written since its last
+ * fsync, through a descriptor opened for it (Linux syncs the file's pages
+ * whoever wrote them, and reports a write-back error to a new descriptor
+ * when no one has seen it yet). */
+static int sync_closed(struct hub_archive *a, struct openseg *s)
+{
+	int fd, rc;
+
+	if (!s->dirty)
+		return 0;
+	hub_buf_reset(&a->tmp);
+	hub_buf_addf(&a->tmp, "%s.ndjson", s->base);
+	if ((fd = open(hub_buf_cstr(&a->tmp), O_RDONLY | O_CLOEXEC)) < 0) {
+		hub_err("%s: %s", a->tmp.data, strerror(errno));
+		a->broken = 1;
+		return -1;
+	}
+	s->fd = fd;
+	rc = sync_seg(a, s);
+
+	close(fd);
+	s->fd = -1;
+	return rc;
+}
+
+/* Takes s out of the table: what is pending written, and with sync, fsynced
+ * (unless --fsync never); its file closed; its in-memory index stays. */
+static int leave_table(struct hub_archive *a, struct openseg *s, int sync)
+{
+	int rc = 0;
+
+	if (write_seg(a, s) != 0 || (sync && a->o.fsync != HUB_FSYNC_NEVER && sync_seg(a, s) != 0))
+		rc = -1;
+	close(s->fd);
+	s->fd = -1;
+	for (int i = 0; i < a->nsegs; i++)
+		if (a->segs[i] == s) {
+			a->segs[i] = a->segs[--a->nsegs];
+			break;
+		}
+	if (a->last == s)
+		a->last = NULL;
+	hub_buf_free(&s->pending);
+	if (rc)
+		a->broken = 1;
+	return rc;
+}
+
+/* A segment out of the table, done: its index written, compressed if
+ * asked, freed. */
+static int seal_seg(struct hub_archive *a, struct openseg *s)
 {
 	int do_fsync = a->o.fsync != HUB_FSYNC_NEVER, rc = 0;
 	char err[512];
 
-	if (write_seg(a, s) != 0 || (do_fsync && sync_seg(a, s) != 0))
-		rc = -1;
-	close(s->fd);
-	if (rc == 0) {
+	/* the index may only ever describe lines on disk */
+	if (do_fsync && !a->broken)
+		sync_closed(a, s);
+	if (!a->broken) {
 		s->ix.covered = s->size;
 		hub_buf_reset(&a->tmp);
 		hub_buf_addf(&a->tmp, "%s.idx", s->base);
@@ -498,20 +675,57 @@ static int close_seg(struct hub_archive *a, struct openseg *s)
 			hub_err("cannot write the index: %s", err);
 			rc = -1;
 		}
+		a->count->sealed++;
+		a->moved = 1;
 	}
 	if (rc)
 		a->broken = 1;
-	for (int i = 0; i < a->nsegs; i++)
-		if (a->segs[i] == s) {
-			a->segs[i] = a->segs[--a->nsegs];
-			break;
-		}
-	if (a->last == s)
-		a->last = NULL;
 	hub_aindex_builder_free(&s->ix);
-	hub_buf_free(&s->pending);
 	free(s->base);
 	free(s);
+	return rc;
+}
+
+/* Takes s out of the table and seals it. */
+static int close_seg(struct hub_archive *a, struct openseg *s)
+{
+	int rc = leave_table(a, s, 1);
+
+	return seal_seg(a, s) != 0 || rc ? -1 : 0;
+}
+
+/* Seals the resting segment at i. */
+static int seal_resting(struct hub_archive *a, int i)
+{
+	struct openseg *s = a->rest[i];
+
+	a->rest[i] = a->rest[--a->nrest];
+	a->rest_bytes -= index_bytes(s);
+	a->rest_dirty -= s->dirty;
+	return seal_seg(a, s);
+}
+
+/* Takes s out of the table to rest (a full segment is sealed: nothing more
+ * goes to it); its fsync waits for the next one due. Past the bounds of the
+ * resting, the least recently used are sealed. */
+static int rest_seg(struct hub_archive *a, struct openseg *s)
+{
+	int rc = leave_table(a, s, 0);
+
+	if (rc || s->size >= a->o.max_size)
+		return seal_seg(a, s) != 0 || rc ? -1 : 0;
+	a->rest[a->nrest++] = s;
+	a->rest_bytes += index_bytes(s);
+	a->rest_dirty += s->dirty;
+	while (a->nrest == REST_MAX || (a->rest_bytes > REST_BYTES && a->nrest > 1)) {
+		int lru = 0;
+
+		for (int i = 1; i < a->nrest; i++)
+			if (a->rest[i]->used < a->rest[lru]->used)
+				lru = i;
+		if (seal_resting(a, lru) != 0)
+			rc = -1;
+	}
 	return rc;
 }
 
@@ -572,8 +786,17 @@ int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_
 	s->pending.len += len + 1;
 	s->size += len + 1;
 	a->pending += len + 1;
-	if (hour > a->max_hour)
+	if (hour > a->max_hour) {
 		a->max_hour = hour;
+		a->moved = 1;
+		if (a->late_since == INT64_MIN || hour >= a->late_since + LATE_WINDOW) {
+			a->late_prev = a->late_now;
+			a->late_now = 0;
+			a->late_since = hour;
+		}
+	} else if (a->max_hour - hour > a->late_now) {
+		a->late_now = a->max_hour - hour;
+	}
 	if (a->o.ack) {
 		hub_buf_add(&a->ack, line, len);
 		hub_buf_addc(&a->ack, '\n');
@@ -583,61 +806,141 @@ int hub_archive_add(struct hub_archive *a, const char *line, size_t len, uint64_
 	return 0;
 }
 
-int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
+/* Whether the lines written are to be fsynced now. --fsync batch: before
+ * they are acknowledged, at most once per --fsync-interval (the input
+ * loop wakes up for it), sooner when much is waiting or at the end. */
+static int sync_due(const struct hub_archive *a, int force)
 {
-	int sync_now;
+	double since = hub_now() - a->last_sync;
+
+	switch (a->o.fsync) {
+	case HUB_FSYNC_BATCH:
+		return force || since >= a->o.fsync_interval || a->unsynced >= 16 * (uint64_t)a->o.batch_bytes;
+	case HUB_FSYNC_INTERVAL:
+		return force || since >= a->o.fsync_interval;
+	default:
+		return 0;
+	}
+}
+
+/* Keeps the in-memory indexes within INDEX_BYTES. */
+static int bound_indexes(struct hub_archive *a)
+{
+	size_t total = a->rest_bytes;
+
+	for (int i = 0; i < a->nsegs; i++)
+		total += index_bytes(a->segs[i]);
+	while (total > INDEX_BYTES && (a->nrest || a->nsegs > 1)) {
+		int lru = 0;
+
+		if (a->nrest) {
+			for (int i = 1; i < a->nrest; i++)
+				if (a->rest[i]->used < a->rest[lru]->used)
+					lru = i;
+			total -= index_bytes(a->rest[lru]);
+			if (seal_resting(a, lru) != 0)
+				return -1;
+			continue;
+		}
+		for (int i = 1; i < a->nsegs; i++)
+			if (a->segs[i]->used < a->segs[lru]->used)
+				lru = i;
+		total -= index_bytes(a->segs[lru]);
+		if (close_seg(a, a->segs[lru]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int flush(struct hub_archive *a, struct hub_buf *acked, int force)
+{
+	int dirty = 0;
 
 	if (a->broken)
 		return -1;
-	for (int i = 0; i < a->nsegs; i++)
+	for (int i = 0; i < a->nsegs; i++) {
+		a->unsynced += a->segs[i]->pending.len;
 		if (write_seg(a, a->segs[i]) != 0)
 			return -1;
-	sync_now = a->o.fsync == HUB_FSYNC_BATCH ||
-	           (a->o.fsync == HUB_FSYNC_INTERVAL && hub_now() - a->last_sync >= a->o.fsync_interval);
-	if (sync_now) {
+	}
+	if (sync_due(a, force)) {
 		for (int i = 0; i < a->nsegs; i++)
 			if (sync_seg(a, a->segs[i]) != 0)
 				return -1;
-		a->last_sync = hub_now();
-	}
-	/* the hashes of the lines after the lines, fsynced after them */
-	if (sync_now || a->o.fsync == HUB_FSYNC_NEVER) {
-		if (hub_recent_sync(a->recent, sync_now) != 0) {
-			a->broken = 1;
-			return -1;
+		for (int i = 0; i < a->nrest && a->rest_dirty; i++) {
+			if (!a->rest[i]->dirty)
+				continue;
+			if (sync_closed(a, a->rest[i]) != 0)
+				return -1;
+			a->rest_dirty--;
 		}
-		a->durable_line = a->added_line;
+		a->last_sync = hub_now();
+		a->unsynced = 0;
 	}
-	/* the lines are stored: acknowledge them */
-	if (acked && a->ack.len) {
-		hub_buf_add(acked, a->ack.data, a->ack.len);
-		hub_buf_reset(&a->ack);
-	}
-	/* rotation: by size, and by time once the grace period is over */
+	/* rotation: by size, and by time once past the horizon */
 	for (int i = 0; i < a->nsegs;) {
 		struct openseg *s = a->segs[i];
 
-		if (s->size >= a->o.max_size || s->hour + a->o.grace_hours < a->max_hour) {
+		if (s->size >= a->o.max_size || past_horizon(a, s->hour)) {
 			if (close_seg(a, s) != 0)
 				return -1;
 			continue;   /* the table moved its last entry to i */
 		}
 		i++;
 	}
+	if (bound_indexes(a) != 0)
+		return -1;
+	dirty = a->rest_dirty > 0;
+	for (int i = 0; i < a->nsegs && !dirty; i++)
+		dirty = a->segs[i]->dirty;
+	if (!dirty)
+		a->unsynced = 0;
+	/* Every line given is durable now: the hashes of the lines after the
+	 * lines, fsynced after them; then the writer of the input may hear of
+	 * them (hub_archive_durable_line). */
+	if (a->o.fsync == HUB_FSYNC_NEVER || !dirty) {
+		if (hub_recent_sync(a->recent, a->o.fsync != HUB_FSYNC_NEVER) != 0) {
+			a->broken = 1;
+			return -1;
+		}
+		a->durable_line = a->added_line;
+	}
+	/* the lines are stored (under --fsync batch: fsynced too): acknowledge them */
+	if (acked && a->ack.len && (a->o.fsync != HUB_FSYNC_BATCH || !dirty)) {
+		hub_buf_add(acked, a->ack.data, a->ack.len);
+		hub_buf_reset(&a->ack);
+	}
+	if (!a->moved)
+		return 0;
+	a->moved = 0;
+	for (int i = 0; i < a->nrest;) {
+		if (past_horizon(a, a->rest[i]->hour)) {
+			if (seal_resting(a, i) != 0)
+				return -1;
+			continue;
+		}
+		i++;
+	}
 	return a->ndays ? build_days(a, 0) : 0;
 }
 
-/* With --fsync interval, how long the written lines may wait for their
- * fsync, in ms, if some wait; else -1. The write loop waits no longer than
- * that for input, so a stream that pauses is synced within the interval,
- * not at the next line, whenever that comes. */
+int hub_archive_flush(struct hub_archive *a, struct hub_buf *acked)
+{
+	return flush(a, acked, 0);
+}
+
+/* How long the written lines may wait for their fsync, in ms, if some
+ * wait; else -1. The write loop waits no longer than that for input, so a
+ * stream that pauses is synced (and, under --fsync batch, acknowledged)
+ * within the interval, not at the next line, whenever that comes. */
 int hub_archive_sync_due_ms(const struct hub_archive *a)
 {
 	double left;
 	int dirty = 0;
 
-	if (a->o.fsync != HUB_FSYNC_INTERVAL)
+	if (a->o.fsync == HUB_FSYNC_NEVER)
 		return -1;
+	dirty = a->rest_dirty > 0;
 	for (int i = 0; i < a->nsegs && !dirty; i++)
 		dirty = a->segs[i]->dirty;
 	if (!dirty)
@@ -653,12 +956,9 @@ uint64_t hub_archive_durable_line(const struct hub_archive *a)
 
 int hub_archive_sync(struct hub_archive *a, struct hub_buf *acked)
 {
-	if (hub_archive_flush(a, acked) != 0)
+	/* forced: every segment, open or resting, fsynced now */
+	if (flush(a, acked, 1) != 0)
 		return -1;
-	if (a->o.fsync != HUB_FSYNC_NEVER)
-		for (int i = 0; i < a->nsegs; i++)
-			if (sync_seg(a, a->segs[i]) != 0)
-				return -1;
 	if (hub_recent_sync(a->recent, a->o.fsync != HUB_FSYNC_NEVER) != 0) {
 		a->broken = 1;
 		return -1;
@@ -678,17 +978,30 @@ int hub_archive_close(struct hub_archive *a, struct hub_buf *acked)
 
 	if (!a)
 		return 0;
-	rc = hub_archive_flush(a, acked);
-	if (a->o.fsync != HUB_FSYNC_NEVER)
+	rc = flush(a, acked, 1);
+	if (a->o.fsync != HUB_FSYNC_NEVER) {
 		for (int i = 0; i < a->nsegs; i++)
 			if (sync_seg(a, a->segs[i]) != 0)
 				rc = -1;
+		for (int i = 0; i < a->nrest; i++)
+			if (sync_closed(a, a->rest[i]) != 0)
+				rc = -1;
+		a->rest_dirty = 0;
+	}
+	if (acked && a->ack.len && !a->broken) {
+		hub_buf_add(acked, a->ack.data, a->ack.len);
+		hub_buf_reset(&a->ack);
+	}
 	while (a->nsegs)
 		if (close_seg(a, a->segs[0]) != 0)
+			rc = -1;
+	while (a->nrest)
+		if (seal_resting(a, 0) != 0)
 			rc = -1;
 	if (build_days(a, 1) != 0)
 		rc = -1;
 	free(a->days);
+	free(a->rest);
 	if (a->broken)
 		rc = -1;
 	if (hub_recent_sync(a->recent, a->o.fsync != HUB_FSYNC_NEVER) != 0)

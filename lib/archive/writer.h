@@ -35,11 +35,20 @@ struct hub_archive_opts {
 
 struct hub_archive;
 
+/* What the writer did, for --stats: segment fsyncs, segments sealed (index
+ * written), day indexes built, resting segments taken back. */
+struct hub_archive_counters {
+	uint64_t fsyncs, sealed, day_indexes, woken;
+};
+
 /* Takes the directory's writer lock (creating the directory, parents
  * included). NULL with e set: UNAVAILABLE when another writer holds the
  * lock, IOERR otherwise. */
 struct hub_archive *hub_archive_open(const struct hub_archive_opts *o, struct hub_failstore *fs,
                                      struct hub_error *e);
+/* From now on a's counters are kept in *c (which gets their values so far,
+ * and outlives a: hub_archive_close() counts its last seals there). */
+void hub_archive_count(struct hub_archive *a, struct hub_archive_counters *c);
 /* Stores one line (without newline). 0: pending (or written, when a batch
  * was due: its lines are then appended to acked, which may be NULL); 1: not
  * stored, recorded in the failure store; 2: not stored, a repeat of a line

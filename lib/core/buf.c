@@ -58,12 +58,19 @@ void hub_buf_addf(struct hub_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Digits from the end of a small buffer: no printf on paths that run per
+ * value (the key version of every token). */
 void hub_buf_add_int(struct hub_buf *b, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	hub_buf_add(b, tmp, (size_t)n);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	hub_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 size_t hub_utf8_seq(const unsigned char *p, size_t n)

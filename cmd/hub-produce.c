@@ -50,7 +50,7 @@ static const struct hub_option options[] = {
 	{ OPT_RAW, "raw", NULL, "send lines that are not JSON as they are" },
 	{ OPT_TEE, "tee", NULL, "write each delivered event to stdout as an envelope\n"
 	  "(with partition and offset)" },
-	{ OPT_TXN, "transactional-id", "ID", "the whole input as one transaction" },
+	{ OPT_TXN, "transactional-id", "ID", "the input as one transaction; from hub-consume -G, exactly once" },
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,

@@ -48,3 +48,23 @@ SCHEMAS="$BATS_TEST_DIRNAME/../schemas"
 	echo "$(wc -l <"$T/ids.out") in chaos.out for 6000 events" >&2
 	[ "$(wc -l <"$T/ids.out")" -lt 12000 ]
 }
+
+@test "consume | produce --transactional-id: the group's offsets commit in the producer's transactions; killed by -9 three times, none lost" {
+	start_devbroker -T chaos.in:4 -T chaos.out:4
+	"$GEN" 6000 --seed 13 --invalid-rate 0 --dup-rate 0 >"$T/in"
+	jq -r .id "$T/in" | sort >"$T/ids.produced"
+	hub-produce -t chaos.in -k subject <"$T/in"
+	broker_ctl rtt 1 1000
+	PRODUCE_ARGS=(--transactional-id "chaos-$BATS_TEST_NUMBER" -v)
+	chaos_produce_rounds chaos.in chaos.out 3
+	broker_ctl rtt 1 0
+	cat "$T/chaos.log" >&2
+	[ "$(grep -c 'kill -9' "$T/chaos.log")" -eq 3 ]
+	# the producer committed the offsets: it said so, and hub-consume stored none itself
+	grep -q 'a transaction per second, with the group' "$T/hub-produce.err"
+	hub-consume -t chaos.out -o beginning -e | jq -r .id | sort >"$T/ids.out"
+	comm -23 "$T/ids.produced" <(sort -u "$T/ids.out") >"$T/lost"
+	[ ! -s "$T/lost" ] || { echo "lost $(wc -l <"$T/lost") events" >&2; false; }
+	# and the group has nothing left to read
+	[ "$(hub-consume -G chaos-copy -t chaos.in -e -X session.timeout.ms=10000 | wc -l)" -eq 0 ]
+}

@@ -94,7 +94,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	uint64_t repeats;
 
 	memset(&m, 0, sizeof(m));
-	m.up = hub_ack_in_new(in_fd);   /* before the first read: stream/ack.h */
+	m.up = hub_ack_in_new(in_fd, 0);   /* before the first read: stream/ack.h */
 	hub_archive_count(a, &c);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */

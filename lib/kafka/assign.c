@@ -36,7 +36,7 @@ void hub_assign_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topi
 	} else {
 		/* What was read from these partitions goes out, and its offsets
 		 * are stored, while they are still ours. */
-		hub_consume_flush(c);
+		hub_consume_flush_urgent(c, 1);
 		if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk))
 			hub_consume_drain(c, 2000);
 		else

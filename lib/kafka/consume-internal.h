@@ -40,6 +40,10 @@ struct consumer {
 
 /* kafka/consume.c: the output */
 void hub_consume_flush(struct consumer *c);
+/* The same; urgent: a reader that commits our offsets in transactions
+ * (stream/ack.h) should commit at this point at once (a revocation, the
+ * end). */
+void hub_consume_flush_urgent(struct consumer *c, int urgent);
 void hub_consume_drain(struct consumer *c, int patience_ms);
 
 /* kafka/assign.c: which partitions are read */

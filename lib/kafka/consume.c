@@ -80,6 +80,11 @@ static void store_consumed(struct consumer *c)
 
 	if (!list)
 		return;
+	if (hub_ack_out_txn(c->ack)) {
+		/* the reader commits them, in its transactions, from our cuts */
+		rd_kafka_topic_partition_list_destroy(list);
+		return;
+	}
 	if (rd_kafka_offsets_store(c->rk, list) != RD_KAFKA_RESP_ERR_NO_ERROR || hub_verbosity >= 3) {
 		for (int i = 0; i < list->cnt; i++) {
 			const rd_kafka_topic_partition_t *tp = &list->elems[i];
@@ -105,14 +110,47 @@ static void fail_output(struct consumer *c, int err)
 	c->stop = 1;
 }
 
+/* Before the buffer goes out, a reader that commits our offsets in its
+ * own transactions (hub-produce --transactional-id) is told the cut: the
+ * output position after the buffer, the group's metadata (generation and
+ * member, for the transaction's fencing) and each partition's offset
+ * there. Sent first, so it is there when the reader reaches that point. */
+static void tell_cut(struct consumer *c, int urgent)
+{
+	rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(c->rk);
+	struct hub_buf msg = { 0 };
+	rd_kafka_error_t *error;
+	void *meta = NULL;
+	size_t size = 0;
+
+	if (!cgmd)
+		return;
+	error = rd_kafka_consumer_group_metadata_write(cgmd, &meta, &size);
+	rd_kafka_consumer_group_metadata_destroy(cgmd);
+	if (error) {
+		hub_warn("cannot pass the group's metadata on: %s", rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+		return;
+	}
+	hub_buf_addf(&msg, "cut %llu %d ", (unsigned long long)(c->written + c->out.len), urgent);
+	hub_buf_base64(&msg, meta, size);
+	rd_kafka_mem_free(NULL, meta);
+	hub_ledger_cut(&c->ledger, &msg);
+	hub_buf_addc(&msg, '\n');
+	hub_ack_out_tell(c->ack, msg.data, msg.len);
+	hub_buf_free(&msg);
+}
+
 /* Writes the buffer out, then marks each partition's offset as written. */
-void hub_consume_flush(struct consumer *c)
+void hub_consume_flush_urgent(struct consumer *c, int urgent)
 {
 	const char *p = c->out.data;
 	size_t left = c->out.len;
 
 	if (c->status == HUB_EXIT_IOERR)
 		return;
+	if (c->group && hub_ack_out_txn(c->ack) && (c->out.len > 0 || urgent))
+		tell_cut(c, urgent);
 	while (left > 0) {
 		ssize_t w = write(c->out_fd, p, left);
 
@@ -132,6 +170,11 @@ void hub_consume_flush(struct consumer *c)
 		return;
 	hub_ledger_written(&c->ledger, c->written);
 	store_consumed(c);
+}
+
+void hub_consume_flush(struct consumer *c)
+{
+	hub_consume_flush_urgent(c, 0);
 }
 
 static int reader_gone(struct consumer *c)
@@ -408,7 +451,7 @@ static void consume_loop(struct consumer *c)
 			hub_consume_flush(c);
 	}
 	free(msgs);
-	hub_consume_flush(c);
+	hub_consume_flush_urgent(c, 1);
 }
 
 int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_opts *o,

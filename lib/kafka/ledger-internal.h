@@ -14,6 +14,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "core/buf.h"
+
 #define HUB_LEDGER_MARKS 4   /* written-not-consumed offsets kept per partition */
 
 struct hub_ledger_mark {
@@ -27,6 +29,7 @@ struct hub_ledger_part {
 	int assigned;
 	int eof;                 /* read to its end, nothing since */
 	int64_t buffered;        /* offset after the last buffered message; -1: none */
+	int64_t cut;             /* offset after the last message written or buffered; -1: none */
 	struct hub_ledger_mark marks[HUB_LEDGER_MARKS];   /* oldest first */
 	int nmarks;
 };
@@ -46,6 +49,11 @@ void hub_ledger_eof(struct hub_ledger *l, struct hub_ledger_part *p, int eof);
 /* Whether every assigned partition (at least one) is at its end. */
 int hub_ledger_all_at_end(const struct hub_ledger *l);
 
+/* The offsets that go with the output once the buffer is written: every
+ * partition's offset after its last message written or buffered, as
+ * " topic:partition:offset" words appended to b (for a reader that commits
+ * them in its transaction). */
+void hub_ledger_cut(struct hub_ledger *l, struct hub_buf *b);
 /* The buffer was written out; it ended at output position `end`. */
 void hub_ledger_written(struct hub_ledger *l, uint64_t end);
 /* The offsets whose bytes the output has consumed up to position

@@ -35,6 +35,7 @@ struct hub_ledger_part *hub_ledger_find(struct hub_ledger *l, const char *topic,
 	p->topic = hub_xstrdup(topic);
 	p->partition = partition;
 	p->buffered = -1;
+	p->cut = -1;
 	l->last = l->n++;
 	return p;
 }
@@ -57,6 +58,7 @@ void hub_ledger_assign(struct hub_ledger *l, struct hub_ledger_part *p, int assi
 	l->nassigned += assigned ? 1 : -1;
 	if (!assigned) {
 		p->buffered = -1;
+		p->cut = -1;
 		p->nmarks = 0;
 	}
 }
@@ -64,6 +66,18 @@ void hub_ledger_assign(struct hub_ledger *l, struct hub_ledger_part *p, int assi
 int hub_ledger_all_at_end(const struct hub_ledger *l)
 {
 	return l->nassigned > 0 && l->neof == l->nassigned;
+}
+
+void hub_ledger_cut(struct hub_ledger *l, struct hub_buf *b)
+{
+	for (int i = 0; i < l->n; i++) {
+		struct hub_ledger_part *p = &l->parts[i];
+
+		if (p->buffered >= 0)
+			p->cut = p->buffered;
+		if (p->cut >= 0 && p->assigned)
+			hub_buf_addf(b, " %s:%d:%lld", p->topic, (int)p->partition, (long long)p->cut);
+	}
 }
 
 void hub_ledger_written(struct hub_ledger *l, uint64_t end)

@@ -82,6 +82,19 @@ struct producer {
 	struct hub_ack_in *up;      /* the hub tool writing our input hears what is delivered */
 	struct hub_ack_lines *acks;
 	uint64_t consumed;          /* input bytes up to the last line read */
+	/* Transactions that carry hub-consume's offsets (kafka/txn.c): the
+	 * cuts it announced, oldest first. */
+	struct txn_cut {
+		uint64_t pos;               /* input position the offsets go with */
+		int urgent;                 /* commit there at once */
+		rd_kafka_consumer_group_metadata_t *cgmd;
+		rd_kafka_topic_partition_list_t *offsets;
+	} *cuts;
+	size_t ncuts, capcuts;
+	int streaming;              /* cuts came: a transaction per cut, not one for all */
+	int txn_lost;               /* a transaction was aborted: its events are read again */
+	double last_commit;
+	uint64_t seen_total;        /* input bytes read when the cuts were last looked at */
 	struct hub_buf arena;       /* the batch's keys, and values that do not stay */
 	struct hub_placement place; /* partitions chosen by hub */
 };
@@ -107,6 +120,9 @@ int hub_binding_value(struct producer *p, char *why, size_t whylen);
 int hub_txn_begin(struct producer *p);
 void hub_txn_spool_add(struct producer *p, uint64_t line, const char *data, size_t len);
 void hub_txn_end(struct producer *p, int status);
+/* After each line: the cuts hub-consume announced, and a commit when one
+ * falls exactly where the input is (at most once a second, unless urgent). */
+void hub_txn_at(struct producer *p, uint64_t total);
 
 /* kafka/topicmap.c: --topic-from, the topic from the event's fields */
 void hub_topicmap_parse(struct producer *p, const char *spec);

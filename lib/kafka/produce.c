@@ -501,6 +501,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		p->consumed = hub_reader_consumed(r);
 		hub_ack_lines_read(p->acks, l.number, p->consumed, !hub_reader_buffered(r));
 		produce_line(p, &l);
+		hub_txn_at(p, hub_reader_total(r));
 		serve_stats(p);
 	}
 	hub_batch_flush(p);
@@ -641,7 +642,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	/* Plain events are scanned ahead in a thread of their own when that
 	 * pays; the modes that need the scanner's callbacks (--binary-mode)
 	 * or none of it (--envelope) run in this one. */
-	pipelined = !o->binary_mode && !o->envelope && scan_ahead_pays();
+	pipelined = !o->binary_mode && !o->envelope && !o->transactional && scan_ahead_pays();
 	if (pipelined)
 		hub_scanahead_block_signals(1);   /* librdkafka's threads inherit this */
 	hub_place_configure(&p.place, conf);
@@ -664,7 +665,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	}
 
 	/* before the first read: stream/ack.h */
-	p.up = hub_ack_in_new(in_fd);
+	p.up = hub_ack_in_new(in_fd, o->transactional ? HUB_ACK_TXN : 0);
 	p.acks = hub_ack_lines_new(p.up);
 	if (pipelined)
 		read_scanned(&p, in_fd, &lines, &status);

@@ -1,10 +1,23 @@
-/* kafka/txn.c: hub-produce's one transaction, when transactional.id is set.
+/* kafka/txn.c: hub-produce's transactions, when transactional.id is set.
  *
+ * Read from a file or a program, the whole input is one transaction.
  * Delivered events wait in a spool file until the commit: on abort each of
  * them goes to the failure store, so the accounting invariant holds (every
  * line read ends as delivered or failed) even for events the broker had
- * acknowledged inside the aborted transaction. */
+ * acknowledged inside the aborted transaction.
+ *
+ * Read from hub-consume -G (stream/ack.h), the input is a stream: hub-consume
+ * announces cuts (an input position, its group's metadata, each partition's
+ * offset there) and the producer commits a transaction at a cut, the
+ * consumed offsets in it (Kafka's sendOffsetsToTransaction), at most once
+ * a second or at once when the cut is urgent (a revocation, the end): topic
+ * to topic, each event exactly once. hub-consume then commits nothing
+ * itself. An aborted transaction there loses nothing and fails nothing:
+ * its offsets were not committed, so its events are read again; the
+ * producer stops (exit 69) for the pipeline to be run again. */
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +25,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "json/scan.h"
 #include "kafka/produce-internal.h"
 #include "stream/failstore.h"
@@ -81,10 +95,16 @@ int hub_txn_begin(struct producer *p)
 /* After every delivery report: commits, or aborts when an event failed,
  * a signal came, the producer hit a fatal error or the input loop ended
  * with status; on abort the spooled events fail into the store. */
+static void stream_end(struct producer *p);
+
 void hub_txn_end(struct producer *p, int status)
 {
 	char errstr[512], why[512];
 
+	if (p->streaming) {
+		stream_end(p);
+		return;
+	}
 	if (p->txn_abort || hub_stop_requested || p->fatal || status != HUB_EXIT_OK) {
 		snprintf(why, sizeof(why), "%s", p->txn_abort ? "an event failed" :
 		         hub_stop_requested ? strsignal(hub_stop_requested) : "input error");
@@ -95,4 +115,170 @@ void hub_txn_end(struct producer *p, int status)
 		txn_call(p, rd_kafka_abort_transaction(p->rk, 30000), "aborting the transaction", why, sizeof(why));
 		spool_fail_all(p, errstr);
 	}
+}
+
+static void cut_free(struct txn_cut *c)
+{
+	if (c->cgmd)
+		rd_kafka_consumer_group_metadata_destroy(c->cgmd);
+	if (c->offsets)
+		rd_kafka_topic_partition_list_destroy(c->offsets);
+}
+
+static void pop_cut(struct producer *p)
+{
+	cut_free(&p->cuts[0]);
+	memmove(p->cuts, p->cuts + 1, sizeof(*p->cuts) * --p->ncuts);
+}
+
+/* "cut POS URGENT METADATA topic:partition:offset..." from hub-consume. */
+static int parse_cut(const char *msg, size_t len, struct txn_cut *c)
+{
+	char *text = hub_xmalloc(len + 1), *save = NULL, *w;
+	struct hub_buf meta = { 0 };
+	unsigned long long pos;
+	int urgent, ok = 0;
+
+	memcpy(text, msg, len);
+	text[len] = '\0';
+	memset(c, 0, sizeof(*c));
+	if (!(w = strtok_r(text, " ", &save)) || strcmp(w, "cut") != 0 || !(w = strtok_r(NULL, " ", &save)) ||
+	    sscanf(w, "%llu", &pos) != 1 || !(w = strtok_r(NULL, " ", &save)) || sscanf(w, "%d", &urgent) != 1 ||
+	    !(w = strtok_r(NULL, " ", &save)) || hub_base64_decode(w, strlen(w), &meta) < 0)
+		goto out;
+	{
+		rd_kafka_error_t *error = rd_kafka_consumer_group_metadata_read(&c->cgmd, meta.data, meta.len);
+
+		if (error) {
+			rd_kafka_error_destroy(error);
+			goto out;
+		}
+	}
+	c->pos = pos;
+	c->urgent = urgent;
+	c->offsets = rd_kafka_topic_partition_list_new(8);
+	while ((w = strtok_r(NULL, " ", &save))) {
+		char *a = strrchr(w, ':'), *b;
+		long long off;
+		int part;
+
+		if (!a)
+			goto out;
+		*a = '\0';
+		if (!(b = strrchr(w, ':')))
+			goto out;
+		*b = '\0';
+		if (sscanf(b + 1, "%d", &part) != 1 || sscanf(a + 1, "%lld", &off) != 1)
+			goto out;
+		rd_kafka_topic_partition_list_add(c->offsets, w, part)->offset = off;
+	}
+	ok = 1;
+out:
+	if (!ok)
+		cut_free(c);
+	hub_buf_free(&meta);
+	free(text);
+	return ok ? 0 : -1;
+}
+
+static void take_news(struct producer *p)
+{
+	char *msg;
+	size_t len;
+
+	while (hub_ack_in_news(p->up, &msg, &len)) {
+		struct txn_cut c;
+
+		if (parse_cut(msg, len, &c) < 0) {
+			hub_debug("a message from hub-consume that is no cut; ignored");
+			continue;
+		}
+		if (p->ncuts == p->capcuts) {
+			p->capcuts = p->capcuts ? p->capcuts * 2 : 16;
+			p->cuts = hub_xrealloc(p->cuts, sizeof(*p->cuts) * p->capcuts);
+		}
+		p->cuts[p->ncuts++] = c;
+		if (!p->streaming) {
+			p->streaming = 1;
+			hub_info("reading from hub-consume: a transaction per second, with the group's offsets in it");
+		}
+	}
+}
+
+/* The transaction so far is given up, losing nothing: its offsets are not
+ * committed either, so hub-consume's group reads its events again. After
+ * an error the producer stops (exit 69); at a stop between two cuts it is
+ * only said. */
+static void lost(struct producer *p, const char *why, int error)
+{
+	char errstr[512];
+
+	if (error)
+		hub_err("%s; the transaction is aborted: its events are read again from the group's last "
+		        "committed offsets when the pipeline runs again", why);
+	else
+		hub_info("%s: the events since the last commit are read again next time", why);
+	txn_call(p, rd_kafka_abort_transaction(p->rk, 30000), "aborting the transaction", errstr, sizeof(errstr));
+	p->txn_lost = error;
+	if (error)
+		p->fatal = 1;
+}
+
+/* Commits the transaction at cut c, its offsets in it, and begins the
+ * next one. */
+static void commit_at(struct producer *p, const struct txn_cut *c, int begin)
+{
+	char why[512];
+
+	hub_batch_flush(p);
+	if (txn_call(p, rd_kafka_send_offsets_to_transaction(p->rk, c->offsets, c->cgmd, -1),
+	             "sending the consumed offsets to the transaction", why, sizeof(why)) ||
+	    txn_call(p, rd_kafka_commit_transaction(p->rk, -1), "committing the transaction", why, sizeof(why))) {
+		lost(p, why, 1);
+		return;
+	}
+	/* committed: nothing of it can fail any more */
+	if (p->spool && (fflush(p->spool) != 0 || ftruncate(fileno(p->spool), 0) != 0))
+		hub_warn("transaction spool: %s", strerror(errno));
+	if (p->spool)
+		rewind(p->spool);
+	hub_ack_in_send(p->up, c->pos);
+	p->last_commit = hub_now();
+	if (begin && txn_call(p, rd_kafka_begin_transaction(p->rk), "beginning a transaction", why, sizeof(why)))
+		lost(p, why, 1);
+}
+
+void hub_txn_at(struct producer *p, uint64_t total)
+{
+	if (!p->spool || !p->up || p->fatal)
+		return;
+	if (total != p->seen_total) {   /* more input came: its cuts were sent before it */
+		p->seen_total = total;
+		take_news(p);
+	}
+	while (p->ncuts > 0 && p->cuts[0].pos < p->consumed)
+		pop_cut(p);
+	if (p->ncuts > 0 && p->cuts[0].pos == p->consumed &&
+	    (p->cuts[0].urgent || hub_now() - p->last_commit >= 1.0)) {
+		commit_at(p, &p->cuts[0], 1);
+		pop_cut(p);
+	}
+}
+
+/* The end of a stream: a commit where the input stopped, if hub-consume
+ * cut there; otherwise the events since the last cut are read again. */
+static void stream_end(struct producer *p)
+{
+	take_news(p);
+	while (p->ncuts > 0 && p->cuts[0].pos < p->consumed)
+		pop_cut(p);
+	if (!p->fatal && p->ncuts > 0 && p->cuts[0].pos == p->consumed)
+		commit_at(p, &p->cuts[0], 0);
+	else if (!p->fatal)
+		lost(p, hub_stop_requested ? "stopped between two commits" : "the input ended between two commits",
+		     !hub_stop_requested);
+	while (p->ncuts > 0)
+		pop_cut(p);
+	free(p->cuts);
+	p->cuts = NULL;
 }

@@ -45,12 +45,15 @@ struct hub_ack_out {
 	char line[64];
 	size_t linelen;
 	int helloed;
+	int txn;            /* the reader commits our offsets itself */
 };
 
 struct hub_ack_in {
 	int fd;
 	uint64_t sent, want;
 	int dead;
+	char *news;         /* what the writer said, not yet taken */
+	size_t newslen, newscap, taken;
 };
 
 static socklen_t link_address(struct sockaddr_un *sa, dev_t dev, ino_t ino)
@@ -172,8 +175,9 @@ static void parse_line(struct hub_ack_out *o, const char *p, size_t n)
 
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
-	if (strcmp(tmp, "hub-ack 1") == 0) {
+	if (strcmp(tmp, "hub-ack 1") == 0 || strcmp(tmp, "hub-ack 1 txn") == 0) {
 		o->helloed = 1;
+		o->txn = tmp[9] == ' ';
 	} else if (o->helloed && sscanf(tmp, "ack %llu", &v) == 1) {
 		if (v > o->written)
 			v = o->written;
@@ -254,6 +258,36 @@ uint64_t hub_ack_out_safe(struct hub_ack_out *o)
 		stop_listening(o);
 	}
 	return taken;
+}
+
+int hub_ack_out_txn(struct hub_ack_out *o)
+{
+	if (o->state == OUT_PENDING)
+		try_accept(o);   /* a reader that connected already: its hello tells */
+	if (o->state == OUT_LINKED && !o->helloed)
+		read_news(o);
+	return o->state == OUT_LINKED && o->txn;
+}
+
+int hub_ack_out_tell(struct hub_ack_out *o, const char *msg, size_t len)
+{
+	while (o->link_fd >= 0 && len > 0) {
+		ssize_t w = send(o->link_fd, msg, len, MSG_NOSIGNAL);
+
+		if (w > 0) {
+			msg += w;
+			len -= (size_t)w;
+		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			struct pollfd pfd = { .fd = o->link_fd, .events = POLLOUT };
+
+			read_news(o);   /* the reader may wait for us to take its acks */
+			if (o->link_fd >= 0)
+				poll(&pfd, 1, 100);
+		} else {
+			link_lost(o);
+		}
+	}
+	return o->link_fd >= 0 ? 0 : -1;
 }
 
 int hub_ack_out_linked(const struct hub_ack_out *o)
@@ -347,7 +381,7 @@ static int try_connect(int s, const struct sockaddr_un *sa, socklen_t len)
 	return rc;
 }
 
-struct hub_ack_in *hub_ack_in_new(int fd)
+struct hub_ack_in *hub_ack_in_new(int fd, int flags)
 {
 	struct hub_ack_in *i;
 	struct sockaddr_un sa;
@@ -383,8 +417,12 @@ struct hub_ack_in *hub_ack_in_new(int fd)
 	fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK);
 	i = hub_xcalloc(1, sizeof(*i));
 	i->fd = s;
-	if (send(s, HELLO, strlen(HELLO), MSG_NOSIGNAL) != (ssize_t)strlen(HELLO))
-		i->dead = 1;
+	{
+		const char *hello = (flags & HUB_ACK_TXN) ? "hub-ack 1 txn\n" : HELLO;
+
+		if (send(s, hello, strlen(hello), MSG_NOSIGNAL) != (ssize_t)strlen(hello))
+			i->dead = 1;
+	}
 	hub_debug("acknowledgement link: the writer of standard input hears what is safe");
 	return i;
 }
@@ -414,12 +452,53 @@ void hub_ack_in_send(struct hub_ack_in *i, uint64_t bytes)
 	hub_ack_in_retry(i);
 }
 
+int hub_ack_in_news(struct hub_ack_in *i, char **msg, size_t *len)
+{
+	char *nl;
+
+	if (!i)
+		return 0;
+	for (;;) {
+		if (i->taken < i->newslen && (nl = memchr(i->news + i->taken, '\n', i->newslen - i->taken))) {
+			*msg = i->news + i->taken;
+			*len = (size_t)(nl - *msg);
+			i->taken += *len + 1;
+			return 1;
+		}
+		if (i->dead)
+			return 0;
+		/* keep the unfinished line, read more */
+		memmove(i->news, i->news + i->taken, i->newslen - i->taken);
+		i->newslen -= i->taken;
+		i->taken = 0;
+		if (i->newscap - i->newslen < 4096) {
+			if (i->newscap >= (1u << 20)) {   /* a line that long is no message of ours */
+				i->dead = 1;
+				return 0;
+			}
+			i->newscap = i->newscap ? i->newscap * 2 : 8192;
+			i->news = hub_xrealloc(i->news, i->newscap);
+		}
+		ssize_t n = recv(i->fd, i->news + i->newslen, i->newscap - i->newslen, MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+				i->dead = 1;
+			return 0;
+		}
+		i->newslen += (size_t)n;
+	}
+}
+
 void hub_ack_in_free(struct hub_ack_in *i)
 {
 	if (!i)
 		return;
 	hub_ack_in_retry(i);
 	close(i->fd);
+	free(i->news);
 	free(i);
 }
 

@@ -38,6 +38,14 @@ int hub_ack_out_linked(const struct hub_ack_out *o);
 /* The descriptor to poll for news from the reader (the connected link, or
  * the listening socket while no reader has connected), or -1. */
 int hub_ack_out_fd(const struct hub_ack_out *o);
+/* Whether the reader commits the writer's Kafka offsets itself, in its
+ * own transaction (hub-produce --transactional-id): the writer then
+ * stores none, and tells the reader its cuts instead (hub_ack_out_tell). */
+int hub_ack_out_txn(struct hub_ack_out *o);
+/* A message line (with its newline) to the reader: "cut POS ...", the
+ * offsets that go with the first POS bytes. Waits while the link is full;
+ * 0, or -1 when the reader has gone. */
+int hub_ack_out_tell(struct hub_ack_out *o, const char *msg, size_t len);
 /* The end of the output: the pipe is closed (fd replaced by /dev/null, so
  * the reader sees its end), then waits until every byte written is safe,
  * the reader has gone, or nothing has moved for patience_ms. Without a
@@ -51,8 +59,13 @@ struct hub_ack_in;
 
 /* Connects to the writer of fd when fd is a pipe that a hub tool writes
  * (waiting, if need be, until the first input arrives, which proves the
- * writer is listening). NULL when there is none. */
-struct hub_ack_in *hub_ack_in_new(int fd);
+ * writer is listening). NULL when there is none. HUB_ACK_TXN: this reader
+ * commits the writer's offsets in its own transactions. */
+#define HUB_ACK_TXN 1
+struct hub_ack_in *hub_ack_in_new(int fd, int flags);
+/* The next message line from the writer (without its newline) into *msg,
+ * without waiting: 1, or 0 when none is there. */
+int hub_ack_in_news(struct hub_ack_in *i, char **msg, size_t *len);
 /* The first `bytes` bytes of the input are safe (cumulative; a smaller
  * number than before is ignored). Never blocks: what the link cannot take
  * now goes with the next call. */

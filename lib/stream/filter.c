@@ -153,7 +153,7 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 	L.q = hub_xmalloc(sizeof(*L.q) * MAX_BATCHES);
 	/* listen before the first write, connect before the first read */
 	L.down = hub_ack_out_new(out_fd);
-	L.up = hub_ack_in_new(in_fd);
+	L.up = hub_ack_in_new(in_fd, 0);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	watch_down(&L);

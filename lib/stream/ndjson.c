@@ -117,6 +117,11 @@ int hub_reader_buffered(struct hub_reader *r)
 	return 1;
 }
 
+uint64_t hub_reader_total(const struct hub_reader *r)
+{
+	return r->total;
+}
+
 uint64_t hub_reader_consumed(const struct hub_reader *r)
 {
 	return r->total - (r->end - r->start);

@@ -38,6 +38,8 @@ void hub_reader_free(struct hub_reader *r);
 /* Bytes of input taken by the lines returned so far, newlines included
  * (what an acknowledgement to the writer counts, stream/ack.h). */
 uint64_t hub_reader_consumed(const struct hub_reader *r);
+/* Bytes read from the descriptor so far (grows with each read(2)). */
+uint64_t hub_reader_total(const struct hub_reader *r);
 /* When wake_fd becomes readable, hub_reader_next() returns -1 with errno
  * EINTR instead of waiting for input (another thread's way to stop it). */
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);

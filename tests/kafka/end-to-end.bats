@@ -45,3 +45,19 @@ teardown_file() { kafka_teardown_file; }
 	[ ! -s "$T/lost" ] || { echo "lost $(wc -l <"$T/lost") events" >&2; false; }
 	[ "$(wc -l <"$T/ids.out")" -lt 40000 ]
 }
+
+@test "real cluster: consume | produce --transactional-id, hub-produce killed by -9 three times: every event exactly once in the topic" {
+	BROKER=$KB
+	CHAOS_GROUP_EXTRA="-X group.instance.id=eos-$RUN"
+	topics "$RUN.eos.in:4:3" "$RUN.eos.out:4:3"
+	"$GEN" 20000 --seed 14 --invalid-rate 0 --dup-rate 0 >"$T/in"
+	jq -r .id "$T/in" | sort >"$T/ids.produced"
+	hub-produce -b "$KB" -t "$RUN.eos.in" -k subject <"$T/in"
+	PRODUCE_ARGS=(--transactional-id "eos-$RUN" -v)
+	chaos_produce_rounds "$RUN.eos.in" "$RUN.eos.out" 3
+	cat "$T/chaos.log" >&2
+	[ "$(grep -c 'kill -9' "$T/chaos.log")" -eq 3 ]
+	# read_committed (librdkafka's default): the aborted transactions are not seen
+	hub-consume -b "$KB" -t "$RUN.eos.out" -o beginning -e | jq -r .id | sort >"$T/ids.out"
+	diff "$T/ids.produced" "$T/ids.out"
+}

@@ -95,7 +95,7 @@ chaos_archive_rounds() {
 		victim=$(((r - 1) % ${#CHAOS_STAGES[@]}))
 		if [ $((r % 3)) = 0 ]; then
 			chaos_log "round $r: hub-archive stopped for 3 s"
-			kill -STOP "${pids[4]}"
+			kill -STOP "${pids[4]}" 2>/dev/null || chaos_log "round $r: hub-archive had ended"
 			sleep 3
 		fi
 		chaos_log "round $r: kill -9 ${CHAOS_STAGES[$victim]} at $(chaos_stored) stored"

@@ -90,7 +90,7 @@ all_lines() {
 	# nothing outside the archive, nothing hidden in it but the lock and
 	# the hashes of the lines stored last
 	[ "$(find "$T" -path "$T/a" -prune -o -name '*.ndjson' -print | wc -l)" -eq 0 ]
-	[ "$(cd "$T/a" && find . -name '.*' ! -name . | sort | paste -sd,)" = "./.lock,./.recent.0,./.recent.1" ]
+	[ "$(cd "$T/a" && find . -name '.*' ! -name . | sort | paste -sd,)" = "./.lock,./.recent.0,./.recent.1,./.recent.w" ]
 	[ "$(A find --id 1 | jq -r .type)" = "../../../etc/passwd" ]
 }
 

@@ -13,7 +13,10 @@
  *
  * The hashes are written after the lines they stand for, and fsynced
  * after them too: a crash can make the archive forget a line it stored
- * (it is stored twice), never remember one it did not store. */
+ * (it is stored twice), never remember one it did not store. Lines
+ * written but not fsynced yet leave their hashes in DIR/.recent.w, which
+ * counts only in the boot that wrote it: after kill -9 the lines are still
+ * there (the page cache), after a power cut they may not be. */
 #ifndef HUB_ARCHIVE_RECENT_H
 #define HUB_ARCHIVE_RECENT_H
 
@@ -32,8 +35,13 @@ struct hub_recent *hub_recent_open(const char *dir, struct hub_error *e);
 /* Whether the line was stored lately; if not, it is remembered (pending
  * until hub_recent_sync()). */
 int hub_recent_seen(struct hub_recent *r, const char *line, size_t len);
+/* The lines remembered since the last sync are written (not fsynced):
+ * their hashes go to DIR/.recent.w, kept across a kill -9 of the writer
+ * but not across a reboot (its boot id is in the file), for the lines
+ * may be lost then. 0, or -1 (reported). */
+int hub_recent_wrote(struct hub_recent *r);
 /* Writes the pending hashes (after the lines they stand for were
- * written), fsynced when do_fsync. 0, or -1 (reported). */
+ * fsynced), fsynced when do_fsync. 0, or -1 (reported). */
 int hub_recent_sync(struct hub_recent *r, int do_fsync);
 void hub_recent_close(struct hub_recent *r);
 

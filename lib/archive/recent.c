@@ -38,9 +38,67 @@ struct hub_recent {
 	struct generation g[2];
 	int cur;
 	unsigned char key[crypto_shorthash_KEYBYTES];
-	uint64_t *pending;
+	uint64_t *pending;       /* stored since the last sync */
 	size_t npending, cap;
+	size_t nwritten;         /* of them, in DIR/.recent.w */
+	int wfd;
+	char *wpath;
+	char boot[40];           /* this boot's id */
 };
+
+static void insert(struct generation *g, uint64_t h);
+
+#define WMAGIC "HUBRECNW"
+#define WHEADER 48               /* magic, boot id */
+
+/* The kernel's id of this boot: lines written, not fsynced, survive a
+ * kill -9 in the page cache, never a reboot. */
+static void boot_id(char out[40])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	memset(out, 0, 40);
+	if (f) {
+		if (!fgets(out, 40, f))
+			out[0] = '\0';
+		fclose(f);
+	}
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* DIR/.recent.w: the hashes of lines written since the last fsync. Kept
+ * only if no reboot came in between (the lines may be gone then). */
+static int load_written(struct hub_recent *r, struct hub_error *e)
+{
+	unsigned char h[WHEADER];
+	uint64_t buf[4096];
+	ssize_t n;
+	off_t at = WHEADER;
+
+	boot_id(r->boot);
+	if (r->boot[0] && pread(r->wfd, h, WHEADER, 0) == WHEADER && memcmp(h, WMAGIC, 8) == 0 &&
+	    memcmp(h + 8, r->boot, 40) == 0) {
+		for (; (n = pread(r->wfd, buf, sizeof(buf), at)) >= 8; at += n - n % 8) {
+			for (ssize_t i = 0; i < n / 8; i++) {
+				insert(&r->g[r->cur], buf[i]);
+				if (r->npending == r->cap) {
+					r->cap = r->cap ? r->cap * 2 : 4096;
+					r->pending = hub_xrealloc(r->pending, sizeof(*r->pending) * r->cap);
+				}
+				r->pending[r->npending++] = buf[i];
+			}
+		}
+		r->nwritten = r->npending;
+		return ftruncate(r->wfd, WHEADER + (off_t)r->nwritten * 8) == 0 ? 0 :
+		       hub_fail(e, HUB_EXIT_IOERR, "%s: %s", r->wpath, strerror(errno));
+	}
+	memset(h, 0, sizeof(h));
+	memcpy(h, WMAGIC, 8);
+	memcpy(h + 8, r->boot, 40);
+	if (ftruncate(r->wfd, 0) < 0 || pwrite(r->wfd, h, WHEADER, 0) != WHEADER)
+		return hub_fail(e, HUB_EXIT_IOERR, "%s: %s", r->wpath, strerror(errno));
+	return 0;
+}
 
 static int lookup(const struct generation *g, uint64_t h)
 {
@@ -121,6 +179,7 @@ struct hub_recent *hub_recent_open(const char *dir, struct hub_error *e)
 	struct hub_buf p = { 0 };
 	int ok[2];
 
+	r->wfd = -1;
 	for (int i = 0; i < 2; i++) {
 		struct generation *g = &r->g[i];
 
@@ -136,7 +195,16 @@ struct hub_recent *hub_recent_open(const char *dir, struct hub_error *e)
 			return NULL;
 		}
 	}
+	hub_buf_reset(&p);
+	hub_buf_addf(&p, "%s/.recent.w", dir);
+	r->wpath = hub_xstrdup(hub_buf_cstr(&p));
+	r->wfd = open(r->wpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	hub_buf_free(&p);
+	if (r->wfd < 0) {
+		hub_fail(e, HUB_EXIT_IOERR, "%s: %s", r->wpath, strerror(errno));
+		hub_recent_close(r);
+		return NULL;
+	}
 	ok[0] = load(r, &r->g[0], 0);
 	ok[1] = load(r, &r->g[1], ok[0]);
 	if (!ok[0] && !ok[1])
@@ -148,7 +216,25 @@ struct hub_recent *hub_recent_open(const char *dir, struct hub_error *e)
 		}
 	}
 	r->cur = r->g[1].number > r->g[0].number;
+	if (load_written(r, e) < 0) {
+		hub_recent_close(r);
+		return NULL;
+	}
 	return r;
+}
+
+int hub_recent_wrote(struct hub_recent *r)
+{
+	size_t n = r->npending - r->nwritten;
+
+	if (n == 0)
+		return 0;
+	if (pwrite(r->wfd, r->pending + r->nwritten, n * 8, WHEADER + (off_t)r->nwritten * 8) != (ssize_t)(n * 8)) {
+		hub_err("%s: %s", r->wpath, strerror(errno));
+		return -1;
+	}
+	r->nwritten = r->npending;
+	return 0;
 }
 
 int hub_recent_seen(struct hub_recent *r, const char *line, size_t len)
@@ -183,6 +269,12 @@ int hub_recent_sync(struct hub_recent *r, int do_fsync)
 			return -1;
 		}
 		r->npending = 0;
+		r->nwritten = 0;
+		/* in the generation now: no longer only written */
+		if (ftruncate(r->wfd, WHEADER) < 0) {
+			hub_err("%s: %s", r->wpath, strerror(errno));
+			return -1;
+		}
 	}
 	if (g->count >= HUB_RECENT_KEEP) {
 		struct generation *old = &r->g[!r->cur];
@@ -207,6 +299,9 @@ void hub_recent_close(struct hub_recent *r)
 		free(r->g[i].path);
 	}
 	free(r->pending);
+	if (r->wfd >= 0)
+		close(r->wfd);
+	free(r->wpath);
 	sodium_memzero(r->key, sizeof(r->key));
 	free(r);
 }

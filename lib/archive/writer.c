@@ -863,6 +863,11 @@ static int flush(struct hub_archive *a, struct hub_buf *acked, int force)
 		if (write_seg(a, a->segs[i]) != 0)
 			return -1;
 	}
+	/* the lines are written: so are their hashes, for a kill -9 */
+	if (hub_recent_wrote(a->recent) != 0) {
+		a->broken = 1;
+		return -1;
+	}
 	if (sync_due(a, force)) {
 		for (int i = 0; i < a->nsegs; i++)
 			if (sync_seg(a, a->segs[i]) != 0)

@@ -137,6 +137,7 @@ static void tell_cut(struct consumer *c, int urgent)
 	rd_kafka_mem_free(NULL, meta);
 	hub_ledger_cut(&c->ledger, &msg);
 	hub_buf_addc(&msg, '\n');
+	hub_debug("cut at output byte %llu%s", (unsigned long long)(c->written + c->out.len), urgent ? " (urgent)" : "");
 	hub_ack_out_tell(c->ack, msg.data, msg.len);
 	hub_buf_free(&msg);
 }

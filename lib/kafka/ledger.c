@@ -87,6 +87,7 @@ void hub_ledger_written(struct hub_ledger *l, uint64_t end)
 
 		if (p->buffered < 0)
 			continue;
+		p->cut = p->buffered;
 		if (p->nmarks == HUB_LEDGER_MARKS)
 			p->nmarks--;
 		p->marks[p->nmarks].offset = p->buffered;

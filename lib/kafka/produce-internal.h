@@ -94,6 +94,7 @@ struct producer {
 	int streaming;              /* cuts came: a transaction per cut, not one for all */
 	int txn_lost;               /* a transaction was aborted: its events are read again */
 	double last_commit;
+	uint64_t committed_at;      /* the input position of the last commit */
 	uint64_t seen_total;        /* input bytes read when the cuts were last looked at */
 	struct hub_buf arena;       /* the batch's keys, and values that do not stay */
 	struct hub_placement place; /* partitions chosen by hub */
@@ -120,9 +121,13 @@ int hub_binding_value(struct producer *p, char *why, size_t whylen);
 int hub_txn_begin(struct producer *p);
 void hub_txn_spool_add(struct producer *p, uint64_t line, const char *data, size_t len);
 void hub_txn_end(struct producer *p, int status);
-/* After each line: the cuts hub-consume announced, and a commit when one
+/* After each line (look: also when woken while waiting for input): the
+ * cuts hub-consume announced, and a commit when one
  * falls exactly where the input is (at most once a second, unless urgent). */
-void hub_txn_at(struct producer *p, uint64_t total);
+void hub_txn_at(struct producer *p, uint64_t total, int look);
+/* How long the input may keep the producer waiting before a commit at the
+ * cut where it stands is due, in ms; -1: no such cut. */
+int hub_txn_wait_ms(const struct producer *p);
 
 /* kafka/topicmap.c: --topic-from, the topic from the event's fields */
 void hub_topicmap_parse(struct producer *p, const char *spec);

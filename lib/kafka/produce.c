@@ -476,9 +476,18 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		/* The batch goes out before every read: a read may move the
 		 * lines the batch points at, and nothing else does. */
 		before_next(p, *lines, !hub_reader_buffered(r));
+		if (p->spool && p->up) {
+			/* an urgent cut or a due commit while the input is idle */
+			hub_reader_set_wakeup3(r, hub_ack_in_fd(p->up));
+			hub_reader_set_timeout(r, hub_txn_wait_ms(p));
+		}
 		rc = hub_reader_next(r, &l);
 		if (rc == 0)
 			break;
+		if (rc < 0 && errno == ETIMEDOUT) {
+			hub_txn_at(p, hub_reader_total(r), 1);
+			continue;
+		}
 		if (rc < 0 && errno == EINTR && !hub_stop_requested) {
 			char drain[64];
 
@@ -487,6 +496,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 			while (reports[0] >= 0 && read(reports[0], drain, sizeof(drain)) > 0)
 				;
 			while_waiting(p);
+			hub_txn_at(p, hub_reader_total(r), 1);
 			continue;
 		}
 		if (rc < 0) {
@@ -501,7 +511,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		p->consumed = hub_reader_consumed(r);
 		hub_ack_lines_read(p->acks, l.number, p->consumed, !hub_reader_buffered(r));
 		produce_line(p, &l);
-		hub_txn_at(p, hub_reader_total(r));
+		hub_txn_at(p, hub_reader_total(r), 0);
 		serve_stats(p);
 	}
 	hub_batch_flush(p);

@@ -96,11 +96,14 @@ int hub_txn_begin(struct producer *p)
  * a signal came, the producer hit a fatal error or the input loop ended
  * with status; on abort the spooled events fail into the store. */
 static void stream_end(struct producer *p);
+static void take_news(struct producer *p);
 
 void hub_txn_end(struct producer *p, int status)
 {
 	char errstr[512], why[512];
 
+	if (p->up && !p->streaming)
+		take_news(p);   /* hub-consume's only cut may be the one at the end */
 	if (p->streaming) {
 		stream_end(p);
 		return;
@@ -198,6 +201,7 @@ static void take_news(struct producer *p)
 			p->cuts = hub_xrealloc(p->cuts, sizeof(*p->cuts) * p->capcuts);
 		}
 		p->cuts[p->ncuts++] = c;
+		hub_debug("cut at input byte %llu%s", (unsigned long long)c.pos, c.urgent ? " (urgent)" : "");
 		if (!p->streaming) {
 			p->streaming = 1;
 			hub_info("reading from hub-consume: a transaction per second, with the group's offsets in it");
@@ -243,16 +247,19 @@ static void commit_at(struct producer *p, const struct txn_cut *c, int begin)
 	if (p->spool)
 		rewind(p->spool);
 	hub_ack_in_send(p->up, c->pos);
+	hub_debug("transaction committed at input byte %llu, with the offsets of %d partitions",
+	          (unsigned long long)c->pos, c->offsets->cnt);
+	p->committed_at = c->pos;
 	p->last_commit = hub_now();
 	if (begin && txn_call(p, rd_kafka_begin_transaction(p->rk), "beginning a transaction", why, sizeof(why)))
 		lost(p, why, 1);
 }
 
-void hub_txn_at(struct producer *p, uint64_t total)
+void hub_txn_at(struct producer *p, uint64_t total, int look)
 {
 	if (!p->spool || !p->up || p->fatal)
 		return;
-	if (total != p->seen_total) {   /* more input came: its cuts were sent before it */
+	if (look || total != p->seen_total) {   /* more input came: its cuts were sent before it */
 		p->seen_total = total;
 		take_news(p);
 	}
@@ -265,15 +272,32 @@ void hub_txn_at(struct producer *p, uint64_t total)
 	}
 }
 
+int hub_txn_wait_ms(const struct producer *p)
+{
+	double left;
+
+	if (!p->streaming || p->fatal || p->ncuts == 0 || p->cuts[0].pos != p->consumed)
+		return -1;
+	left = p->last_commit + 1.0 - hub_now();
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
 /* The end of a stream: a commit where the input stopped, if hub-consume
  * cut there; otherwise the events since the last cut are read again. */
 static void stream_end(struct producer *p)
 {
+	char why[512];
+
 	take_news(p);
+	hub_debug("end of input at byte %llu; %zu cuts, the first at %llu", (unsigned long long)p->consumed,
+	          p->ncuts, p->ncuts ? (unsigned long long)p->cuts[0].pos : 0ULL);
 	while (p->ncuts > 0 && p->cuts[0].pos < p->consumed)
 		pop_cut(p);
 	if (!p->fatal && p->ncuts > 0 && p->cuts[0].pos == p->consumed)
 		commit_at(p, &p->cuts[0], 0);
+	else if (!p->fatal && p->committed_at == p->consumed && p->consumed > 0)
+		txn_call(p, rd_kafka_abort_transaction(p->rk, 30000), "ending the last, empty transaction", why,
+		         sizeof(why));
 	else if (!p->fatal)
 		lost(p, hub_stop_requested ? "stopped between two commits" : "the input ended between two commits",
 		     !hub_stop_requested);

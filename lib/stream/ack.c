@@ -178,6 +178,8 @@ static void parse_line(struct hub_ack_out *o, const char *p, size_t n)
 	if (strcmp(tmp, "hub-ack 1") == 0 || strcmp(tmp, "hub-ack 1 txn") == 0) {
 		o->helloed = 1;
 		o->txn = tmp[9] == ' ';
+	} else if (o->helloed && strcmp(tmp, "txn") == 0) {
+		o->txn = 1;
 	} else if (o->helloed && sscanf(tmp, "ack %llu", &v) == 1) {
 		if (v > o->written)
 			v = o->written;
@@ -450,6 +452,17 @@ void hub_ack_in_send(struct hub_ack_in *i, uint64_t bytes)
 		return;
 	i->want = bytes;
 	hub_ack_in_retry(i);
+}
+
+int hub_ack_in_fd(const struct hub_ack_in *i)
+{
+	return i && !i->dead ? i->fd : -1;
+}
+
+void hub_ack_in_txn(struct hub_ack_in *i)
+{
+	if (i && !i->dead && send(i->fd, "txn\n", 4, MSG_NOSIGNAL) != 4)
+		i->dead = 1;
 }
 
 int hub_ack_in_news(struct hub_ack_in *i, char **msg, size_t *len)

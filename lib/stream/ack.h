@@ -19,6 +19,7 @@
 #ifndef HUB_ACK_H
 #define HUB_ACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The writer's side: our output, and what its reader made safe. */
@@ -63,6 +64,12 @@ struct hub_ack_in;
  * commits the writer's offsets in its own transactions. */
 #define HUB_ACK_TXN 1
 struct hub_ack_in *hub_ack_in_new(int fd, int flags);
+/* From now on this reader commits the writer's offsets in transactions
+ * (a filter whose own reader turned out to be hub-produce
+ * --transactional-id): the writer stores none from now on. */
+void hub_ack_in_txn(struct hub_ack_in *i);
+/* The link's descriptor, to poll for the writer's messages; -1 when gone. */
+int hub_ack_in_fd(const struct hub_ack_in *i);
 /* The next message line from the writer (without its newline) into *msg,
  * without waiting: 1, or 0 when none is there. */
 int hub_ack_in_news(struct hub_ack_in *i, char **msg, size_t *len);

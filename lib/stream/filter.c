@@ -7,6 +7,8 @@
  * No allocation per line: the buffer grows to the largest batch, once.
  * With wipe, each batch is zeroed as soon as it is written (or lost). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <string.h>
 
@@ -43,6 +45,14 @@ struct loop {
 	uint64_t written;
 	struct batch *q;
 	size_t head, n;
+	/* Topic to topic in transactions (stream/ack.h): the cuts of the
+	 * writer of the input, passed on to the reader of the output at the
+	 * same place in the events. */
+	int txn;                     /* the reader of the output commits in transactions */
+	struct hub_buf cuts;         /* "POS rest\n" lines, oldest first */
+	size_t cuts_at;
+	uint64_t next_cut;           /* the oldest cut's input position; UINT64_MAX: none */
+	uint64_t seen_total;
 };
 
 #define MAX_BATCHES 4096         /* unsafe batches held before the loop waits */
@@ -78,6 +88,53 @@ static void watch_down(struct loop *L)
 	}
 }
 
+/* The writer's cuts ("cut POS URGENT rest"), kept as "POS URGENT rest". */
+static void take_cuts(struct loop *L)
+{
+	char *msg;
+	size_t len;
+
+	while (hub_ack_in_news(L->up, &msg, &len)) {
+		if (len > 4 && memcmp(msg, "cut ", 4) == 0) {
+			hub_buf_add(&L->cuts, msg + 4, len - 4);
+			hub_buf_addc(&L->cuts, '\n');
+		}
+	}
+	L->next_cut = L->cuts_at < L->cuts.len ? strtoull(L->cuts.data + L->cuts_at, NULL, 10) : UINT64_MAX;
+	hub_reader_set_wakeup3(L->r, hub_ack_in_fd(L->up));   /* -1 once the writer has gone */
+}
+
+static void drop_cut(struct loop *L)
+{
+	char *nl = memchr(L->cuts.data + L->cuts_at, '\n', L->cuts.len - L->cuts_at);
+
+	L->cuts_at = nl ? (size_t)(nl - L->cuts.data) + 1 : L->cuts.len;
+	if (L->cuts_at == L->cuts.len) {
+		hub_buf_reset(&L->cuts);
+		L->cuts_at = 0;
+	}
+	L->next_cut = L->cuts_at < L->cuts.len ? strtoull(L->cuts.data + L->cuts_at, NULL, 10) : UINT64_MAX;
+}
+
+/* The input was read exactly to the oldest cut: the output up to here is
+ * that cut, told to the reader before the bytes go out. */
+static void pass_cut(struct loop *L)
+{
+	char *p = L->cuts.data + L->cuts_at, *sp = memchr(p, ' ', L->cuts.len - L->cuts_at);
+	char *nl = memchr(p, '\n', L->cuts.len - L->cuts_at);
+	struct hub_buf msg = { 0 };
+
+	if (sp && nl && sp < nl) {
+		hub_buf_addf(&msg, "cut %llu", (unsigned long long)(L->written + L->out.len));
+		hub_debug("cut at input byte %llu passed on at output byte %llu", (unsigned long long)L->next_cut,
+		          (unsigned long long)(L->written + L->out.len));
+		hub_buf_add(&msg, sp, (size_t)(nl - sp) + 1);
+		hub_ack_out_tell(L->down, msg.data, msg.len);
+		hub_buf_free(&msg);
+	}
+	drop_cut(L);
+}
+
 /* The batch first, then the hook: the order that lets a tool record what
  * depends on its events being written. 0, or -1 (reported). */
 static int flush(struct loop *L)
@@ -85,6 +142,11 @@ static int flush(struct loop *L)
 	const struct hub_filter *f = L->f;
 	struct hub_buf *out = &L->out;
 
+	if (!L->txn && L->up && hub_ack_out_txn(L->down)) {
+		L->txn = 1;
+		hub_ack_in_txn(L->up);   /* the writer's offsets go to the transactions */
+		hub_reader_set_wakeup3(L->r, hub_ack_in_fd(L->up));   /* an urgent cut while idle */
+	}
 	if (out->len > 0) {
 		int failed = hub_write_all(L->out_fd, out->data, out->len) < 0;
 
@@ -143,7 +205,7 @@ static int batch_full(const struct hub_filter *f, const struct hub_buf *out)
 
 int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, int out_fd, struct hub_stats *st)
 {
-	struct loop L = { .f = f, .r = r, .out_fd = out_fd, .wake_fd = -1 };
+	struct loop L = { .f = f, .r = r, .out_fd = out_fd, .wake_fd = -1, .next_cut = UINT64_MAX };
 	struct hub_line l;
 	const char *data;
 	size_t len;
@@ -174,6 +236,18 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 				broken = 1;
 				break;
 			}
+			if (L.txn) {   /* a cut where the input is now: an urgent one */
+				take_cuts(&L);
+				while (L.next_cut < hub_reader_consumed(r))
+					drop_cut(&L);
+				if (L.next_cut == hub_reader_consumed(r)) {
+					pass_cut(&L);
+					if (flush(&L) < 0) {
+						broken = 1;
+						break;
+					}
+				}
+			}
 			watch_down(&L);
 			continue;
 		}
@@ -198,7 +272,32 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 		case HUB_FILTER_DROP:
 			break;
 		}
+		if (L.txn) {
+			uint64_t at = hub_reader_consumed(r);
+
+			if (hub_reader_total(r) != L.seen_total) {   /* a cut comes before its bytes */
+				L.seen_total = hub_reader_total(r);
+				take_cuts(&L);
+			}
+			while (L.next_cut < at)
+				drop_cut(&L);
+			if (L.next_cut == at) {
+				pass_cut(&L);
+				if (flush(&L) < 0) {
+					broken = 1;
+					break;
+				}
+			}
+		}
 		print_stats(f, st);
+	}
+	/* the writer's last cut is where the input ended (its end, or a stop) */
+	if (!broken && L.txn) {
+		take_cuts(&L);
+		while (L.next_cut < hub_reader_consumed(r))
+			drop_cut(&L);
+		if (L.next_cut == hub_reader_consumed(r))
+			pass_cut(&L);
 	}
 	/* what was read is written, even after a read error or a stop */
 	if (!broken && flush(&L) < 0)
@@ -214,6 +313,7 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 	hub_ack_out_free(L.down);
 	free(L.q);
 	hub_buf_free(&L.out);
+	hub_buf_free(&L.cuts);
 	if (broken)
 		return HUB_EXIT_IOERR;
 	if (status == HUB_EXIT_OK && st->failed)

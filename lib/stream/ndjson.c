@@ -32,7 +32,7 @@ struct hub_reader {
 	int keep;            /* hub_reader_keep_lines() */
 	int lines_out;       /* keep: lines were returned from buf since the last swap */
 	const volatile int *interrupt;
-	int wake_fd[2];      /* hub_reader_set_wakeup(), hub_reader_add_wakeup(); -1: none */
+	int wake_fd[3];      /* hub_reader_set_wakeup(), hub_reader_add_wakeup(), the third; -1: none */
 	int timeout_ms;      /* hub_reader_set_timeout(), -1: none */
 	char head[TOO_LONG_KEEP];
 };
@@ -42,7 +42,7 @@ struct hub_reader *hub_reader_new(int fd, size_t max_line)
 	struct hub_reader *r = hub_xcalloc(1, sizeof(*r));
 
 	r->fd = fd;
-	r->wake_fd[0] = r->wake_fd[1] = -1;
+	r->wake_fd[0] = r->wake_fd[1] = r->wake_fd[2] = -1;
 	r->timeout_ms = -1;
 	r->first_nl = SIZE_MAX;
 	r->max_line = max_line ? max_line : HUB_MAX_LINE_DEFAULT;
@@ -64,6 +64,11 @@ void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd)
 void hub_reader_add_wakeup(struct hub_reader *r, int wake_fd)
 {
 	r->wake_fd[r->wake_fd[0] < 0 ? 0 : 1] = wake_fd;
+}
+
+void hub_reader_set_wakeup3(struct hub_reader *r, int wake_fd)
+{
+	r->wake_fd[2] = wake_fd;
 }
 
 void hub_reader_set_timeout(struct hub_reader *r, int ms)
@@ -161,14 +166,15 @@ static ssize_t fill(struct hub_reader *r)
 		errno = EINTR;
 		return -1;
 	}
-	if (r->wake_fd[0] >= 0 || r->timeout_ms >= 0) {
+	if (r->wake_fd[0] >= 0 || r->wake_fd[1] >= 0 || r->wake_fd[2] >= 0 || r->timeout_ms >= 0) {
 		/* a wake-up fd of -1 is ignored by poll(2) */
-		struct pollfd fds[3] = { { .fd = r->fd, .events = POLLIN },
+		struct pollfd fds[4] = { { .fd = r->fd, .events = POLLIN },
 		                         { .fd = r->wake_fd[0], .events = POLLIN },
-		                         { .fd = r->wake_fd[1], .events = POLLIN } };
+		                         { .fd = r->wake_fd[1], .events = POLLIN },
+		                         { .fd = r->wake_fd[2], .events = POLLIN } };
 		int ready;
 
-		while ((ready = poll(fds, 3, r->timeout_ms)) < 0) {
+		while ((ready = poll(fds, 4, r->timeout_ms)) < 0) {
 			if (errno != EINTR || (r->interrupt && *r->interrupt)) {
 				errno = EINTR;
 				return -1;
@@ -178,7 +184,7 @@ static ssize_t fill(struct hub_reader *r)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (fds[1].revents || fds[2].revents) {
+		if (fds[1].revents || fds[2].revents || fds[3].revents) {
 			errno = EINTR;
 			return -1;
 		}

@@ -45,6 +45,8 @@ uint64_t hub_reader_total(const struct hub_reader *r);
 void hub_reader_set_wakeup(struct hub_reader *r, int wake_fd);
 /* A second such fd (the first, if none was set). */
 void hub_reader_add_wakeup(struct hub_reader *r, int wake_fd);
+/* A third such fd (the link to the writer of the input, stream/ack.h). */
+void hub_reader_set_wakeup3(struct hub_reader *r, int wake_fd);
 /* When no input comes within ms milliseconds (-1: no limit, the default),
  * hub_reader_next() returns -1 with errno ETIMEDOUT; call it again to go
  * on where it was. */

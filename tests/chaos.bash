@@ -159,3 +159,20 @@ chaos_produce_rounds() {
 	pids=("$(chaos_pid hub-consume)" "$(chaos_pid hub-produce)")
 	chaos_reap 120 "${pids[@]}"
 }
+
+# chaos_copy_feed N SEED TOPIC: N events into TOPIC at once, their ids in
+# $T/ids.produced.
+chaos_copy_feed() {
+	"$GEN" "$1" --seed "$2" --invalid-rate 0 --dup-rate 0 >"$T/in"
+	jq -r .id "$T/in" | sort >"$T/ids.produced"
+	hub-produce -b "$BROKER" -t "$3" -k subject <"$T/in"
+}
+
+# chaos_copy_check TOPIC: every event of $T/ids.produced is in TOPIC (read
+# from the beginning, read_committed); its ids, sorted, in $T/ids.out.
+chaos_copy_check() {
+	hub-consume -b "$BROKER" -t "$1" -o beginning -e | jq -r .id | sort >"$T/ids.out"
+	comm -23 "$T/ids.produced" <(sort -u "$T/ids.out") >"$T/lost"
+	[ ! -s "$T/lost" ] || { echo "lost $(wc -l <"$T/lost") events" >&2; return 1; }
+	echo "$(wc -l <"$T/ids.out") in $1 for $(wc -l <"$T/ids.produced") events" >&2
+}

@@ -51,9 +51,12 @@ ROOT="$BATS_TEST_DIRNAME/.."
 	[[ "$summary" =~ ^([0-9]+)\ passed,\ 0\ failed,\ ([0-9]+)\ skipped$ ]]
 	passed=${BASH_REMATCH[1]} skipped=${BASH_REMATCH[2]}
 	[ "$passed" -gt 100 ]
-	# skipped: this test, and each conformance test of ../shared, saying why
+	# skipped: this test, each conformance test of ../shared, and the chaos
+	# rounds of tests/end-to-end.bats (this suite runs them), saying why
 	grep -qE '^ok [0-9]+ a bare clone .* # skip this is the bare clone' "$T/test.out"
 	peers=$(grep -cE '^ok [0-9]+ .* # skip \.\./shared/peers/[^ ]+ not found: the conformance suites come with \.\./shared' "$T/test.out")
+	chaos=$(grep -cE '^ok [0-9]+ .* # skip the chaos rounds run in the outer suite' "$T/test.out")
 	[ "$peers" -ge 1 ]
-	[ "$skipped" -eq $((peers + 1)) ]
+	[ "$chaos" -eq "$(grep -c '^@test' "$ROOT/tests/end-to-end.bats")" ]
+	[ "$skipped" -eq $((peers + chaos + 1)) ]
 }

@@ -28,25 +28,25 @@
 
 struct mark {
 	uint64_t line, in;
+	uint64_t added;          /* lines given to the writer up to it */
 };
 
 struct marks {
 	struct mark q[MAX_MARKS];
 	size_t head, n;
 	struct hub_ack_in *up;
+	uint64_t stored;         /* lines known stored: --stats' out */
 };
 
-static void mark(struct marks *m, uint64_t line, uint64_t in)
+static void mark(struct marks *m, uint64_t line, uint64_t in, uint64_t added)
 {
-	if (!m->up)
-		return;
 	if (m->n == MAX_MARKS)   /* the newest moves on: a later acknowledgement, never an early one */
-		m->q[(m->head + m->n - 1) % MAX_MARKS] = (struct mark){ line, in };
+		m->q[(m->head + m->n - 1) % MAX_MARKS] = (struct mark){ line, in, added };
 	else
-		m->q[(m->head + m->n++) % MAX_MARKS] = (struct mark){ line, in };
+		m->q[(m->head + m->n++) % MAX_MARKS] = (struct mark){ line, in, added };
 }
 
-/* Tells the writer of the input what is stored now. */
+/* What is stored now: counted, and told to the writer of the input. */
 static void acknowledge(struct marks *m, uint64_t durable)
 {
 	uint64_t in = 0;
@@ -54,6 +54,7 @@ static void acknowledge(struct marks *m, uint64_t durable)
 
 	while (m->n > 0 && m->q[m->head].line <= durable) {
 		in = m->q[m->head].in;
+		m->stored = m->q[m->head].added;
 		any = 1;
 		m->head = (m->head + 1) % MAX_MARKS;
 		m->n--;
@@ -91,7 +92,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	struct hub_archive_counters c;
 	int rc, status = HUB_EXIT_OK;
 	char extra[96], why[160], line[256];
-	uint64_t repeats;
+	uint64_t repeats, added = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.up = hub_ack_in_new(in_fd, 0);   /* before the first read: stream/ack.h */
@@ -100,6 +101,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	while (!hub_stop_requested) {
 		acknowledge(&m, hub_archive_durable_line(a));
+		st->out = m.stored;
 		if (!hub_reader_buffered(r))
 			hub_reader_set_timeout(r, hub_archive_sync_due_ms(a));
 		if ((rc = hub_reader_next(r, &l)) == 0)
@@ -137,9 +139,9 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 		if (rc == 1)
 			st->failed++;
 		else if (rc == 0)
-			st->out++;
+			added++;
 		if (l.number % MARK_LINES == 0 || !hub_reader_buffered(r))
-			mark(&m, l.number, hub_reader_consumed(r));
+			mark(&m, l.number, hub_reader_consumed(r), added);
 		if (!hub_reader_buffered(r) && hub_archive_flush(a, &acked) != 0) {
 			status = HUB_EXIT_IOERR;
 			break;
@@ -157,8 +159,13 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 		hub_info("%s: stopping; what was read is being stored", strsignal(hub_stop_requested));
 	/* everything read is stored or failed: acknowledged before the
 	 * segments are closed (indexes, compression), which can take a while */
-	if (status != HUB_EXIT_IOERR && hub_archive_sync(a, &acked) == 0 && m.up)
+	if (status != HUB_EXIT_IOERR && hub_archive_sync(a, &acked) == 0) {
+		m.stored = added;
 		hub_ack_in_send(m.up, hub_reader_consumed(r));
+	} else {
+		acknowledge(&m, hub_archive_durable_line(a));
+	}
+	st->out = m.stored;   /* out: stored, not merely given to the writer */
 	hub_ack_in_free(m.up);
 	repeats = hub_archive_repeats(a);   /* a is gone after close */
 	if (hub_archive_close(a, &acked) != 0)

@@ -10,8 +10,9 @@
 #                                    ended by kill -9 of one stage (some with
 #                                    hub-archive stopped a while first); then
 #                                    a run with -e that drains
-#   chaos_produce_rounds IN OUT K [ARGS]  the same for consume | produce, with
-#                                    the broker slow to acknowledge
+#   chaos_produce_rounds IN OUT K    the same for consume | produce, hub-produce
+#                                    killed while it delivers (PRODUCE_ARGS:
+#                                    its options); chaos_copy_check OUT counts
 
 CHAOS_STAGES=(hub-consume hub-validate hub-tokenize hub-dedup hub-archive)
 # The group's session: a member killed by -9 is noticed after it.
@@ -119,14 +120,14 @@ chaos_archived_ids() {
 }
 
 # consume | produce, topic to topic, hub-produce killed by -9 in each round
-# while the broker is slow to acknowledge (BROKER's broker 1 gets `rtt`).
-# PRODUCE_ARGS: more options of hub-produce (--transactional-id ...).
+# while it delivers (on the dev broker, with the broker slow to acknowledge:
+# `rtt`). PRODUCE_ARGS: more options of hub-produce (--transactional-id ...).
 chaos_produce_start() {
 	local in=$1 out=$2
 	shift 2
 	rm -f "$T"/pid.*
 	stage hub-consume hub-consume -b "$BROKER" -G chaos-copy -t "$in" \
-		-X session.timeout.ms=10000 -X heartbeat.interval.ms=500 ${CHAOS_GROUP_EXTRA:-} "$@" |
+		-X session.timeout.ms=6000 -X heartbeat.interval.ms=500 ${CHAOS_GROUP_EXTRA:-} "$@" |
 		stage hub-produce hub-produce -b "$BROKER" -t "$out" -k subject "${PRODUCE_ARGS[@]}" &
 	wait_until 10 test -s "$T/pid.hub-produce"
 	wait_until 10 test -s "$T/pid.hub-consume"
@@ -136,12 +137,13 @@ chaos_produce_start() {
 chaos_delivering() {
 	local pid
 	pid=$(chaos_pid hub-produce)
-	: >"$T/usr1"
 	kill -USR1 "$pid" 2>/dev/null || return 1
 	sleep 0.3
 	grep '^{"tool":"hub-produce"' "$T/hub-produce.err" | tail -n 1 | jq -e '.out > 0' >/dev/null
 }
 
+# chaos_produce_rounds IN OUT K: K rounds while chaos_feed feeds IN, then a
+# run with -e that drains.
 chaos_produce_rounds() {
 	local in=$1 out=$2 rounds=$3 r pids
 	for r in $(seq 1 "$rounds"); do
@@ -154,18 +156,11 @@ chaos_produce_rounds() {
 		kill -9 "${pids[1]}" 2>/dev/null || true
 		chaos_reap 30 "${pids[@]}"
 	done
+	wait "$CHAOS_FEED_PID" || chaos_log "the feed failed: $(cat "$T/feed.err")"
 	chaos_log "drain with -e"
 	chaos_produce_start "$in" "$out" -e
 	pids=("$(chaos_pid hub-consume)" "$(chaos_pid hub-produce)")
 	chaos_reap 120 "${pids[@]}"
-}
-
-# chaos_copy_feed N SEED TOPIC: N events into TOPIC at once, their ids in
-# $T/ids.produced.
-chaos_copy_feed() {
-	"$GEN" "$1" --seed "$2" --invalid-rate 0 --dup-rate 0 >"$T/in"
-	jq -r .id "$T/in" | sort >"$T/ids.produced"
-	hub-produce -b "$BROKER" -t "$3" -k subject <"$T/in"
 }
 
 # chaos_copy_check TOPIC: every event of $T/ids.produced is in TOPIC (read

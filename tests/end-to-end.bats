@@ -46,9 +46,9 @@ group_drained() {
 }
 
 @test "consume | produce with the broker slow to acknowledge: hub-produce killed by -9 six times, every event reaches the topic" {
-	start_devbroker -T chaos.in:4 -T chaos.out:4
-	chaos_copy_feed 6000 12 chaos.in
+	start_devbroker -T chaos.in:4 -T chaos.out:8
 	broker_ctl rtt 1 1500
+	chaos_feed chaos.in 6000 30
 	PRODUCE_ARGS=()
 	chaos_produce_rounds chaos.in chaos.out 6
 	broker_ctl rtt 1 0
@@ -62,9 +62,9 @@ group_drained() {
 }
 
 @test "consume | produce --transactional-id: the group's offsets commit in the producer's transactions; killed by -9 six times, none lost" {
-	start_devbroker -T chaos.in:4 -T chaos.out:4
-	chaos_copy_feed 6000 13 chaos.in
+	start_devbroker -T chaos.in:4 -T chaos.out:8
 	broker_ctl rtt 1 1000
+	chaos_feed chaos.in 6000 30
 	PRODUCE_ARGS=(--transactional-id "chaos-$BATS_TEST_NUMBER" -v)
 	chaos_produce_rounds chaos.in chaos.out 6
 	broker_ctl rtt 1 0

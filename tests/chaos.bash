@@ -16,9 +16,12 @@
 
 CHAOS_STAGES=(hub-consume hub-validate hub-tokenize hub-dedup hub-archive)
 # The group's session: a member killed by -9 is noticed after it.
-# CHAOS_GROUP_EXTRA: more (a real cluster: static membership, so that the
-# member started after a kill takes the dead one's place at once).
-CHAOS_GROUP_X=(-X session.timeout.ms=${CHAOS_SESSION_MS:-3000} -X heartbeat.interval.ms=200 ${CHAOS_GROUP_EXTRA:-})
+# CHAOS_SESSION_MS: the group's session (3 s; a real cluster wants 6 s at
+# least). CHAOS_GROUP_EXTRA: more (a real cluster: static membership, so
+# that the member started after a kill takes the dead one's place at once).
+chaos_group_x() {
+	CHAOS_GROUP_X=(-X "session.timeout.ms=${CHAOS_SESSION_MS:-3000}" -X heartbeat.interval.ms=200 ${CHAOS_GROUP_EXTRA:-})
+}
 
 chaos_log() { echo "chaos: $*" >>"$T/chaos.log"; }
 
@@ -63,6 +66,7 @@ chaos_archive_start() {
 	local topic=$1
 	shift
 	rm -f "$T"/pid.*
+	chaos_group_x
 	stage hub-consume hub-consume -b "$BROKER" -G chaos -t "$topic" "${CHAOS_GROUP_X[@]}" "$@" |
 		stage hub-validate hub-validate --schemas "$SCHEMAS" |
 		stage hub-tokenize hub-tokenize --key-file "$T/tok.key" -s "$SCHEMAS" |

@@ -49,7 +49,7 @@ struct level {
 	uint64_t anyindex;    /* ... is "[*]" */
 	uint64_t key;         /* ... is a member name */
 	uint64_t index;       /* ... is an array index */
-	uint64_t keylens;     /* lengths of those member names: key_length_bit() */
+	uint64_t bucket[64];  /* ... is a member name of that name_bucket() */
 };
 
 /* A value at a path, held back until the whole text is known to be valid. */
@@ -65,9 +65,12 @@ struct hub_json {
 	int nlevels;              /* levels[0..nlevels-1]: the longest path + 1 */
 	struct level *levels;
 	const struct hub_step **steps;  /* steps[level * npaths + i] */
+	uint64_t *heads;          /* the first 8 bytes of those member names: name_head() */
 	hub_json_match_fn fn;
 	void *fnctx;
 	struct hub_buf name;   /* a member name with escapes, decoded */
+	unsigned char *copy;   /* the line for the fast scanner, then PAD NULs */
+	size_t copy_cap;
 	struct match *matches; /* for the callback; grows, never shrinks */
 	size_t nmatches, matches_cap;
 
@@ -89,17 +92,29 @@ void hub_json_free(struct hub_json *js)
 	if (!js)
 		return;
 	hub_buf_free(&js->name);
+	free(js->copy);
 	free(js->levels);
 	free(js->steps);
+	free(js->heads);
 	free(js->matches);
 	free(js);
 }
 
-/* A member name's length as one bit: most names are rejected by their
- * length alone, before any byte is compared. */
-static inline uint64_t key_length_bit(size_t len)
+/* Member names are sorted into 64 buckets by their length and first byte:
+ * most names are rejected by that alone, before any byte is compared. */
+static inline unsigned name_bucket(const unsigned char *name, size_t len)
 {
-	return (uint64_t)1 << (len < 63 ? len : 63);
+	return ((unsigned)len * 8 + (len ? name[0] : 0)) & 63;
+}
+
+/* The first bytes of a member name (up to 8, the rest zero) as one word:
+ * a name is compared with a path's step a word at a time. */
+static inline uint64_t name_head(const char *name, size_t len)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, name, len < 8 ? len : 8);
+	return w;
 }
 
 void hub_json_set_paths(struct hub_json *js, const struct hub_path *paths, int n)
@@ -114,8 +129,10 @@ void hub_json_set_paths(struct hub_json *js, const struct hub_path *paths, int n
 			js->nlevels = paths[i].nsteps + 1;
 	free(js->levels);
 	free(js->steps);
+	free(js->heads);
 	js->levels = hub_xcalloc((size_t)js->nlevels, sizeof(*js->levels));
 	js->steps = hub_xcalloc((size_t)js->nlevels * (size_t)(n ? n : 1), sizeof(*js->steps));
+	js->heads = hub_xcalloc((size_t)js->nlevels * (size_t)(n ? n : 1), sizeof(*js->heads));
 	for (int i = 0; i < n; i++) {
 		js->levels[paths[i].nsteps].ends |= (uint64_t)1 << i;
 		for (int l = 0; l < paths[i].nsteps; l++) {
@@ -126,7 +143,8 @@ void hub_json_set_paths(struct hub_json *js, const struct hub_path *paths, int n
 			switch (st->kind) {
 			case HUB_STEP_KEY:
 				lv->key |= (uint64_t)1 << i;
-				lv->keylens |= key_length_bit(st->keylen);
+				lv->bucket[name_bucket((const unsigned char *)st->key, st->keylen)] |= (uint64_t)1 << i;
+				js->heads[l * n + i] = name_head(st->key, st->keylen);
 				break;
 			case HUB_STEP_INDEX: lv->index |= (uint64_t)1 << i; break;
 			case HUB_STEP_ANY: lv->anyindex |= (uint64_t)1 << i; break;
@@ -398,35 +416,55 @@ static uint64_t match_index(const struct hub_json *js, uint64_t mask, int level,
 	return out;
 }
 
-/* The paths in mask whose step at `level` is the member name lit (a
- * string literal of n bytes, quotes included). */
-static uint64_t match_key(struct hub_json *js, uint64_t mask, int level,
-                          const unsigned char *lit, size_t n, int escaped)
+/* The paths in cand whose step at `level` is the member name of len
+ * bytes at name. When padded, 8 bytes may be read at name whatever len. */
+static uint64_t match_names(const struct hub_json *js, uint64_t cand, int level,
+                            const char *name, size_t len, int padded)
 {
-	const struct level *lv = &js->levels[level];
-	const char *name = (const char *)lit + 1;
-	size_t len = n - 2;
-	uint64_t out = mask & lv->anykey;
+	uint64_t out = 0, head;
 
-	if (!(mask &= lv->key))
-		return out;
-	if (!escaped && !(lv->keylens & key_length_bit(len)))
-		return out;
-	if (escaped) {
-		hub_buf_reset(&js->name);
-		hub_json_unescape((const char *)lit, n, &js->name);
-		name = js->name.data;
-		len = js->name.len;
-	}
-	for (; mask; mask &= mask - 1) {
-		int i = __builtin_ctzll(mask);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (padded) {
+		memcpy(&head, name, 8);
+		if (len < 8)
+			head &= ((uint64_t)1 << (8 * len)) - 1;
+	} else
+#endif
+		head = name_head(name, len);
+	for (; cand; cand &= cand - 1) {
+		int i = __builtin_ctzll(cand);
 		const struct hub_step *st = js->steps[level * js->npaths + i];
 
-		if (st->keylen == len && (len == 0 || (st->key[0] == name[0] &&
-		                                       memcmp(st->key, name, len) == 0)))
+		if (st->keylen == len && js->heads[level * js->npaths + i] == head &&
+		    (len <= 8 || memcmp(st->key + 8, name + 8, len - 8) == 0))
 			out |= BIT(i);
 	}
 	return out;
+}
+
+/* The paths in mask whose step at `level` is the member name lit (a
+ * string literal of n bytes, quotes included; padded as above). */
+static uint64_t match_escaped(struct hub_json *js, uint64_t cand, int level,
+                              const unsigned char *lit, size_t n)
+{
+	hub_buf_reset(&js->name);
+	hub_json_unescape((const char *)lit, n, &js->name);
+	return match_names(js, cand, level, js->name.data, js->name.len, 0);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+match_key(struct hub_json *js, uint64_t mask, int level, const unsigned char *lit, size_t n,
+          int escaped, int padded)
+{
+	const struct level *lv = &js->levels[level];
+	uint64_t out = mask & lv->anykey, cand;
+
+	if (!escaped) {
+		cand = mask & lv->bucket[name_bucket(lit + 1, n - 2)];
+		return cand ? out | match_names(js, cand, level, (const char *)lit + 1, n - 2, padded) : out;
+	}
+	cand = mask & lv->key;
+	return cand ? out | match_escaped(js, cand, level, lit, n) : out;
 }
 
 /* A finished value at every path in match: the first one per path goes
@@ -481,8 +519,11 @@ static int starts_value(int c)
 	       c == 't' || c == 'f' || c == 'n';
 }
 
-int hub_json_scan(struct hub_json *js, const char *text, size_t len,
-                  struct hub_span *found, enum hub_json_type *top)
+/* The exact scanner: every check against the end of the text, and an error
+ * message with its offset for every way a line can be wrong. It decides
+ * every line the fast scanner below does not accept. */
+static int scan_exact(struct hub_json *js, const char *text, size_t len,
+                      struct hub_span *found, enum hub_json_type *top)
 {
 	const unsigned char *base = (const unsigned char *)text, *end = base + len, *p, *s;
 	struct frame *f = NULL;
@@ -629,7 +670,7 @@ member:
 	escaped = 0;
 	if (!(p = scan_string(js, p, end, &escaped)))
 		return -1;
-	if (f->mask && (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s), escaped))) {
+	if (f->mask && (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s), escaped, 0))) {
 		key.p = (const char *)s;
 		key.len = (size_t)(p - s);
 		key.type = HUB_JSON_STRING;
@@ -657,6 +698,326 @@ done:
 		}
 		return syntax(js, p, end, "trailing characters after the JSON value");
 	}
+	if (js->nmatches && deliver(js) < 0)
+		return -1;
+	if (top)
+		*top = js->top;
+	return 0;
+}
+
+/* ---- the fast scanner ----
+ *
+ * Most lines are valid, and for them the exact scanner's care is wasted:
+ * every byte is checked against the end of the line, and every check is a
+ * branch. The fast scanner works on a copy of the line followed by PAD NUL
+ * bytes. A NUL is wrong wherever it appears in JSON, so it stops every
+ * loop (strings, numbers, white space, literals) without a check of the
+ * end, and sixteen-byte loads never need one either. The fast scanner
+ * only accepts: at anything it does not like, whether the line is wrong
+ * or merely unusual, it gives up and the exact scanner decides the line
+ * from the start, with its own error message. So the errors are the exact
+ * scanner's by construction, and what the fast scanner accepts it must
+ * accept exactly as the exact one would, with the same spans and matches
+ * (tests/data/scan.test, and bench/scan over generated events). */
+
+#define PAD 64
+/* Longer lines go to the exact scanner: the copy stays bounded. */
+#define FAST_MAX (256u << 10)
+
+static inline int is_space(unsigned c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+#define SKIP_SPACE(p) do { while (is_space(*(p))) (p)++; } while (0)
+
+/* The length of the UTF-8 sequence at p, in the padded copy, or 0 if it is
+ * not one: RFC 3629, no overlong forms, no surrogates (hub_utf8_seq()'s
+ * rules, written here so the loop over strings calls no function, which
+ * would cost it the SSE registers that hold its constants). */
+static inline unsigned fast_utf8(const unsigned char *p)
+{
+	unsigned c = p[0], c1 = p[1];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return (c1 & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((c1 & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((c1 & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80 ||
+		    (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* The string literal at p (its quote), in the padded copy: the position
+ * past its closing quote, or NULL to give up. */
+static inline __attribute__((always_inline)) const unsigned char *
+fast_string(const unsigned char *p, int *escaped)
+{
+	p++;
+	for (;;) {
+		unsigned c, n;
+
+#if defined(__SSE2__)
+		unsigned mark = special_bytes16(p);
+
+		if (!mark) {
+			p += 16;
+			continue;
+		}
+		p += __builtin_ctz(mark);
+#else
+		while (string_class[*p] == PLAIN)
+			p++;
+#endif
+		c = *p;
+		if (c == '"')
+			return p + 1;
+		if (c >= 0x80) {
+			/* the padding holds the four bytes this may read */
+			if (unlikely(!(n = fast_utf8(p))))
+				return NULL;
+			p += n;
+		} else if (c == '\\') {
+			*escaped = 1;
+			if (simple_escape[p[1]])
+				p += 2;
+			else if (p[1] == 'u' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5]))
+				p += 6;
+			else
+				return NULL;
+		} else {
+			return NULL;   /* a control byte, or the NUL at the end */
+		}
+	}
+}
+
+/* A number at p, in the padded copy: its end, or NULL to give up. What may
+ * follow it is the grammar's business: only ',', ']', '}', white space or
+ * the end of the line get past it. */
+static inline const unsigned char *fast_number(const unsigned char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (is_digit(*p))
+		while (is_digit(*++p))
+			;
+	else
+		return NULL;
+	if (*p == '.') {
+		if (!is_digit(*++p))
+			return NULL;
+		while (is_digit(*++p))
+			;
+	}
+	if ((*p | 0x20) == 'e') {
+		if (*++p == '+' || *p == '-')
+			p++;
+		if (!is_digit(*p))
+			return NULL;
+		while (is_digit(*++p))
+			;
+	}
+	return p;
+}
+
+static inline uint32_t load32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/* 0 when the line b[0..len) (padded) is valid, with found[], the queued
+ * matches and js->top filled in as the exact scanner would; 1 when the
+ * exact scanner must decide. */
+static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
+{
+	const unsigned char *p = b, *end = b + len, *s;
+	struct frame *f = NULL;
+	struct hub_span key = { NULL, 0, HUB_JSON_NONE };
+	enum hub_json_type type;
+	uint64_t cur, m;
+	int depth = 0, escaped;
+	uint32_t w_true, w_alse, w_null;
+
+	memcpy(&w_true, "true", 4);
+	memcpy(&w_alse, "alse", 4);
+	memcpy(&w_null, "null", 4);
+	SKIP_SPACE(p);
+	cur = js->npaths >= 64 ? ~(uint64_t)0 : BIT(js->npaths) - 1;
+
+value:
+	s = p;
+	switch (*p) {
+	case '"':
+		escaped = 0;
+		if (!(p = fast_string(p, &escaped)))
+			return 1;
+		type = HUB_JSON_STRING;
+		break;
+	case '{':
+	case '[':
+		if (depth >= HUB_JSON_MAX_DEPTH)
+			return 1;
+		f = &js->stack[depth++];
+		f->start = (size_t)(p - b);
+		f->is_array = *p == '[';
+		if (cur) {
+			f->match = ending_at(js, cur, depth - 1);
+			f->mask = cur & ~f->match;
+			f->key = key;
+		} else {
+			f->match = f->mask = 0;
+		}
+		p++;
+		SKIP_SPACE(p);
+		if (f->is_array) {
+			if (*p == ']') {
+				p++;
+				goto close;
+			}
+			cur = f->mask ? match_index(js, f->mask, depth - 1, 0) : 0;
+			f->index = 1;
+			key.type = HUB_JSON_NONE;
+			goto value;
+		}
+		if (*p == '}') {
+			p++;
+			goto close;
+		}
+		goto member;
+	case 't':
+		if (load32(p) != w_true)
+			return 1;
+		p += 4;
+		type = HUB_JSON_BOOL;
+		break;
+	case 'f':
+		if (load32(p + 1) != w_alse)
+			return 1;
+		p += 5;
+		type = HUB_JSON_BOOL;
+		break;
+	case 'n':
+		if (load32(p) != w_null)
+			return 1;
+		p += 4;
+		type = HUB_JSON_NULL;
+		break;
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		if (!(p = fast_number(p)))
+			return 1;
+		type = HUB_JSON_NUMBER;
+		break;
+	default:
+		return 1;
+	}
+	/* a string, number or literal: s..p */
+	if (cur && (m = ending_at(js, cur, depth)))
+		report(js, m, (size_t)(s - b), (size_t)(p - b), type, &key);
+	if (depth == 0) {
+		js->top = type;
+		goto done;
+	}
+	goto next;
+
+close:
+	f = &js->stack[--depth];
+	type = f->is_array ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
+	if (f->match)
+		report(js, f->match, f->start, (size_t)(p - b), type, &f->key);
+	if (depth == 0) {
+		js->top = type;
+		goto done;
+	}
+	f = &js->stack[depth - 1];
+
+next:
+	if (*p <= ' ')
+		SKIP_SPACE(p);
+	if (*p == ',') {
+		p++;
+		if (*p <= ' ')
+			SKIP_SPACE(p);
+		if (!f->is_array)
+			goto member;
+		cur = f->mask ? match_index(js, f->mask, depth - 1, f->index) : 0;
+		f->index++;
+		key.type = HUB_JSON_NONE;
+		goto value;
+	}
+	if (*p == (f->is_array ? ']' : '}')) {
+		p++;
+		goto close;
+	}
+	return 1;
+
+member:
+	if (*p != '"')
+		return 1;
+	s = p;
+	escaped = 0;
+	if (!(p = fast_string(p, &escaped)))
+		return 1;
+	if (f->mask && (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s), escaped, 1))) {
+		key.p = js->text + (s - b);
+		key.len = (size_t)(p - s);
+		key.type = HUB_JSON_STRING;
+	} else {
+		cur = 0;
+	}
+	if (*p == ':') {
+		p++;
+	} else {
+		SKIP_SPACE(p);
+		if (*p != ':')
+			return 1;
+		p++;
+	}
+	if (*p <= ' ')
+		SKIP_SPACE(p);
+	goto value;
+
+done:
+	SKIP_SPACE(p);
+	return p == end ? 0 : 1;
+}
+
+int hub_json_scan(struct hub_json *js, const char *text, size_t len,
+                  struct hub_span *found, enum hub_json_type *top)
+{
+	if (len > FAST_MAX)
+		return scan_exact(js, text, len, found, top);
+	if (js->copy_cap < len + PAD) {
+		js->copy_cap = len + PAD > 4096 ? len + PAD : 4096;
+		free(js->copy);
+		js->copy = hub_xmalloc(js->copy_cap);
+	}
+	memcpy(js->copy, text, len);
+	memset(js->copy + len, 0, PAD);
+	js->text = text;
+	js->found = found;
+	js->top = HUB_JSON_NONE;
+	js->nmatches = 0;
+	js->err[0] = '\0';
+	if (found)
+		memset(found, 0, sizeof(*found) * js->npaths);
+	if (scan_fast(js, js->copy, len) != 0)
+		return scan_exact(js, text, len, found, top);
 	if (js->nmatches && deliver(js) < 0)
 		return -1;
 	if (top)

@@ -840,17 +840,20 @@ static inline uint32_t load32(const unsigned char *p)
 	return w;
 }
 
-/* 0 when the line b[0..len) (padded) is valid, with found[], the queued
- * matches and js->top filled in as the exact scanner would; 1 when the
- * exact scanner must decide. */
+/* 0 when the line b[0..len) (padded), an object or an array, is valid,
+ * with found[], the queued matches and js->top filled in as the exact
+ * scanner would; 1 when the exact scanner must decide. The grammar is the
+ * exact scanner's, laid out for the common case: what follows a value is
+ * looked for in an object's code or an array's, and a member's string
+ * value is taken on the spot. */
 static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
 {
 	const unsigned char *p = b, *end = b + len, *s;
-	struct frame *f = NULL;
+	struct frame *f;
 	struct hub_span key = { NULL, 0, HUB_JSON_NONE };
 	enum hub_json_type type;
 	uint64_t cur, m;
-	int depth = 0, escaped;
+	int depth = 0, escaped = 0, ignored = 0;
 	uint32_t w_true, w_alse, w_null;
 
 	memcpy(&w_true, "true", 4);
@@ -858,18 +861,24 @@ static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
 	memcpy(&w_null, "null", 4);
 	SKIP_SPACE(p);
 	cur = js->npaths >= 64 ? ~(uint64_t)0 : BIT(js->npaths) - 1;
+	s = p;
+	if (*p == '{' || *p == '[')
+		goto container;
+	return 1;   /* a scalar alone: rare, the exact scanner's */
 
+	/* A value in the container f, p on its first byte, cur and key
+	 * saying which paths lead to it and under what member name. */
 value:
 	s = p;
 	switch (*p) {
 	case '"':
-		escaped = 0;
-		if (!(p = fast_string(p, &escaped)))
+		if (!(p = fast_string(p, &ignored)))
 			return 1;
 		type = HUB_JSON_STRING;
 		break;
 	case '{':
 	case '[':
+	container:
 		if (depth >= HUB_JSON_MAX_DEPTH)
 			return 1;
 		f = &js->stack[depth++];
@@ -882,9 +891,9 @@ value:
 		} else {
 			f->match = f->mask = 0;
 		}
-		p++;
-		SKIP_SPACE(p);
-		if (f->is_array) {
+		if (*p++ == '[') {
+			if (*p <= ' ')
+				SKIP_SPACE(p);
 			if (*p == ']') {
 				p++;
 				goto close;
@@ -894,6 +903,8 @@ value:
 			key.type = HUB_JSON_NONE;
 			goto value;
 		}
+		if (*p <= ' ')
+			SKIP_SPACE(p);
 		if (*p == '}') {
 			p++;
 			goto close;
@@ -929,11 +940,43 @@ value:
 	/* a string, number or literal: s..p */
 	if (cur && (m = ending_at(js, cur, depth)))
 		report(js, m, (size_t)(s - b), (size_t)(p - b), type, &key);
-	if (depth == 0) {
-		js->top = type;
-		goto done;
+	if (f->is_array)
+		goto array_next;
+
+	/* After a member's value: ',' and the next member, or '}'. */
+object_next:
+	if (*p <= ' ')
+		SKIP_SPACE(p);
+	if (*p == ',') {
+		p++;
+		if (*p <= ' ')
+			SKIP_SPACE(p);
+		goto member;
 	}
-	goto next;
+	if (*p == '}') {
+		p++;
+		goto close;
+	}
+	return 1;
+
+	/* After an element: ',' and the next element, or ']'. */
+array_next:
+	if (*p <= ' ')
+		SKIP_SPACE(p);
+	if (*p == ',') {
+		p++;
+		if (*p <= ' ')
+			SKIP_SPACE(p);
+		cur = f->mask ? match_index(js, f->mask, depth - 1, f->index) : 0;
+		f->index++;
+		key.type = HUB_JSON_NONE;
+		goto value;
+	}
+	if (*p == ']') {
+		p++;
+		goto close;
+	}
+	return 1;
 
 close:
 	f = &js->stack[--depth];
@@ -945,27 +988,11 @@ close:
 		goto done;
 	}
 	f = &js->stack[depth - 1];
+	if (f->is_array)
+		goto array_next;
+	goto object_next;
 
-next:
-	if (*p <= ' ')
-		SKIP_SPACE(p);
-	if (*p == ',') {
-		p++;
-		if (*p <= ' ')
-			SKIP_SPACE(p);
-		if (!f->is_array)
-			goto member;
-		cur = f->mask ? match_index(js, f->mask, depth - 1, f->index) : 0;
-		f->index++;
-		key.type = HUB_JSON_NONE;
-		goto value;
-	}
-	if (*p == (f->is_array ? ']' : '}')) {
-		p++;
-		goto close;
-	}
-	return 1;
-
+	/* A member of the object f: "name" : value */
 member:
 	if (*p != '"')
 		return 1;
@@ -990,7 +1017,15 @@ member:
 	}
 	if (*p <= ' ')
 		SKIP_SPACE(p);
-	goto value;
+	if (*p != '"')
+		goto value;
+	/* most values are strings */
+	s = p;
+	if (!(p = fast_string(p, &ignored)))
+		return 1;
+	if (cur && (m = ending_at(js, cur, depth)))
+		report(js, m, (size_t)(s - b), (size_t)(p - b), HUB_JSON_STRING, &key);
+	goto object_next;
 
 done:
 	SKIP_SPACE(p);

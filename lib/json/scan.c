@@ -247,17 +247,17 @@ static inline uint64_t special_bytes(uint64_t w)
 }
 
 #if defined(__SSE2__)
-/* The same marks for 16 bytes at once, one bit a byte, all exact: as
+/* The same marks for 16 bytes at once, one bit a byte, all exact. As
  * signed bytes, everything below 0x20 is a control byte or a byte from
- * 0x80 up. SSE2 is part of x86-64, so this needs no run-time check. */
+ * 0x80 up, and flipping bit 1 turns '"' into 0x20 while it keeps 0x00-0x1f
+ * among themselves: one compare finds three of the four kinds. SSE2 is
+ * part of x86-64, so this needs no run-time check. */
 static inline unsigned special_bytes16(const unsigned char *p)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-	                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-	                         _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+	__m128i low = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x21));
 
-	return (unsigned)_mm_movemask_epi8(m);
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 }
 #endif
 
@@ -418,8 +418,9 @@ static uint64_t match_index(const struct hub_json *js, uint64_t mask, int level,
 
 /* The paths in cand whose step at `level` is the member name of len
  * bytes at name. When padded, 8 bytes may be read at name whatever len. */
-static uint64_t match_names(const struct hub_json *js, uint64_t cand, int level,
-                            const char *name, size_t len, int padded)
+static inline __attribute__((always_inline)) uint64_t
+match_names(const struct hub_json *js, uint64_t cand, int level, const char *name, size_t len,
+            int padded)
 {
 	uint64_t out = 0, head;
 
@@ -469,8 +470,24 @@ match_key(struct hub_json *js, uint64_t mask, int level, const unsigned char *li
 
 /* A finished value at every path in match: the first one per path goes
  * to found[], and all of them are queued for the callback. */
-static void report(struct hub_json *js, uint64_t match, size_t start, size_t end,
-                   enum hub_json_type type, const struct hub_span *key)
+/* Queues a match for the callback. */
+static void queue(struct hub_json *js, int which, const struct hub_span *key,
+                  const struct hub_span *value)
+{
+	struct match *m;
+
+	if (js->nmatches == js->matches_cap) {
+		js->matches_cap = js->matches_cap ? 2 * js->matches_cap : 64;
+		js->matches = hub_xrealloc(js->matches, js->matches_cap * sizeof(*js->matches));
+	}
+	m = &js->matches[js->nmatches++];
+	m->which = which;
+	m->key = *key;
+	m->value = *value;
+}
+
+static inline void report(struct hub_json *js, uint64_t match, size_t start, size_t end,
+                          enum hub_json_type type, const struct hub_span *key)
 {
 	struct hub_span v = { js->text + start, end - start, type };
 
@@ -479,18 +496,8 @@ static void report(struct hub_json *js, uint64_t match, size_t start, size_t end
 
 		if (js->found && js->found[i].type == HUB_JSON_NONE)
 			js->found[i] = v;
-		if (js->fn) {
-			struct match *m;
-
-			if (js->nmatches == js->matches_cap) {
-				js->matches_cap = js->matches_cap ? 2 * js->matches_cap : 64;
-				js->matches = hub_xrealloc(js->matches, js->matches_cap * sizeof(*js->matches));
-			}
-			m = &js->matches[js->nmatches++];
-			m->which = i;
-			m->key = *key;
-			m->value = v;
-		}
+		if (js->fn)
+			queue(js, i, key, &v);
 	}
 }
 
@@ -840,31 +847,48 @@ static inline uint32_t load32(const unsigned char *p)
 	return w;
 }
 
-/* 0 when the line b[0..len) (padded), an object or an array, is valid,
- * with found[], the queued matches and js->top filled in as the exact
- * scanner would; 1 when the exact scanner must decide. The grammar is the
- * exact scanner's, laid out for the common case: what follows a value is
- * looked for in an object's code or an array's, and a member's string
- * value is taken on the spot. */
-static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
+static inline uint16_t load16(const unsigned char *p)
 {
-	const unsigned char *p = b, *end = b + len, *s;
-	struct frame *f;
+	uint16_t w;
+
+	memcpy(&w, p, 2);
+	return w;
+}
+
+static const unsigned char *skip_container(struct hub_json *js, const unsigned char *b,
+                                          const unsigned char *p, int depth);
+
+/* The object or array at p in the padded copy b, inside `depth` open
+ * containers: the position just past it when it is valid, with found[]
+ * and the queued matches filled in as the exact scanner would, or NULL
+ * when the exact scanner must decide. The grammar is the exact scanner's,
+ * laid out for the common case: what follows a value is looked for in an
+ * object's code or an array's, a member's string value is taken on the
+ * spot. It is compiled twice: with the field paths, and without them, for
+ * lines scanned without paths and for the containers that no path enters
+ * (skip_container()), which are then only validated. */
+static inline __attribute__((always_inline)) const unsigned char *
+scan_container(struct hub_json *js, const unsigned char *b, const unsigned char *p, int depth,
+               const int paths)
+{
+	const int outer = depth;
+	const unsigned char *s;
+	struct frame *f = NULL;
 	struct hub_span key = { NULL, 0, HUB_JSON_NONE };
 	enum hub_json_type type;
 	uint64_t cur, m;
-	int depth = 0, escaped = 0, ignored = 0;
+	int escaped = 0, ignored = 0;
 	uint32_t w_true, w_alse, w_null;
+	uint16_t w_comma_quote, w_colon_quote;
 
 	memcpy(&w_true, "true", 4);
 	memcpy(&w_alse, "alse", 4);
 	memcpy(&w_null, "null", 4);
-	SKIP_SPACE(p);
-	cur = js->npaths >= 64 ? ~(uint64_t)0 : BIT(js->npaths) - 1;
+	memcpy(&w_comma_quote, ",\"", 2);
+	memcpy(&w_colon_quote, ":\"", 2);
+	cur = !paths ? 0 : js->npaths >= 64 ? ~(uint64_t)0 : BIT(js->npaths) - 1;
 	s = p;
-	if (*p == '{' || *p == '[')
-		goto container;
-	return 1;   /* a scalar alone: rare, the exact scanner's */
+	goto container;
 
 	/* A value in the container f, p on its first byte, cur and key
 	 * saying which paths lead to it and under what member name. */
@@ -873,23 +897,32 @@ value:
 	switch (*p) {
 	case '"':
 		if (!(p = fast_string(p, &ignored)))
-			return 1;
+			return NULL;
 		type = HUB_JSON_STRING;
 		break;
 	case '{':
 	case '[':
 	container:
+		if (paths && !cur && depth > outer) {
+			/* no path goes in: validate it, the quicker way */
+			if (!(p = skip_container(js, b, p, depth)))
+				return NULL;
+			type = *s == '[' ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
+			break;
+		}
 		if (depth >= HUB_JSON_MAX_DEPTH)
-			return 1;
+			return NULL;
 		f = &js->stack[depth++];
-		f->start = (size_t)(p - b);
 		f->is_array = *p == '[';
-		if (cur) {
-			f->match = ending_at(js, cur, depth - 1);
-			f->mask = cur & ~f->match;
-			f->key = key;
-		} else {
-			f->match = f->mask = 0;
+		if (paths) {
+			f->start = (size_t)(p - b);
+			if (cur) {
+				f->match = ending_at(js, cur, depth - 1);
+				f->mask = cur & ~f->match;
+				f->key = key;
+			} else {
+				f->match = f->mask = 0;
+			}
 		}
 		if (*p++ == '[') {
 			if (*p <= ' ')
@@ -898,9 +931,11 @@ value:
 				p++;
 				goto close;
 			}
-			cur = f->mask ? match_index(js, f->mask, depth - 1, 0) : 0;
-			f->index = 1;
-			key.type = HUB_JSON_NONE;
+			if (paths) {
+				cur = f->mask ? match_index(js, f->mask, depth - 1, 0) : 0;
+				f->index = 1;
+				key.type = HUB_JSON_NONE;
+			}
 			goto value;
 		}
 		if (*p <= ' ')
@@ -912,39 +947,43 @@ value:
 		goto member;
 	case 't':
 		if (load32(p) != w_true)
-			return 1;
+			return NULL;
 		p += 4;
 		type = HUB_JSON_BOOL;
 		break;
 	case 'f':
 		if (load32(p + 1) != w_alse)
-			return 1;
+			return NULL;
 		p += 5;
 		type = HUB_JSON_BOOL;
 		break;
 	case 'n':
 		if (load32(p) != w_null)
-			return 1;
+			return NULL;
 		p += 4;
 		type = HUB_JSON_NULL;
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		if (!(p = fast_number(p)))
-			return 1;
+			return NULL;
 		type = HUB_JSON_NUMBER;
 		break;
 	default:
-		return 1;
+		return NULL;
 	}
 	/* a string, number or literal: s..p */
-	if (cur && (m = ending_at(js, cur, depth)))
+	if (paths && cur && (m = ending_at(js, cur, depth)))
 		report(js, m, (size_t)(s - b), (size_t)(p - b), type, &key);
 	if (f->is_array)
 		goto array_next;
 
 	/* After a member's value: ',' and the next member, or '}'. */
 object_next:
+	if (load16(p) == w_comma_quote) {
+		p++;
+		goto member_name;
+	}
 	if (*p <= ' ')
 		SKIP_SPACE(p);
 	if (*p == ',') {
@@ -957,7 +996,7 @@ object_next:
 		p++;
 		goto close;
 	}
-	return 1;
+	return NULL;
 
 	/* After an element: ',' and the next element, or ']'. */
 array_next:
@@ -967,26 +1006,26 @@ array_next:
 		p++;
 		if (*p <= ' ')
 			SKIP_SPACE(p);
-		cur = f->mask ? match_index(js, f->mask, depth - 1, f->index) : 0;
-		f->index++;
-		key.type = HUB_JSON_NONE;
+		if (paths) {
+			cur = f->mask ? match_index(js, f->mask, depth - 1, f->index) : 0;
+			f->index++;
+			key.type = HUB_JSON_NONE;
+		}
 		goto value;
 	}
 	if (*p == ']') {
 		p++;
 		goto close;
 	}
-	return 1;
+	return NULL;
 
 close:
 	f = &js->stack[--depth];
 	type = f->is_array ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
-	if (f->match)
+	if (paths && f->match)
 		report(js, f->match, f->start, (size_t)(p - b), type, &f->key);
-	if (depth == 0) {
-		js->top = type;
-		goto done;
-	}
+	if (depth == outer)
+		return p;
 	f = &js->stack[depth - 1];
 	if (f->is_array)
 		goto array_next;
@@ -995,41 +1034,61 @@ close:
 	/* A member of the object f: "name" : value */
 member:
 	if (*p != '"')
-		return 1;
+		return NULL;
+member_name:
 	s = p;
 	escaped = 0;
 	if (!(p = fast_string(p, &escaped)))
-		return 1;
-	if (f->mask && (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s), escaped, 1))) {
+		return NULL;
+	if (paths && f->mask && (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s), escaped, 1))) {
 		key.p = js->text + (s - b);
 		key.len = (size_t)(p - s);
 		key.type = HUB_JSON_STRING;
 	} else {
 		cur = 0;
 	}
-	if (*p == ':') {
+	if (load16(p) == w_colon_quote) {
 		p++;
 	} else {
 		SKIP_SPACE(p);
 		if (*p != ':')
-			return 1;
+			return NULL;
 		p++;
-	}
-	if (*p <= ' ')
 		SKIP_SPACE(p);
-	if (*p != '"')
-		goto value;
+		if (*p != '"')
+			goto value;
+	}
 	/* most values are strings */
 	s = p;
 	if (!(p = fast_string(p, &ignored)))
-		return 1;
-	if (cur && (m = ending_at(js, cur, depth)))
+		return NULL;
+	if (paths && cur && (m = ending_at(js, cur, depth)))
 		report(js, m, (size_t)(s - b), (size_t)(p - b), HUB_JSON_STRING, &key);
 	goto object_next;
 
-done:
+}
+
+static const unsigned char *skip_container(struct hub_json *js, const unsigned char *b,
+                                          const unsigned char *p, int depth)
+{
+	return scan_container(js, b, p, depth, 0);
+}
+
+/* 0 when the line b[0..len) (padded), an object or an array, is valid,
+ * with found[], the queued matches and js->top filled in as the exact
+ * scanner would; 1 when the exact scanner must decide. */
+static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
+{
+	const unsigned char *p = b;
+
 	SKIP_SPACE(p);
-	return p == end ? 0 : 1;
+	if (*p != '{' && *p != '[')
+		return 1;   /* a scalar alone: rare, the exact scanner's */
+	js->top = *p == '[' ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
+	if (!(p = js->npaths ? scan_container(js, b, p, 0, 1) : skip_container(js, b, p, 0)))
+		return 1;
+	SKIP_SPACE(p);
+	return p == b + len ? 0 : 1;
 }
 
 int hub_json_scan(struct hub_json *js, const char *text, size_t len,

@@ -1083,7 +1083,7 @@ static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
 
 	SKIP_SPACE(p);
 	if (*p != '{' && *p != '[')
-		return 1;   /* a scalar alone: rare, the exact scanner's */
+		return 1;
 	js->top = *p == '[' ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
 	if (!(p = js->npaths ? scan_container(js, b, p, 0, 1) : skip_container(js, b, p, 0)))
 		return 1;
@@ -1094,7 +1094,13 @@ static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
 int hub_json_scan(struct hub_json *js, const char *text, size_t len,
                   struct hub_span *found, enum hub_json_type *top)
 {
-	if (len > FAST_MAX)
+	const unsigned char *first = (const unsigned char *)text, *end = first + len;
+
+	while (first < end && is_space(*first))
+		first++;
+	/* a scalar alone (as tools scan a value they took from a line), an
+	 * empty line, a line too long: no copy */
+	if (len > FAST_MAX || first == end || (*first != '{' && *first != '['))
 		return scan_exact(js, text, len, found, top);
 	if (js->copy_cap < len + PAD) {
 		js->copy_cap = len + PAD > 4096 ? len + PAD : 4096;

@@ -1,6 +1,6 @@
 /* tests/helper/scanbench.c: hub_json_scan() alone, over a file held in memory.
  *
- *   scanbench [-n PASSES] PATHS FILE
+ *   scanbench [-n PASSES] [-m SEED] PATHS FILE
  *
  * Reads FILE once, then scans every line PASSES times (default 10) with the
  * field paths PATHS ("" for none) and prints one line:
@@ -11,6 +11,9 @@
  * in a first, untimed pass with a callback (verdicts, error messages, spans
  * of found values and of every callback match, as offsets into the line),
  * so that two builds of the scanner can be shown to agree on the same file.
+ * With -m, each line is first changed at one to three random places (a byte
+ * replaced by one that matters to JSON, inserted, deleted, the line cut),
+ * the same way for the same SEED: hostile lines for the digest to compare.
  * bench/scan runs it against this build and against an older scanner. */
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +63,51 @@ static int on_match(void *ctx, int which, const struct hub_span *key, const stru
 	return 0;
 }
 
+static uint64_t rng;
+
+static uint64_t next_random(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* The line p[0..n) changed at one to three places, written to out (room
+ * for n + 3 bytes); returns its new length. */
+static size_t mutate(const char *p, size_t n, char *out)
+{
+	static const char bytes[] = "\"\\\0\x01\x1f\x7f\x80\xbf\xc0\xc3\xe2\xed\xf0\xf4\xff{}[]:, \t0-e.tnu";
+	int changes = 1 + (int)(next_random() % 3);
+
+	memcpy(out, p, n);
+	for (int k = 0; k < changes; k++) {
+		size_t at = n ? next_random() % n : 0;
+		char c = bytes[next_random() % (sizeof(bytes) - 1)];
+
+		switch (next_random() % 4) {
+		case 0:
+			if (n)
+				out[at] = c;
+			break;
+		case 1:
+			memmove(out + at + 1, out + at, n - at);
+			out[at] = c;
+			n++;
+			break;
+		case 2:
+			if (n) {
+				memmove(out + at, out + at + 1, n - at - 1);
+				n--;
+			}
+			break;
+		default:
+			n = at;
+		}
+	}
+	return n;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -82,17 +130,21 @@ int main(int argc, char **argv)
 	FILE *in;
 	char err[256];
 	double best = 0;
-	int npaths = 0, passes = 10, c;
+	int npaths = 0, passes = 10, c, mutated = 0;
+	char *changed = NULL;
 
 	hub_diag_init(argv[0]);
-	while ((c = getopt(argc, argv, "n:")) != -1) {
-		if (c != 'n' || (passes = atoi(optarg)) < 1) {
-			fprintf(stderr, "usage: scanbench [-n PASSES] PATHS FILE\n");
+	while ((c = getopt(argc, argv, "n:m:")) != -1) {
+		if (c == 'm') {
+			mutated = 1;
+			rng = 0x9e3779b97f4a7c15ull * (strtoull(optarg, NULL, 10) + 1);
+		} else if (c != 'n' || (passes = atoi(optarg)) < 1) {
+			fprintf(stderr, "usage: scanbench [-n PASSES] [-m SEED] PATHS FILE\n");
 			return 64;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: scanbench [-n PASSES] PATHS FILE\n");
+		fprintf(stderr, "usage: scanbench [-n PASSES] [-m SEED] PATHS FILE\n");
 		return 64;
 	}
 	if (argv[optind][0] && (npaths = hub_paths_parse_list(argv[optind], &paths, err, sizeof(err))) < 0)
@@ -114,6 +166,19 @@ int main(int argc, char **argv)
 		lines[nlines++].len = n;
 		bytes += n;
 		p += n + 1;
+	}
+	if (mutated) {
+		char *q = changed = hub_xmalloc(file.len + 3 * nlines + 1);
+
+		bytes = 0;
+		for (size_t i = 0; i < nlines; i++) {
+			size_t n = lines[i].len;
+
+			lines[i].len = mutate(lines[i].p, n, q);
+			lines[i].p = q;
+			q += n + 3;
+			bytes += lines[i].len;
+		}
 	}
 
 	js = hub_json_new();
@@ -152,5 +217,6 @@ int main(int argc, char **argv)
 	hub_paths_free(paths, npaths);
 	hub_buf_free(&file);
 	free(lines);
+	free(changed);
 	return 0;
 }

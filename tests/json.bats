@@ -34,9 +34,9 @@ scan_bytes_case() {
 	run_cases "$BATS_TEST_DIRNAME/data/scan.test" scan_bytes_case 100
 }
 
-@test "a string's escapes, UTF-8 and wrong bytes after 0 to 47 plain bytes, a 16-byte step and more" {
+@test "a string's escapes, UTF-8 and wrong bytes after 0 to 79 plain bytes: across 16-byte steps and a 64-byte block" {
 	local pad k v out
-	for k in $(seq 0 47); do
+	for k in $(seq 0 79); do
 		pad=$(printf "%${k}s" "" | tr ' ' a)
 		for v in 'é' '€' '𝄞' '\"' '\\' '\u00e9' '\n'; do
 			out=$(printf '{"s":"%s%s","t":1}\n' "$pad" "$v" | "$SCAN" s,t | sed -n '3,4p')

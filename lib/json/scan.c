@@ -5,14 +5,17 @@
  * ahead of `kcat -P -l`, which does no JSON work at all. RFC 8259's
  * grammar is small, and JSONTestSuite checks this implementation of it.
  *
- * How it works: one pass, one loop, no recursion, no allocation per scan.
- * Containers are pushed on a fixed stack of HUB_JSON_MAX_DEPTH frames, so
- * hostile nesting is an error, never a stack overflow. Strings, most of an
- * event's bytes, are skipped sixteen bytes at a time (SSE2) or eight (SWAR,
- * elsewhere) up to a quote, a backslash, a control byte or a non-ASCII
- * byte, which is then checked as UTF-8; numbers and strings are
- * validated, never converted. Every value is reported as a span of the
- * caller's text.
+ * How it works: two scanners of one grammar, no recursion, no allocation
+ * per scan once the buffers have grown to the longest line. The fast one
+ * (below, "the fast scanner") takes the lines it can prove valid, nearly
+ * all of them; the exact one decides every other line, and says why it is
+ * wrong. In both, containers are pushed on a fixed stack of
+ * HUB_JSON_MAX_DEPTH frames, so hostile nesting is an error, never a stack
+ * overflow. The exact scanner skips strings, most of an event's bytes,
+ * sixteen bytes at a time (SSE2) or eight (SWAR, elsewhere) up to a quote,
+ * a backslash, a control byte or a non-ASCII byte, which is then checked
+ * as UTF-8; numbers and strings are validated, never converted. Every
+ * value is reported as a span of the caller's text.
  *
  * Field paths are matched with bit masks per nesting level: bit i set
  * means "the path to here is a prefix of paths[i]". A container whose mask
@@ -69,8 +72,9 @@ struct hub_json {
 	hub_json_match_fn fn;
 	void *fnctx;
 	struct hub_buf name;   /* a member name with escapes, decoded */
-	unsigned char *copy;   /* the line for the fast scanner, then PAD NULs */
+	unsigned char *copy;   /* the line for the fast scanner, then NULs */
 	size_t copy_cap;
+	uint64_t *quotes;      /* its string quotes, a word per 64 bytes */
 	struct match *matches; /* for the callback; grows, never shrinks */
 	size_t nmatches, matches_cap;
 
@@ -93,6 +97,7 @@ void hub_json_free(struct hub_json *js)
 		return;
 	hub_buf_free(&js->name);
 	free(js->copy);
+	free(js->quotes);
 	free(js->levels);
 	free(js->steps);
 	free(js->heads);
@@ -714,19 +719,36 @@ done:
 
 /* ---- the fast scanner ----
  *
- * Most lines are valid, and for them the exact scanner's care is wasted:
- * every byte is checked against the end of the line, and every check is a
- * branch. The fast scanner works on a copy of the line followed by PAD NUL
- * bytes. A NUL is wrong wherever it appears in JSON, so it stops every
- * loop (strings, numbers, white space, literals) without a check of the
- * end, and sixteen-byte loads never need one either. The fast scanner
- * only accepts: at anything it does not like, whether the line is wrong
- * or merely unusual, it gives up and the exact scanner decides the line
- * from the start, with its own error message. So the errors are the exact
- * scanner's by construction, and what the fast scanner accepts it must
- * accept exactly as the exact one would, with the same spans and matches
- * (tests/data/scan.test, and bench/scan over generated events). */
+ * Most lines are valid, and for them the exact scanner's care is wasted.
+ * Worse, it walks a chain: where a string ends is known only once its
+ * bytes are loaded and compared, and where the next value starts only
+ * then, so the processor cannot run ahead (a walk from quote to quote
+ * alone is no faster than the exact scanner). The fast scanner makes two
+ * passes over a copy of the line followed by NUL bytes:
+ *
+ * 1. classify() looks at 64 bytes at a time (four SSE2 loads; a plain loop
+ *    elsewhere) and keeps a bit for each quote that opens or closes a
+ *    string; whether a byte is in a string is the parity of the quotes
+ *    before it (a prefix XOR, the idea of simdjson's first stage). The same
+ *    pass checks every byte in a string: no control byte, valid escapes,
+ *    valid UTF-8. Blocks of plain ASCII without escapes cost a few
+ *    operations each; the others are gone through bit by bit.
+ * 2. scan_container() follows the grammar over the bytes between strings
+ *    and takes a string's end from the next quote bit: a few register
+ *    operations, none of which waits for the string's bytes.
+ *
+ * A NUL is wrong wherever it appears in JSON, so it stops every loop
+ * without a check of the end of the line. The fast scanner only accepts:
+ * at anything it does not like, whether the line is wrong or merely
+ * unusual (a scalar alone, over FAST_MAX bytes, 512 levels deep), it gives
+ * up and the exact scanner decides the line from the start, with its own
+ * error message. So the errors are the exact scanner's by construction,
+ * and what the fast scanner accepts it must accept exactly as the exact
+ * one would, with the same spans and matches (tests/data/scan.test;
+ * bench/scan compares the two on generated events). */
 
+/* The copy has at least this many NUL bytes after the line, and whole
+ * 64-byte blocks: room for the few bytes read past a position. */
 #define PAD 64
 /* Longer lines go to the exact scanner: the copy stays bounded. */
 #define FAST_MAX (256u << 10)
@@ -765,48 +787,187 @@ static inline unsigned fast_utf8(const unsigned char *p)
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* The string literal at p (its quote), in the padded copy: the position
- * past its closing quote, or NULL to give up. */
-static inline __attribute__((always_inline)) const unsigned char *
-fast_string(const unsigned char *p, int *escaped)
+#define likely(x) __builtin_expect(!!(x), 1)
+
+/* Bit i set when byte i is in a string, from an opening quote up to the
+ * closing one: each quote flips the bits from itself up. */
+static inline uint64_t prefix_xor(uint64_t q)
 {
-	p++;
-	for (;;) {
-		unsigned c, n;
-
-#if defined(__SSE2__)
-		unsigned mark = special_bytes16(p);
-
-		if (!mark) {
-			p += 16;
-			continue;
-		}
-		p += __builtin_ctz(mark);
-#else
-		while (string_class[*p] == PLAIN)
-			p++;
-#endif
-		c = *p;
-		if (c == '"')
-			return p + 1;
-		if (c >= 0x80) {
-			/* the padding holds the four bytes this may read */
-			if (unlikely(!(n = fast_utf8(p))))
-				return NULL;
-			p += n;
-		} else if (c == '\\') {
-			*escaped = 1;
-			if (simple_escape[p[1]])
-				p += 2;
-			else if (p[1] == 'u' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5]))
-				p += 6;
-			else
-				return NULL;
-		} else {
-			return NULL;   /* a control byte, or the NUL at the end */
-		}
-	}
+	q ^= q << 1;
+	q ^= q << 2;
+	q ^= q << 4;
+	q ^= q << 8;
+	q ^= q << 16;
+	q ^= q << 32;
+	return q;
 }
+
+/* One bit a byte of the 64 at p: its quotes, and the bytes that end a run
+ * of plain string bytes (quotes, backslashes, control bytes, 0x80 up). */
+static inline void block_masks(const unsigned char *p, uint64_t *quote, uint64_t *special)
+{
+#if defined(__SSE2__)
+	uint64_t q = 0, sp = 0;
+
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		__m128i low = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x21));
+
+		q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))) << (16 * i);
+		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		              _mm_or_si128(low, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))) << (16 * i);
+	}
+	*quote = q;
+	*special = sp;
+#else
+	uint64_t q = 0, sp = 0;
+
+	for (int i = 0; i < 64; i++) {
+		if (p[i] == '"')
+			q |= (uint64_t)1 << i;
+		if (string_class[p[i]] != PLAIN)
+			sp |= (uint64_t)1 << i;
+	}
+	*quote = q;
+	*special = sp;
+#endif
+}
+
+/* What classify() carries from one block to the next. */
+struct carry {
+	uint64_t in_string;     /* all ones while a string runs on */
+	uint64_t escaped;       /* 1 when the block's first byte is escaped */
+	size_t utf8_next;       /* where the next UTF-8 sequence may start */
+	int backslash;          /* a backslash was seen */
+};
+
+/* A block with something in it besides quotes, bit by bit: escapes, then
+ * what is in a string and what is not, then UTF-8. Returns the block's
+ * string quotes in *quote, and 0, or 1 to give up. */
+static __attribute__((noinline)) int
+classify_slow(const unsigned char *p, size_t at, uint64_t *quote, uint64_t special, struct carry *c)
+{
+	uint64_t q = *quote, esc = c->escaped, bs = 0, ctrl = 0, hi = 0, inside;
+
+	for (uint64_t r = special & ~q; r; r &= r - 1) {
+		int i = __builtin_ctzll(r);
+
+		if (p[i] == '\\')
+			bs |= (uint64_t)1 << i;
+		else if (p[i] >= 0x80)
+			hi |= (uint64_t)1 << i;
+		else
+			ctrl |= (uint64_t)1 << i;
+	}
+	c->escaped = 0;
+	if (bs | esc) {
+		/* a backslash not itself escaped escapes the byte after it,
+		 * which must make a valid escape */
+		uint64_t open = bs & ~esc;
+
+		c->backslash = 1;
+		while (open) {
+			int i = __builtin_ctzll(open);
+
+			if (i == 63) {
+				c->escaped = 1;
+				break;
+			}
+			esc |= (uint64_t)2 << i;
+			open &= ~((uint64_t)3 << i);
+		}
+		for (uint64_t e = esc; e; e &= e - 1) {
+			const unsigned char *x = p + __builtin_ctzll(e);
+
+			if (!simple_escape[*x] &&
+			    !(*x == 'u' && is_hex(x[1]) && is_hex(x[2]) && is_hex(x[3]) && is_hex(x[4])))
+				return 1;
+		}
+		q &= ~esc;
+	}
+	inside = prefix_xor(q) ^ c->in_string;
+	c->in_string = (uint64_t)((int64_t)inside >> 63);
+	*quote = q;
+	if ((ctrl & inside) | ((bs | esc | hi) & ~inside))
+		return 1;
+	/* UTF-8, sequence by sequence; one may run on into the next block */
+	if (c->utf8_next > at)
+		hi &= ~(((uint64_t)1 << (c->utf8_next - at)) - 1);
+	while (hi) {
+		int i = __builtin_ctzll(hi);
+		unsigned n = fast_utf8(p + i);
+
+		if (!n)
+			return 1;
+		if (i + n >= 64) {
+			c->utf8_next = at + i + n;
+			break;
+		}
+		hi &= ~(((uint64_t)1 << (i + n)) - 1);
+	}
+	return 0;
+}
+
+/* Pass 1 over the padded copy b of a line of len bytes: js->quotes gets a
+ * word a block, the bits of the quotes that open and close strings, then
+ * a word whose bit 0 stands past the end, so a search for the next quote
+ * always ends. Returns 0, or 1 to give up: a control byte, a bad escape or
+ * bad UTF-8 in a string, a backslash or a byte from 0x80 up outside one,
+ * a string still open at the end. *escapes: a string holds an escape. */
+static int classify(struct hub_json *js, const unsigned char *b, size_t len, int *escapes)
+{
+	size_t nblocks = (len + 63) / 64;
+	uint64_t *quotes = js->quotes;
+	struct carry c = { 0, 0, 0, 0 };
+
+	for (size_t k = 0; k < nblocks; k++) {
+		uint64_t q, special;
+
+		block_masks(b + 64 * k, &q, &special);
+		if (len - 64 * k < 64)
+			special &= ((uint64_t)1 << (len - 64 * k)) - 1;   /* the NULs after the line */
+		if (likely(!((special & ~q) | c.escaped))) {
+			c.in_string = (uint64_t)((int64_t)(prefix_xor(q) ^ c.in_string) >> 63);
+		} else if (classify_slow(b + 64 * k, 64 * k, &q, special, &c)) {
+			return 1;
+		}
+		quotes[k] = q;
+	}
+	if (c.in_string)
+		return 1;
+	quotes[nblocks] = 1;
+	*escapes = c.backslash;
+	return 0;
+}
+
+/* Pass 2 takes the quote bits in order: a string's opening quote, then its
+ * closing one. */
+struct cursor {
+	const uint64_t *quotes;
+	size_t block;
+	uint64_t bits;          /* of quotes[block], those not yet taken */
+};
+
+#define NEXT_QUOTE(at) do { \
+		while (!qbits) { \
+			qbits = quotes[++qblock]; \
+			qbase += 64; \
+		} \
+		(at) = qbase + __builtin_ctzll(qbits); \
+		qbits &= qbits - 1; \
+	} while (0)
+
+/* The string at p (its opening quote): p moves past its closing quote. */
+#define SKIP_STRING(p) do { \
+		const unsigned char *open_, *close_; \
+		NEXT_QUOTE(open_); \
+		if (unlikely(open_ != (p))) \
+			return NULL; \
+		NEXT_QUOTE(close_); \
+		if (unlikely(close_ >= end)) \
+			return NULL; \
+		(p) = close_ + 1; \
+	} while (0)
 
 /* A number at p, in the padded copy: its end, or NULL to give up. What may
  * follow it is the grammar's business: only ',', ']', '}', white space or
@@ -856,7 +1017,8 @@ static inline uint16_t load16(const unsigned char *p)
 }
 
 static const unsigned char *skip_container(struct hub_json *js, const unsigned char *b,
-                                          const unsigned char *p, int depth);
+                                          const unsigned char *end, const unsigned char *p,
+                                          int depth, struct cursor *qc);
 
 /* The object or array at p in the padded copy b, inside `depth` open
  * containers: the position just past it when it is valid, with found[]
@@ -868,16 +1030,18 @@ static const unsigned char *skip_container(struct hub_json *js, const unsigned c
  * lines scanned without paths and for the containers that no path enters
  * (skip_container()), which are then only validated. */
 static inline __attribute__((always_inline)) const unsigned char *
-scan_container(struct hub_json *js, const unsigned char *b, const unsigned char *p, int depth,
-               const int paths)
+scan_container(struct hub_json *js, const unsigned char *b, const unsigned char *end,
+               const unsigned char *p, int depth, struct cursor *qc, int escapes, const int paths)
 {
 	const int outer = depth;
-	const unsigned char *s;
+	const uint64_t *quotes = qc->quotes;
+	size_t qblock = qc->block;
+	uint64_t qbits = qc->bits;
+	const unsigned char *qbase = b + 64 * qblock, *s;
 	struct frame *f = NULL;
 	struct hub_span key = { NULL, 0, HUB_JSON_NONE };
 	enum hub_json_type type;
 	uint64_t cur, m;
-	int escaped = 0, ignored = 0;
 	uint32_t w_true, w_alse, w_null;
 	uint16_t w_comma_quote, w_colon_quote;
 
@@ -896,8 +1060,7 @@ value:
 	s = p;
 	switch (*p) {
 	case '"':
-		if (!(p = fast_string(p, &ignored)))
-			return NULL;
+		SKIP_STRING(p);
 		type = HUB_JSON_STRING;
 		break;
 	case '{':
@@ -905,8 +1068,13 @@ value:
 	container:
 		if (paths && !cur && depth > outer) {
 			/* no path goes in: validate it, the quicker way */
-			if (!(p = skip_container(js, b, p, depth)))
+			qc->block = qblock;
+			qc->bits = qbits;
+			if (!(p = skip_container(js, b, end, p, depth, qc)))
 				return NULL;
+			qblock = qc->block;
+			qbits = qc->bits;
+			qbase = b + 64 * qblock;
 			type = *s == '[' ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
 			break;
 		}
@@ -1024,8 +1192,11 @@ close:
 	type = f->is_array ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
 	if (paths && f->match)
 		report(js, f->match, f->start, (size_t)(p - b), type, &f->key);
-	if (depth == outer)
+	if (depth == outer) {
+		qc->block = qblock;
+		qc->bits = qbits;
 		return p;
+	}
 	f = &js->stack[depth - 1];
 	if (f->is_array)
 		goto array_next;
@@ -1037,10 +1208,10 @@ member:
 		return NULL;
 member_name:
 	s = p;
-	escaped = 0;
-	if (!(p = fast_string(p, &escaped)))
-		return NULL;
-	if (paths && f->mask && (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s), escaped, 1))) {
+	SKIP_STRING(p);
+	if (paths && f->mask &&
+	    (cur = match_key(js, f->mask, depth - 1, s, (size_t)(p - s),
+	                     escapes && memchr(s, '\\', (size_t)(p - s)), 1))) {
 		key.p = js->text + (s - b);
 		key.len = (size_t)(p - s);
 		key.type = HUB_JSON_STRING;
@@ -1060,8 +1231,7 @@ member_name:
 	}
 	/* most values are strings */
 	s = p;
-	if (!(p = fast_string(p, &ignored)))
-		return NULL;
+	SKIP_STRING(p);
 	if (paths && cur && (m = ending_at(js, cur, depth)))
 		report(js, m, (size_t)(s - b), (size_t)(p - b), HUB_JSON_STRING, &key);
 	goto object_next;
@@ -1069,9 +1239,10 @@ member_name:
 }
 
 static const unsigned char *skip_container(struct hub_json *js, const unsigned char *b,
-                                          const unsigned char *p, int depth)
+                                          const unsigned char *end, const unsigned char *p,
+                                          int depth, struct cursor *qc)
 {
-	return scan_container(js, b, p, depth, 0);
+	return scan_container(js, b, end, p, depth, qc, 0, 0);
 }
 
 /* 0 when the line b[0..len) (padded), an object or an array, is valid,
@@ -1079,13 +1250,22 @@ static const unsigned char *skip_container(struct hub_json *js, const unsigned c
  * scanner would; 1 when the exact scanner must decide. */
 static int scan_fast(struct hub_json *js, const unsigned char *b, size_t len)
 {
-	const unsigned char *p = b;
+	const unsigned char *p = b, *end = b + len;
+	struct cursor qc;
+	int escapes;
 
 	SKIP_SPACE(p);
 	if (*p != '{' && *p != '[')
 		return 1;
+	if (classify(js, b, len, &escapes))
+		return 1;
+	qc.quotes = js->quotes;
+	qc.block = 0;
+	qc.bits = js->quotes[0];
 	js->top = *p == '[' ? HUB_JSON_ARRAY : HUB_JSON_OBJECT;
-	if (!(p = js->npaths ? scan_container(js, b, p, 0, 1) : skip_container(js, b, p, 0)))
+	p = js->npaths ? scan_container(js, b, end, p, 0, &qc, escapes, 1)
+	               : skip_container(js, b, end, p, 0, &qc);
+	if (!p)
 		return 1;
 	SKIP_SPACE(p);
 	return p == b + len ? 0 : 1;
@@ -1095,6 +1275,7 @@ int hub_json_scan(struct hub_json *js, const char *text, size_t len,
                   struct hub_span *found, enum hub_json_type *top)
 {
 	const unsigned char *first = (const unsigned char *)text, *end = first + len;
+	size_t size = (len + 63) / 64 * 64 + PAD;
 
 	while (first < end && is_space(*first))
 		first++;
@@ -1102,13 +1283,15 @@ int hub_json_scan(struct hub_json *js, const char *text, size_t len,
 	 * empty line, a line too long: no copy */
 	if (len > FAST_MAX || first == end || (*first != '{' && *first != '['))
 		return scan_exact(js, text, len, found, top);
-	if (js->copy_cap < len + PAD) {
-		js->copy_cap = len + PAD > 4096 ? len + PAD : 4096;
+	if (js->copy_cap < size) {
+		js->copy_cap = size > 4096 ? size : 4096;
 		free(js->copy);
+		free(js->quotes);
 		js->copy = hub_xmalloc(js->copy_cap);
+		js->quotes = hub_xmalloc((js->copy_cap / 64 + 1) * sizeof(*js->quotes));
 	}
 	memcpy(js->copy, text, len);
-	memset(js->copy + len, 0, PAD);
+	memset(js->copy + len, 0, size - len);
 	js->text = text;
 	js->found = found;
 	js->top = HUB_JSON_NONE;

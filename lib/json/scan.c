@@ -807,18 +807,24 @@ static inline uint64_t prefix_xor(uint64_t q)
 static inline void block_masks(const unsigned char *p, uint64_t *quote, uint64_t *special)
 {
 #if defined(__SSE2__)
-	uint64_t q = 0, sp = 0;
+	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	const __m128i flip = _mm_set1_epi8(0x02), below = _mm_set1_epi8(0x21);
+	uint64_t q[4], sp[4];
 
-	for (int i = 0; i < 4; i++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-		__m128i low = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x21));
-
-		q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))) << (16 * i);
-		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(
-		              _mm_or_si128(low, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))) << (16 * i);
-	}
-	*quote = q;
-	*special = sp;
+	/* written out four times: the compiler would keep a loop */
+#define MASKS16(i) do { \
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * (i))); \
+		q[i] = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dq)); \
+		sp[i] = (unsigned)_mm_movemask_epi8(_mm_or_si128( \
+		        _mm_cmplt_epi8(_mm_xor_si128(v, flip), below), _mm_cmpeq_epi8(v, bs))); \
+	} while (0)
+	MASKS16(0);
+	MASKS16(1);
+	MASKS16(2);
+	MASKS16(3);
+#undef MASKS16
+	*quote = q[0] | q[1] << 16 | q[2] << 32 | q[3] << 48;
+	*special = sp[0] | sp[1] << 16 | sp[2] << 32 | sp[3] << 48;
 #else
 	uint64_t q = 0, sp = 0;
 

@@ -137,10 +137,19 @@ chaos_produce_start() {
 	wait_until 10 test -s "$T/pid.hub-consume"
 }
 
+# Whether a process catches SIGUSR1 yet (a tool just started has not set
+# its handlers up, and SIGUSR1 would end it).
+chaos_catches_usr1() {
+	local mask
+	mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] && [ $((0x$mask & 0x200)) -ne 0 ]
+}
+
 # Whether hub-produce has delivered something in this round (its stats line).
 chaos_delivering() {
 	local pid
 	pid=$(chaos_pid hub-produce)
+	chaos_catches_usr1 "$pid" || return 1
 	kill -USR1 "$pid" 2>/dev/null || return 1
 	sleep 0.3
 	grep '^{"tool":"hub-produce"' "$T/hub-produce.err" | tail -n 1 | jq -e '.out > 0' >/dev/null
@@ -151,6 +160,7 @@ chaos_delivering() {
 chaos_produce_rounds() {
 	local in=$1 out=$2 rounds=$3 r pids
 	for r in $(seq 1 "$rounds"); do
+		cat "$T/hub-produce.err" >>"$T/hub-produce.all" 2>/dev/null || true
 		: >"$T/hub-produce.err"
 		chaos_produce_start "$in" "$out"
 		pids=("$(chaos_pid hub-consume)" "$(chaos_pid hub-produce)")
@@ -165,6 +175,7 @@ chaos_produce_rounds() {
 	chaos_produce_start "$in" "$out" -e
 	pids=("$(chaos_pid hub-consume)" "$(chaos_pid hub-produce)")
 	chaos_reap 120 "${pids[@]}"
+	cat "$T/hub-produce.err" >>"$T/hub-produce.all"
 }
 
 # chaos_copy_check TOPIC: every event of $T/ids.produced is in TOPIC (read

@@ -134,6 +134,13 @@ static void pop_cut(struct producer *p)
 	memmove(p->cuts, p->cuts + 1, sizeof(*p->cuts) * --p->ncuts);
 }
 
+/* The cuts the input has gone past: no commit can be made there now. */
+static void drop_passed(struct producer *p)
+{
+	while (p->ncuts > 0 && p->cuts[0].pos < p->consumed)
+		pop_cut(p);
+}
+
 /* "cut POS URGENT METADATA topic:partition:offset..." from hub-consume. */
 static int parse_cut(const char *msg, size_t len, struct txn_cut *c)
 {
@@ -263,8 +270,7 @@ void hub_txn_at(struct producer *p, uint64_t total, int look)
 		p->seen_total = total;
 		take_news(p);
 	}
-	while (p->ncuts > 0 && p->cuts[0].pos < p->consumed)
-		pop_cut(p);
+	drop_passed(p);
 	if (p->ncuts > 0 && p->cuts[0].pos == p->consumed &&
 	    (p->cuts[0].urgent || hub_now() - p->last_commit >= 1.0)) {
 		commit_at(p, &p->cuts[0], 1);
@@ -291,8 +297,7 @@ static void stream_end(struct producer *p)
 	take_news(p);
 	hub_debug("end of input at byte %llu; %zu cuts, the first at %llu", (unsigned long long)p->consumed,
 	          p->ncuts, p->ncuts ? (unsigned long long)p->cuts[0].pos : 0ULL);
-	while (p->ncuts > 0 && p->cuts[0].pos < p->consumed)
-		pop_cut(p);
+	drop_passed(p);
 	if (!p->fatal && p->ncuts > 0 && p->cuts[0].pos == p->consumed)
 		commit_at(p, &p->cuts[0], 0);
 	else if (!p->fatal && p->committed_at == p->consumed && p->consumed > 0)

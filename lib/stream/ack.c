@@ -481,9 +481,11 @@ int hub_ack_in_news(struct hub_ack_in *i, char **msg, size_t *len)
 		if (i->dead)
 			return 0;
 		/* keep the unfinished line, read more */
-		memmove(i->news, i->news + i->taken, i->newslen - i->taken);
-		i->newslen -= i->taken;
-		i->taken = 0;
+		if (i->taken > 0) {   /* (no buffer at all before the first message) */
+			memmove(i->news, i->news + i->taken, i->newslen - i->taken);
+			i->newslen -= i->taken;
+			i->taken = 0;
+		}
 		if (i->newscap - i->newslen < 4096) {
 			if (i->newscap >= (1u << 20)) {   /* a line that long is no message of ours */
 				i->dead = 1;

@@ -88,6 +88,12 @@ static void watch_down(struct loop *L)
 	}
 }
 
+/* The input position of the oldest cut kept, or UINT64_MAX. */
+static uint64_t oldest_cut(const struct loop *L)
+{
+	return L->cuts_at < L->cuts.len ? strtoull(L->cuts.data + L->cuts_at, NULL, 10) : UINT64_MAX;
+}
+
 /* The writer's cuts ("cut POS URGENT rest"), kept as "POS URGENT rest". */
 static void take_cuts(struct loop *L)
 {
@@ -100,7 +106,7 @@ static void take_cuts(struct loop *L)
 			hub_buf_addc(&L->cuts, '\n');
 		}
 	}
-	L->next_cut = L->cuts_at < L->cuts.len ? strtoull(L->cuts.data + L->cuts_at, NULL, 10) : UINT64_MAX;
+	L->next_cut = oldest_cut(L);
 	hub_reader_set_wakeup3(L->r, hub_ack_in_fd(L->up));   /* -1 once the writer has gone */
 }
 
@@ -113,7 +119,7 @@ static void drop_cut(struct loop *L)
 		hub_buf_reset(&L->cuts);
 		L->cuts_at = 0;
 	}
-	L->next_cut = L->cuts_at < L->cuts.len ? strtoull(L->cuts.data + L->cuts_at, NULL, 10) : UINT64_MAX;
+	L->next_cut = oldest_cut(L);
 }
 
 /* The input was read exactly to the oldest cut: the output up to here is
@@ -133,6 +139,23 @@ static void pass_cut(struct loop *L)
 		hub_buf_free(&msg);
 	}
 	drop_cut(L);
+}
+
+/* Passes the writer's cut at the input's position on, if it made one
+ * there (look: read what the writer said first). 1 if one was passed:
+ * the output up to here must go out now. */
+static int cut_here(struct loop *L, int look)
+{
+	uint64_t at = hub_reader_consumed(L->r);
+
+	if (look)
+		take_cuts(L);
+	while (L->next_cut < at)
+		drop_cut(L);
+	if (L->next_cut != at)
+		return 0;
+	pass_cut(L);
+	return 1;
 }
 
 /* The batch first, then the hook: the order that lets a tool record what
@@ -236,17 +259,10 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 				broken = 1;
 				break;
 			}
-			if (L.txn) {   /* a cut where the input is now: an urgent one */
-				take_cuts(&L);
-				while (L.next_cut < hub_reader_consumed(r))
-					drop_cut(&L);
-				if (L.next_cut == hub_reader_consumed(r)) {
-					pass_cut(&L);
-					if (flush(&L) < 0) {
-						broken = 1;
-						break;
-					}
-				}
+			/* a cut where the input is now: an urgent one */
+			if (L.txn && cut_here(&L, 1) && flush(&L) < 0) {
+				broken = 1;
+				break;
 			}
 			watch_down(&L);
 			continue;
@@ -273,32 +289,20 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 			break;
 		}
 		if (L.txn) {
-			uint64_t at = hub_reader_consumed(r);
+			/* a cut comes before its bytes: look when more were read */
+			int look = hub_reader_total(r) != L.seen_total;
 
-			if (hub_reader_total(r) != L.seen_total) {   /* a cut comes before its bytes */
-				L.seen_total = hub_reader_total(r);
-				take_cuts(&L);
-			}
-			while (L.next_cut < at)
-				drop_cut(&L);
-			if (L.next_cut == at) {
-				pass_cut(&L);
-				if (flush(&L) < 0) {
-					broken = 1;
-					break;
-				}
+			L.seen_total = hub_reader_total(r);
+			if (cut_here(&L, look) && flush(&L) < 0) {
+				broken = 1;
+				break;
 			}
 		}
 		print_stats(f, st);
 	}
 	/* the writer's last cut is where the input ended (its end, or a stop) */
-	if (!broken && L.txn) {
-		take_cuts(&L);
-		while (L.next_cut < hub_reader_consumed(r))
-			drop_cut(&L);
-		if (L.next_cut == hub_reader_consumed(r))
-			pass_cut(&L);
-	}
+	if (!broken && L.txn)
+		cut_here(&L, 1);
 	/* what was read is written, even after a read error or a stop */
 	if (!broken && flush(&L) < 0)
 		broken = 1;

@@ -41,7 +41,9 @@ ROOT="$BATS_TEST_DIRNAME/.."
 		# not installed on this machine: the message names where it looked
 		echo "$output" | grep -q '/share/hub/schemas'
 	else
-		echo "$output" | grep -q '/share/hub/schemas/com.example.retail.order.created/'
+		# installed beside the program, or the checkout's own for build/bin
+		echo "$output" | grep -q -e '/share/hub/schemas/com.example.retail.order.created/' \
+			-e "^com.example.retail.order.created	1	1	BACKWARD	$(cd "$ROOT" && pwd)/schemas/"
 	fi
 	# ./schemas comes first when there is one
 	mkdir -p schemas/s
@@ -50,6 +52,25 @@ ROOT="$BATS_TEST_DIRNAME/.."
 	run hub-validate --list
 	[ "$status" -eq 0 ]
 	[ "$output" = "s	1	1	BACKWARD	schemas/s/1.avsc" ]
+}
+
+@test "installed under another PREFIX than the build's, or run from build/bin, hub-validate finds its registry" {
+	build=$(cd "$HUB_BIN/.." && pwd)
+	# the build is configured for /usr/local; installed under $T/elsewhere
+	make -s -C "$ROOT" BUILD="$build" install PREFIX="$T/elsewhere" >/dev/null
+	unset HUB_SCHEMAS
+	mkdir "$T/empty" && cd "$T/empty"
+	run "$T/elsewhere/bin/hub-validate" --list
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q "^com.example.retail.order.created	1	1	BACKWARD	$T/elsewhere/share/hub/schemas/com.example.retail.order.created/1.avsc\$"
+	echo '{"specversion":"1.0","id":"1","source":"s","type":"nope","data":{}}' >"$T/e"
+	run "$T/elsewhere/bin/hub-validate" --dlq "$T/f" <"$T/e"
+	[ "$status" -eq 1 ]
+	grep -q 'no subject' "$T/f" || grep -q 'nope' "$T/f"
+	# build/bin put on PATH: the checkout's schemas, from any folder
+	run env PATH="$build/bin:$PATH" hub-validate --list
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q "	$(cd "$ROOT" && pwd)/schemas/com.example.retail.order.created/1.avsc\$"
 }
 
 @test "an outside C program builds against libhub with pkg-config" {

@@ -44,7 +44,8 @@ enum hub_path_pick {
  * not empty; else one of the candidates, as pick says. A candidate may start with @config, @state or
  * @runtime ($XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_RUNTIME_DIR, or their
  * defaults ~/.config and ~/.local/state; one with an unset @runtime is
- * skipped) and may hold @uid (the user id). The result is malloc'd. */
+ * skipped) or @exe/ (the running program's folder) and may hold @uid (the
+ * user id). The result is malloc'd. */
 char *hub_default_path(const char *env, const char *const *candidates, enum hub_path_pick pick);
 
 #endif

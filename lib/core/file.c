@@ -124,9 +124,29 @@ int hub_mkdir_parents(const char *path, int mode)
 	return rc;
 }
 
+/* The folder of the running program (/proc/self/exe resolved), without a
+ * trailing slash; NULL when it cannot be read. A tool installed under any
+ * PREFIX finds its data at @exe/../share/hub, whatever PREFIX it was built
+ * with. */
+static char *exe_dir(void)
+{
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (n <= 0 || n >= (ssize_t)sizeof(path) - 1)
+		return NULL;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return NULL;
+	return hub_xstrndup(path, (size_t)(slash - path));
+}
+
 /* "@config/hub/x" with @config, @state or @runtime spelled out as XDG says
  * (the environment variable, else its default under $HOME; @runtime has
- * no default) and @uid as the user id. NULL when a base is not set. */
+ * no default), @exe as the running program's folder and @uid as the user
+ * id. NULL when a base is not set. */
 static char *expand(const char *t)
 {
 	static const struct { const char *word, *env, *under_home; } bases[] = {
@@ -135,7 +155,17 @@ static char *expand(const char *t)
 		{ "@runtime", "XDG_RUNTIME_DIR", NULL },
 	};
 	struct hub_buf b = { 0 };
+	int exe = strncmp(t, "@exe/", 5) == 0;
 
+	if (exe) {
+		char *d = exe_dir();
+
+		if (!d)
+			return NULL;
+		hub_buf_adds(&b, d);
+		free(d);
+		t += 4;
+	}
 	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
 		size_t n = strlen(bases[i].word);
 		const char *v, *home;
@@ -161,6 +191,15 @@ static char *expand(const char *t)
 	}
 	hub_buf_adds(&b, t);
 	hub_buf_cstr(&b);
+	if (exe) {
+		/* /opt/hub/bin/../share/hub as /opt/hub/share/hub, when it is there */
+		char *real = realpath(b.data, NULL);
+
+		if (real) {
+			free(b.data);
+			return real;
+		}
+	}
 	return b.data;
 }
 

@@ -41,10 +41,15 @@ int hub_compat_parse(const char *word, enum hub_compat *c)
 #endif
 
 /* $HUB_SCHEMAS, else ./schemas (a checkout, or a site's own registry in
- * the working directory), else the registry installed with hub. */
+ * the working directory), else the registry installed beside the program
+ * (PREFIX/bin/../share/hub/schemas, for whatever PREFIX it was installed
+ * to), else the checkout's own when the program runs from its build folder
+ * (build/bin/../../schemas, so build/bin can be put on PATH), else the one
+ * of the PREFIX it was built for. */
 const char *hub_registry_default_dir(void)
 {
-	static const char *const where[] = { "schemas", HUB_DATADIR "/schemas", NULL };
+	static const char *const where[] = { "schemas", "@exe/../share/hub/schemas", "@exe/../../schemas",
+	                                     HUB_DATADIR "/schemas", NULL };
 	static char *dir;
 
 	if (!dir)

@@ -22,7 +22,7 @@
 #include "core/stats.h"
 
 enum { OPT_TOPIC_FROM = HUB_OPT_TOOL, OPT_BINARY, OPT_ENVELOPE, OPT_RAW, OPT_TEE, OPT_TXN, OPT_FORMAT, OPT_SCHEMAS,
-       OPT_TOMBSTONES };
+       OPT_TOMBSTONES, OPT_KEEP_PARTITION };
 
 static const struct hub_option options[] = {
 	HUB_OPTION_BROKERS,
@@ -47,6 +47,8 @@ static const struct hub_option options[] = {
 	{ OPT_ENVELOPE, "envelope", NULL, "input lines are envelopes (as hub-consume --envelope writes)" },
 	{ OPT_TOMBSTONES, "allow-tombstones", NULL, "with --envelope, send envelopes without a value as\n"
 	  "tombstones (else they go to the failure store)" },
+	{ OPT_KEEP_PARTITION, "keep-partition", NULL, "with --envelope and -t, keep each envelope's partition\n"
+	  "(else events to another topic are placed by key)" },
 	{ OPT_RAW, "raw", NULL, "send lines that are not JSON as they are" },
 	{ OPT_TEE, "tee", NULL, "write each delivered event to stdout as an envelope\n"
 	  "(with partition and offset)" },
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
 		case OPT_SCHEMAS: schemas = optarg; break;
 		case OPT_ENVELOPE: o.envelope = 1; break;
 		case OPT_TOMBSTONES: o.allow_tombstones = 1; break;
+		case OPT_KEEP_PARTITION: o.keep_partition = 1; break;
 		case OPT_RAW: o.raw = 1; break;
 		case OPT_TEE: o.tee = 1; break;
 		case OPT_TXN: txn = optarg; break;
@@ -147,6 +150,8 @@ int main(int argc, char **argv)
 	if (o.envelope && (o.binary_mode || o.topic_from || o.key_path || o.raw))
 		hub_usage_error("--envelope takes topic, key, headers and value from each line; "
 		                "it excludes --binary-mode, --topic-from, -k and --raw");
+	if (o.keep_partition && !o.envelope)
+		hub_usage_error("--keep-partition keeps the partitions of envelopes; give --envelope");
 	if (o.topic && !hub_kafka_topic_valid(o.topic, strlen(o.topic)))
 		hub_usage_error("-t '%s': not a valid Kafka topic name (letters, digits, '.', '_', '-')", o.topic);
 

@@ -265,6 +265,29 @@ runs() {
 	[ "$(consume_all t1 -o 1 -f '%s' -c 1 | od -An -tx1 | tr -d ' ')" = "ff" ]
 }
 
+@test "--envelope to another topic with fewer partitions: placed by key; --keep-partition keeps them, and says plainly when it cannot" {
+	start_devbroker -T t8:8 -T t2:2 -T k8:8
+	"$GEN" 200 --seed 62 | hub-produce -t t8 -k subject
+	hub-consume -t t8 -o beginning -e --envelope >"$T/env"
+	[ "$(jq -r .partition "$T/env" | sort -u | wc -l)" -gt 2 ]
+	run hub-produce --envelope -t t2 --dlq "$T/dlq" <"$T/env"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/dlq" ]
+	[ "$(consume_all t2 | wc -l)" -eq 200 ]
+	# each subject in one partition of t2, as its key says
+	[ "$(hub-consume -t t2 -o beginning -e --envelope | jq -r '"\(.value | fromjson? // . | .subject) \(.partition)"' | sort -u | cut -d' ' -f1 | uniq -d | wc -l)" -eq 0 ]
+	# to a topic of as many partitions, told to keep them: the same partition for each event
+	hub-produce --envelope -t k8 --keep-partition <"$T/env"
+	[ "$(hub-consume -t k8 -o beginning -e --envelope | jq -r '"\(.partition) \(.value)"' | sort | md5sum)" = "$(jq -r '"\(.partition) \(.value)"' "$T/env" | sort | md5sum)" ]
+	# told to keep them where the topic has fewer: failures, and a plain reason
+	run hub-produce --envelope -t t2 --keep-partition --dlq "$T/dlq2" <"$T/env"
+	[ "$status" -eq 1 ]
+	[ "$(count_lines "$T/dlq2")" -eq "$(jq 'select(.partition >= 2)' -c "$T/env" | wc -l)" ]
+	echo "$output" | grep -q 'topic t2 has no such partition (_UNKNOWN_PARTITION): the envelopes. partitions are kept by --keep-partition'
+	run hub-produce --keep-partition -t t2 </dev/null
+	[ "$status" -eq 64 ]
+}
+
 @test "--envelope: a line without a value (a bare event) goes to the failure store, never out as a tombstone" {
 	start_devbroker -T t1:1
 	"$GEN" 3 --seed 5 >"$T/events"
@@ -445,6 +468,24 @@ runs() {
 	run hub-produce -t t1 </dev/null
 	[ "$status" -eq 69 ]
 	[[ "$output" == *"no Kafka broker configured"*"hub-devbroker"* ]]
+}
+
+@test "a wrong -b: within seconds, that no broker answers and what to check; interrupted twice, the events in the failure store" {
+	"$GEN" 5 --seed 61 >"$T/in"
+	hub-produce -b 127.0.0.1:1 -t t1 --dlq "$T/dlq" <"$T/in" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 1 150); do grep -q 'no Kafka broker answers' "$T/err" && break; sleep 0.1; done
+	grep -q 'no Kafka broker answers at 127.0.0.1:1 after 10 s: check -b, HUB_BROKERS and the network; the 5 events read wait' "$T/err"
+	kill -0 "$pid"   # still waiting, as message.timeout.ms says
+	kill -INT "$pid"
+	sleep 0.5
+	kill -INT "$pid" 2>/dev/null || true
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	[ "$(count_lines "$T/dlq")" -eq 5 ]
+	# librdkafka's connection retries are not repeated line after line
+	[ "$(grep -c 'librdkafka: FAIL' "$T/err")" -le 1 ]
 }
 
 @test "HUB_BROKERS and a config file give the broker; -X overrides" {

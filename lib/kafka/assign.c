@@ -13,6 +13,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "core/signals.h"
+#include "kafka/client.h"
 #include "kafka/consume-internal.h"
 #include "kafka/ledger-internal.h"
 
@@ -68,11 +69,19 @@ static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topic
 	const rd_kafka_metadata_t *md = NULL;
 	rd_kafka_resp_err_t err;
 	int warned = 0;
+	char why[400];
 
 	for (;;) {
 		err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, c->o->metadata_timeout_ms);
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 			return md;
+		if (hub_kafka_login_refused(why, sizeof(why))) {
+			/* permanent until the configuration changes: no retrying */
+			hub_err("the brokers %s refused this client's login (%s): check sasl.username, "
+			        "sasl.password and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf",
+			        brokers ? brokers : "", why);
+			return NULL;
+		}
 		if (c->o->exit_at_eof || hub_stop_requested) {
 			hub_err("cannot reach the Kafka brokers %s within %d s (%s); check -b, HUB_BROKERS "
 			        "and the network, or raise the wait with -m", brokers ? brokers : "",
@@ -83,6 +92,28 @@ static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topic
 			hub_warn("cannot reach the Kafka brokers %s yet (%s); still trying",
 			         brokers ? brokers : "", rd_kafka_err2str(err));
 	}
+}
+
+/* Whether the brokers refuse this client the topic: a listing of all
+ * topics leaves out those it may not describe, so a topic missing there is
+ * asked for by name, which tells "not authorized" from "does not exist". */
+static int topic_refused(struct consumer *c, const char *name)
+{
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, name, NULL);
+	const rd_kafka_metadata_t *md = NULL;
+	int refused = 0;
+
+	if (!rkt)
+		return 0;
+	if (rd_kafka_metadata(c->rk, 0, rkt, &md, c->o->metadata_timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		for (int t = 0; t < md->topic_cnt; t++)
+			if (strcmp(md->topics[t].topic, name) == 0 &&
+			    md->topics[t].err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+				refused = 1;
+		rd_kafka_metadata_destroy(md);
+	}
+	rd_kafka_topic_destroy(rkt);
+	return refused;
 }
 
 /* -p and -o s@: the partitions to start, each at its offset. */
@@ -132,6 +163,11 @@ static int select_partitions(struct consumer *c, const rd_kafka_metadata_t *md,
 		}
 		if (want[0] == '^')
 			regfree(&re);
+		if (!matched && want[0] != '^' && topic_refused(c, want)) {
+			hub_err("topic %s: not authorized (TOPIC_AUTHORIZATION_FAILED): this user may not read it; "
+			        "check the ACLs of this client", want);
+			return HUB_EXIT_UNAVAILABLE;
+		}
 		if (!matched) {
 			hub_err(want[0] == '^' ? "no topic matches %s" :
 			        "topic %s does not exist; create it first, or use -G to wait for it", want);

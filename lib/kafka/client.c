@@ -1,4 +1,5 @@
 /* kafka/client.c: building librdkafka configurations and logging. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,62 @@
 #include "core/exitcodes.h"
 #include "kafka/client.h"
 
+/* A login the brokers refused: SASL authentication, or a TLS handshake
+ * (a wrong password, mechanism, CA or certificate). librdkafka retries it
+ * for ever and says so on its own threads, in log lines; the first one is
+ * kept here for the tools, which treat it as permanent. */
+static pthread_mutex_t refused_lock = PTHREAD_MUTEX_INITIALIZER;
+static char refused[400];
+static volatile int nrefused;
+static int nfail_logged;
+
+static int login_refused(const char *buf)
+{
+	return strstr(buf, "SASL authentication error") || strstr(buf, "Authentication failed") ||
+	       strstr(buf, "SSL handshake failed");
+}
+
+static void note_refused(const char *buf)
+{
+	const char *why = strstr(buf, "SASL authentication error");
+
+	if (!why)
+		why = strstr(buf, "SSL handshake failed");
+	if (!why)
+		why = buf;
+	pthread_mutex_lock(&refused_lock);
+	if (!refused[0])
+		snprintf(refused, sizeof(refused), "%s", why);
+	nrefused++;
+	pthread_mutex_unlock(&refused_lock);
+}
+
+int hub_kafka_login_refused(char *why, size_t len)
+{
+	int n;
+
+	pthread_mutex_lock(&refused_lock);
+	n = nrefused;
+	if (n && why && len)
+		snprintf(why, len, "%s", refused);
+	pthread_mutex_unlock(&refused_lock);
+	return n > 0;
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;
+	if (login_refused(buf)) {
+		note_refused(buf);
+		/* the tool says it once, in its own words; each retry's line with -v */
+		if (hub_verbosity < 2)
+			return;
+	}
+	/* a broker that cannot be reached: the first failure is said, the
+	 * retries' (one a second or more, for minutes) only with -v; the
+	 * tools say themselves when no broker answers at all */
+	if (strcmp(fac, "FAIL") == 0 && hub_verbosity < 2 && __atomic_fetch_add(&nfail_logged, 1, __ATOMIC_RELAXED) > 0)
+		return;
 	/* -q: errors only; default: warnings; -v: notices; -vv: debug */
 	if (level <= LOG_ERR && hub_verbosity >= 1)
 		fprintf(stderr, "%s: librdkafka: %s: %s\n", hub_progname, fac, buf);
@@ -26,7 +80,12 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	(void)rk;
 	(void)opaque;
-	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+	if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
+		note_refused(reason);
+		hub_info("Kafka: %s: %s", rd_kafka_err2name(err), reason);
+	} else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && hub_kafka_login_refused(NULL, 0))
+		hub_info("all brokers are down (%s): they refused the login", reason);
+	else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
 		hub_warn("all brokers are down (%s); retrying", reason);
 	else if (err == RD_KAFKA_RESP_ERR__FATAL)
 		hub_err("fatal Kafka error: %s", reason);

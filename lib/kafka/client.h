@@ -18,6 +18,10 @@
  * NULL, so the user's properties override them. */
 rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const *defaults,
                                 struct hub_error *e);
+/* Whether the brokers refused this process's login (SASL authentication
+ * or the TLS handshake, seen in librdkafka's logs or errors): 1 with the
+ * first refusal's words in why, else 0. Thread-safe. */
+int hub_kafka_login_refused(char *why, size_t len);
 /* Whether a topic name is legal for Kafka ([A-Za-z0-9._-], 1..249, not . or ..). */
 int hub_kafka_topic_valid(const char *name, size_t len);
 

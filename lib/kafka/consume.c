@@ -28,6 +28,7 @@
 
 #include "core/buf.h"
 #include "kafka/consume.h"
+#include "kafka/client.h"
 #include "kafka/consume-internal.h"
 #include "core/diag.h"
 #include "kafka/envelope-internal.h"
@@ -414,6 +415,22 @@ static int output_gone(const struct consumer *c)
 	return c->out_is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
+/* A login the brokers refused (a wrong password, say) is permanent:
+ * librdkafka would retry it for ever while the consumer waits in silence. */
+static int login_refused(struct consumer *c)
+{
+	char why[400], brokers[512] = "";
+	size_t blen = sizeof(brokers);
+
+	if (!hub_kafka_login_refused(why, sizeof(why)))
+		return 0;
+	rd_kafka_conf_get(rd_kafka_conf(c->rk), "bootstrap.servers", brokers, &blen);
+	hub_err("the brokers %s refused this client's login (%s): check sasl.username, sasl.password "
+	        "and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf", brokers, why);
+	c->status = HUB_EXIT_UNAVAILABLE;
+	return 1;
+}
+
 static void consume_loop(struct consumer *c)
 {
 	rd_kafka_message_t **msgs = hub_xmalloc(sizeof(*msgs) * BATCH);
@@ -439,6 +456,8 @@ static void consume_loop(struct consumer *c)
 				timeout = IDLE_WAIT_MS;
 				if (output_gone(c))   /* | head is done, though no message came to tell */
 					fail_output(c, EPIPE);
+				if (c->st->in == 0 && login_refused(c))
+					break;
 			}
 			continue;
 		}

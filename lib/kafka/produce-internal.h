@@ -62,6 +62,9 @@ struct producer {
 	int txn_abort;              /* a failure means the transaction must abort */
 	int io_error;
 	int fatal;
+	int64_t started_ms;         /* when the producer was made */
+	int said_unreachable;       /* "no Kafka broker answers" was said */
+	char refused[400];          /* the brokers refused the login: why */
 	const struct scanned *pre;  /* set while producing a pre-scanned line */
 	/* Plain events to the -t topic wait here, copied, for one
 	 * rd_kafka_produce_batch(): one timestamp and one topic lock for a

@@ -39,6 +39,7 @@
 #include "stream/scanahead-internal.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "core/time.h"
 
 #define OUT_FLUSH (256u << 10)
 
@@ -98,6 +99,14 @@ static void say_delivery_error(struct producer *p, const char *topic, rd_kafka_r
 		hub_err("topic %s: not authorized (%s): this user may not write it; its events go to the "
 		        "failure store", topic, rd_kafka_err2name(err));
 		break;
+	case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+		hub_err("topic %s has no such partition (%s): %s; its events go to the failure store", topic,
+		        rd_kafka_err2name(err), p->o->envelope && p->o->topic ? "the envelopes' partitions are "
+		        "kept by --keep-partition, and this topic has fewer; without it they are placed by key" :
+		        p->o->envelope ? "the envelopes name partitions this topic does not have; give -t to "
+		        "place them by key, or add partitions to the topic" : "check -p against the topic's "
+		        "partitions");
+		break;
 	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
 	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
 		hub_err("topic %s does not exist (and the cluster does not create topics): create it, or check "
@@ -129,14 +138,18 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		                        status == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED ? "possibly" : "no";
 		struct hub_buf x = { 0 };
 
-		snprintf(reason, sizeof(reason), "delivery failed: %s", rd_kafka_err2str(m->err));
+		if (p->refused[0])
+			snprintf(reason, sizeof(reason), "not sent: the brokers refused the login: %s", p->refused);
+		else
+			snprintf(reason, sizeof(reason), "delivery failed: %s", rd_kafka_err2str(m->err));
 		hub_buf_adds(&x, "\"topic\":");
 		hub_buf_json_string(&x, rd_kafka_topic_name(m->rkt), strlen(rd_kafka_topic_name(m->rkt)));
 		hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\",\"persisted\":\"%s\"",
 		             (int)m->partition, rd_kafka_err2name(m->err), persisted);
 		snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
 		hub_buf_free(&x);
-		say_delivery_error(p, rd_kafka_topic_name(m->rkt), m->err);
+		if (!p->refused[0])
+			say_delivery_error(p, rd_kafka_topic_name(m->rkt), m->err);
 		fail(p, reason, line, ev, len, is_json, extra);
 	} else {
 		p->st->out++;
@@ -151,6 +164,8 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	}
 	free(orig);
 }
+
+static void watch_brokers(struct producer *p);
 
 /* Hands one message to librdkafka, waiting while its queue is full. */
 rd_kafka_resp_err_t hub_produce_send(struct producer *p, const char *topic, int32_t partition,
@@ -173,6 +188,9 @@ rd_kafka_resp_err_t hub_produce_send(struct producer *p, const char *topic, int3
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			return err;
 		rd_kafka_poll(p->rk, 10);   /* serve delivery reports to make room */
+		watch_brokers(p);
+		if (p->fatal)
+			return RD_KAFKA_RESP_ERR__FATAL;
 	}
 }
 
@@ -183,14 +201,18 @@ void hub_produce_not_accepted(struct producer *p, rd_kafka_resp_err_t err, const
 	char why[512], extra[300];
 	struct hub_buf x = { 0 };
 
-	snprintf(why, sizeof(why), "not accepted for sending: %s", rd_kafka_err2str(err));
+	if (p->refused[0])
+		snprintf(why, sizeof(why), "not sent: the brokers refused the login: %s", p->refused);
+	else
+		snprintf(why, sizeof(why), "not accepted for sending: %s", rd_kafka_err2str(err));
 	hub_buf_adds(&x, "\"topic\":");
 	hub_buf_json_string(&x, topic ? topic : rd_kafka_topic_name(p->rkt),
 	                    strlen(topic ? topic : rd_kafka_topic_name(p->rkt)));
 	hub_buf_addf(&x, ",\"partition\":%d,\"error\":\"%s\"", (int)partition, rd_kafka_err2name(err));
 	snprintf(extra, sizeof(extra), "%s", hub_buf_cstr(&x));
 	hub_buf_free(&x);
-	say_delivery_error(p, topic ? topic : rd_kafka_topic_name(p->rkt), err);
+	if (!p->refused[0])
+		say_delivery_error(p, topic ? topic : rd_kafka_topic_name(p->rkt), err);
 	fail(p, why, line, ev, len, is_json, extra);
 	if (err == RD_KAFKA_RESP_ERR__FATAL)
 		p->fatal = 1;
@@ -241,7 +263,11 @@ static int from_envelope(struct producer *p, const struct hub_line *l, struct me
 	}
 	if (!o->topic)
 		m->topic = hub_buf_cstr(&p->env.topic);
-	if (m->partition == RD_KAFKA_PARTITION_UA)
+	/* the envelope's partition is its place in its own topic: to another
+	 * topic (which may have fewer partitions) events go by key, unless
+	 * --keep-partition says to keep it there too */
+	if (m->partition == RD_KAFKA_PARTITION_UA &&
+	    (!o->topic || o->keep_partition || !p->env.has_topic || strcmp(o->topic, hub_buf_cstr(&p->env.topic)) == 0))
 		m->partition = p->env.partition;
 	m->value = p->env.has_value ? p->env.value.data : NULL;
 	m->vlen = p->env.has_value ? p->env.value.len : 0;
@@ -406,8 +432,57 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 	}
 }
 
+/* How long events may wait, none delivered yet, before hub-produce says
+ * that no broker answers (they wait on, until message.timeout.ms). */
+#define UNREACHABLE_SAY_MS 10000
+
+/* While events wait: a login the brokers refused is permanent, so reading
+ * stops and the events go to the failure store at once, with the reason;
+ * brokers that never answered are said within seconds, with what to
+ * check, instead of minutes of silence until message.timeout.ms. */
+static void watch_brokers(struct producer *p)
+{
+	char brokers[512] = "", timeout[32] = "";
+	size_t n;
+	const rd_kafka_metadata_t *md;
+
+	if (p->refused[0]) {
+		/* what was still batched when the refusal was seen */
+		if (rd_kafka_outq_len(p->rk) > 0)
+			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		return;
+	}
+	if (p->st->out > 0)
+		return;
+	if (hub_kafka_login_refused(p->refused, sizeof(p->refused))) {
+		hub_err("the brokers refused this client's login (%s): check sasl.username, sasl.password "
+		        "and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf; the events read go "
+		        "to the failure store, and no more is read (the rest stays on standard input)", p->refused);
+		p->fatal = 1;
+		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		return;
+	}
+	if (p->said_unreachable || rd_kafka_outq_len(p->rk) == 0 ||
+	    hub_time_now_ms() - p->started_ms < UNREACHABLE_SAY_MS)
+		return;
+	p->said_unreachable = 1;
+	if (rd_kafka_metadata(p->rk, 0, NULL, &md, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_metadata_destroy(md);   /* a broker answers: slow, not absent */
+		return;
+	}
+	n = sizeof(brokers);
+	rd_kafka_conf_get(rd_kafka_conf(p->rk), "bootstrap.servers", brokers, &n);
+	n = sizeof(timeout);
+	rd_kafka_conf_get(rd_kafka_conf(p->rk), "message.timeout.ms", timeout, &n);
+	hub_warn("no Kafka broker answers at %s after %d s: check -b, HUB_BROKERS and the network; the %d "
+	         "events read wait for one until message.timeout.ms (%s ms); interrupt twice (Ctrl-C) to "
+	         "give up on them (they go to the failure store)", brokers, UNREACHABLE_SAY_MS / 1000,
+	         rd_kafka_outq_len(p->rk), timeout);
+}
+
 static void serve_stats(struct producer *p)
 {
+	watch_brokers(p);
 	if (hub_stats_due())
 		hub_stats_print(p->st, NULL);
 }
@@ -658,6 +733,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	hub_place_configure(&p.place, conf);
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
+	p.started_ms = hub_time_now_ms();
 	p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!p.rk) {
 		rd_kafka_conf_destroy(conf);

@@ -28,6 +28,7 @@ struct hub_produce_opts {
 	struct hub_avrowire *avro;      /* --format avro: data as Avro, Confluent framing */
 	int envelope;                   /* --envelope: input lines are envelopes */
 	int allow_tombstones;           /* --allow-tombstones: envelopes without a value */
+	int keep_partition;             /* --keep-partition: the envelope's, to another topic too */
 	int raw;                        /* --raw: send lines that are not JSON as they are */
 	int tee;                        /* --tee: delivered events to stdout, as envelopes */
 	int transactional;              /* transactional.id is set: one transaction */

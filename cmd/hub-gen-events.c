@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/diag.h"
+#include "core/time.h"
 #include "core/exitcodes.h"
 #include "core/options.h"
 #include "gen/genevents.h"
@@ -26,7 +27,8 @@ static const struct hub_option options[] = {
 	{ OPT_INVALID_RATE, "invalid-rate", "R", "write a defective line with probability R: truncated\n"
 	  "JSON, no id, a wrong type in data, no data, or not\n"
 	  "JSON at all (0 to 1, default 0)" },
-	{ OPT_START, "start", "TIME", "the time of the first event, RFC 3339 (default\n"
+	{ OPT_START, "start", "TIME", "the time of the first event: RFC 3339, now, or an age\n"
+	  "before now such as 2h (default\n"
 	  "2026-03-01T08:00:00Z); each next one is 1 to 399 ms later" },
 	HUB_OPTION_HELP,
 	HUB_OPTION_VERSION,
@@ -74,10 +76,22 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DUP_RATE: o.dup_rate = rate_option(optarg, "--dup-rate"); break;
 		case OPT_INVALID_RATE: o.invalid_rate = rate_option(optarg, "--invalid-rate"); break;
-		case OPT_START:
-			if (hub_gen_parse_start(optarg, &o.start_ms) < 0)
-				hub_usage_error("--start '%s': expected a time such as 2026-03-01T08:00:00Z", optarg);
+		case OPT_START: {
+			int64_t age;
+
+			/* a time, "now", or an age before now (2h, 7d): events dated
+			 * where time windows such as find --since 1d look */
+			if (strcmp(optarg, "now") == 0)
+				o.start_ms = hub_time_now_ms();
+			else if (hub_gen_parse_start(optarg, &o.start_ms) == 0)
+				;
+			else if (hub_duration_parse(optarg, 0, &age) == 0)
+				o.start_ms = hub_time_now_ms() - age;
+			else
+				hub_usage_error("--start '%s': expected a time such as 2026-03-01T08:00:00Z, now, "
+				                "or an age such as 2h", optarg);
 			break;
+		}
 		case 'h': usage(); return 0;
 		case 'V': printf("hub-gen-events %s\n", HUB_VERSION); return 0;
 		default: return hub_usage_hint();

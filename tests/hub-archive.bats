@@ -524,6 +524,31 @@ answers() {
 	[ -z "$(A find --id 2 -q)" ]
 }
 
+@test "a time window that misses the archive says what it holds; trace of an unknown subject says so; prune of everything warns" {
+	"$GEN" 50 >"$T/in"          # dated 2026-03-01T08:00Z on
+	A <"$T/in"
+	run A find --since 1d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"warning: nothing between "*" and now in $T/a: its events are from the hours 2026-03-01T08:00:00.000Z to 2026-03-01T09:00:00.000Z (event time); give --since and --until within them"* ]]
+	run A find --since 2026-03-01T08:00:00Z --until 2026-03-01T09:00:00Z
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 50 ]
+	run A trace ORD-XX-0
+	[ "$status" -eq 1 ]
+	[ "$output" = "hub-archive: error: no event with subject 'ORD-XX-0' in $T/a" ]
+	run A prune --older-than 90d --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: every hour in $T/a (2026-03-01T08:00:00.000Z to 2026-03-01T09:00:00.000Z) ended before "*": prune would remove the whole archive"* ]]
+	# events dated from an hour ago (hub-gen-events --start 1h): found by --since 1d, kept by prune
+	rm -rf "$T/a"
+	"$GEN" 50 --start 1h | A
+	[ "$(A find --since 1d | wc -l)" -eq 50 ]
+	run A prune --older-than 90d
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"whole archive"* ]]
+	[ "$(A find | wc -l)" -eq 50 ]
+}
+
 @test "--fsync interval: a stream that pauses is fsynced within the interval; SIGUSR1 prints the stats while idle" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	"$GEN" 3 --seed 4 >"$T/in"

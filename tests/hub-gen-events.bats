@@ -136,6 +136,14 @@ classify() {
 	[ "$(hub-gen-events 1 --start '2026-03-01 10:00:00.5' | jq -r .time | cut -c1-20)" = 2026-03-01T10:00:00. ]
 	# the default start
 	[ "$(hub-gen-events 1 | jq -r .time | cut -c1-19)" = 2026-03-01T08:00:00 ]
+	# now, and an age before now: the clock's time, the same events otherwise
+	before=$(date -u +%s)
+	t=$(hub-gen-events 1 --start now | jq -r .time)
+	[ "$(date -u -d "$t" +%s)" -ge "$before" ] && [ "$(date -u -d "$t" +%s)" -le "$(( $(date -u +%s) + 1 ))" ]
+	t=$(hub-gen-events 1 --start 2h | jq -r .time)
+	age=$(( $(date -u +%s) - $(date -u -d "$t" +%s) ))
+	[ "$age" -ge 7199 ] && [ "$age" -le 7202 ]
+	cmp <(hub-gen-events 20 --start 2h | jq -c 'del(.time)') <(hub-gen-events 20 | jq -c 'del(.time)')
 }
 
 @test "usage errors exit 64 with a clear message; --help, --version; a full disk exits 74" {

@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "archive/dayindex-internal.h"
 #include "core/diag.h"
+#include "core/time.h"
 #include "core/error.h"
 #include "core/exitcodes.h"
 #include "archive/segment-internal.h"
@@ -177,6 +178,18 @@ int hub_archive_housekeeping(const char *dir, int compress, int64_t cutoff_ms, i
 	struct hub_error e = { 0 };
 	int rc;
 
+	int64_t first, last;
+
+	if (!compress && hub_seg_hours(dir, &first, &last) > 0 && (last + 1) * 3600000 <= cutoff_ms) {
+		char a[48], b[48], c[48];
+
+		/* the tour's events, or an archive not written to for long */
+		hub_time_format(first * 3600000, a, sizeof(a));
+		hub_time_format((last + 1) * 3600000, b, sizeof(b));
+		hub_time_format(cutoff_ms, c, sizeof(c));
+		hub_warn("every hour in %s (%s to %s) ended before %s: prune %s the whole archive", dir, a, b,
+		         c, dry_run ? "would remove" : "removes");
+	}
 	if (compress)
 		rc = hub_archive_compress_all(dir, cutoff_ms, level, frame_size, dry_run, list_file, &l,
 		                              &e);

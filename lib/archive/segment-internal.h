@@ -43,6 +43,9 @@ struct hub_seginfo {
 int hub_seg_list(const char *dir, int64_t from_hour, int64_t to_hour, int by_time,
                  struct hub_seginfo **out, size_t *n, char *err, size_t errlen);
 void hub_seg_list_free(struct hub_seginfo *segs, size_t n);
+/* The first and last hour (hours since the epoch) of dir's segments: the
+ * number of segments, 0 when there are none (or dir cannot be read). */
+size_t hub_seg_hours(const char *dir, int64_t *first, int64_t *last);
 
 /* The day directories (DIR/part/YYYY/MM/DD) that may hold hours in
  * [from_hour, to_hour], one call each; day is days since the epoch. */

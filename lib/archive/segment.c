@@ -523,3 +523,21 @@ out:
 	hub_buf_free(&out);
 	return rc;
 }
+
+size_t hub_seg_hours(const char *dir, int64_t *first, int64_t *last)
+{
+	struct hub_seginfo *segs = NULL;
+	size_t n = 0;
+	char err[256];
+
+	*first = INT64_MAX;
+	*last = INT64_MIN;
+	if (hub_seg_list(dir, -((int64_t)1 << 40), (int64_t)1 << 40, 0, &segs, &n, err, sizeof(err)) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		*first = segs[i].hour < *first ? segs[i].hour : *first;
+		*last = segs[i].hour > *last ? segs[i].hour : *last;
+	}
+	hub_seg_list_free(segs, n);
+	return n;
+}

@@ -3,13 +3,16 @@
  *
  * Cells hold decoded text; control characters are shown as '?', so an
  * event cannot move the cursor or clear the support engineer's screen. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "archive/segment-internal.h"
 #include "archive/view.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/time.h"
 #include "json/pretty-internal.h"
 
 #define NCOLS 7
@@ -213,6 +216,29 @@ int hub_view_search(const char *dir, const struct hub_query *q, struct hub_view 
 	return rc;
 }
 
+/* A time window that found nothing: what the archive holds, by the hours
+ * of its segments, so that "--since 1d" on older events is not a silent
+ * exit 1. */
+static void say_time_range(const char *dir, const struct hub_query *q)
+{
+	int64_t lo, hi;
+	size_t n = hub_seg_hours(dir, &lo, &hi);
+	char since[48] = "the start", until[48] = "now", a[48], b[48];
+
+	if (q->since != INT64_MIN)
+		hub_time_format(q->since, since, sizeof(since));
+	if (q->until != INT64_MAX)
+		hub_time_format(q->until, until, sizeof(until));
+	if (n == 0) {
+		hub_warn("nothing between %s and %s: the archive %s holds no events yet", since, until, dir);
+		return;
+	}
+	hub_time_format(lo * 3600000, a, sizeof(a));
+	hub_time_format((hi + 1) * 3600000, b, sizeof(b));
+	hub_warn("nothing between %s and %s in %s: its events are from the hours %s to %s (event time); "
+	         "give --since and --until within them", since, until, dir, a, b);
+}
+
 int hub_view_run(const char *dir, const char *cmd, const struct hub_query *q, struct hub_view *v,
                  FILE *out, int stats)
 {
@@ -233,7 +259,11 @@ int hub_view_run(const char *dir, const char *cmd, const struct hub_query *q, st
 	if (st.results == 0) {
 		if (v->show)
 			hub_err("no event with id '%s' in %s", q->id, dir);
-		else
+		else if (strcmp(cmd, "trace") == 0)
+			hub_err("no event with subject '%s' in %s", q->subject, dir);
+		if (q->since != INT64_MIN || q->until != INT64_MAX)
+			say_time_range(dir, q);
+		else if (!v->show && strcmp(cmd, "trace") != 0)
 			hub_info("no event matched in %s", dir);
 		return HUB_EXIT_FAILED;
 	}

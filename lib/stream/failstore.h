@@ -8,7 +8,8 @@
  * hub_failstore_close() fsyncs before the tool exits.
  *
  * Path: --dlq FILE, else $HUB_DLQ, else $XDG_STATE_HOME/hub/failed.ndjson
- * (~/.local/state/hub/failed.ndjson). Replay: jq -c .event FILE | hub-produce */
+ * (~/.local/state/hub/failed.ndjson). Read back, summed up and replayed by
+ * hub-failures (stream/failures.h). */
 #ifndef HUB_FAILSTORE_H
 #define HUB_FAILSTORE_H
 

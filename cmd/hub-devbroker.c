@@ -139,6 +139,21 @@ int main(int argc, char **argv)
 	printf("%s\n", addr);
 	if (fflush(stdout) != 0)
 		hub_warn("could not write the address to standard output");
+	if (record) {
+		/* a second broker leaves the first one's record alone */
+		char *before = hub_devbroker_read();
+
+		if (before && strcmp(before, addr) != 0 && hub_devbroker_alive(before)) {
+			char path[4096];
+
+			hub_devbroker_path(path, sizeof(path));
+			hub_warn("another development broker runs at %s (recorded in %s): this one is not "
+			         "recorded, and the tools keep using that one; give -b %s to use this one",
+			         before, path, addr);
+			record = 0;
+		}
+		free(before);
+	}
 	if (record && hub_devbroker_write(addr) < 0) {
 		char path[4096];
 

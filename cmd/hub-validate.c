@@ -129,14 +129,15 @@ int main(int argc, char **argv)
 	if (command == OPT_LINT) {
 		if (problems.len)
 			fwrite(problems.data, 1, problems.len, stdout);
-		hub_info("%s: %d subjects, %d problems", dir, reg->nsubjects, reg->nproblems);
+		hub_info("%s: %d subject%s, %d problem%s", dir, reg->nsubjects, reg->nsubjects == 1 ? "" : "s",
+		         reg->nproblems, reg->nproblems == 1 ? "" : "s");
 		status = reg->nproblems ? HUB_EXIT_FAILED : HUB_EXIT_OK;
 		goto done;
 	}
 	if (reg->nproblems) {
 		fprintf(stderr, "%.*s", (int)problems.len, problems.data);
-		hub_err("the schema registry %s has %d problems (listed above; hub-validate --lint shows them)",
-		        dir, reg->nproblems);
+		hub_err("the schema registry %s has %d problem%s (listed above; hub-validate --lint shows them)",
+		        dir, reg->nproblems, reg->nproblems == 1 ? "" : "s");
 		status = HUB_EXIT_CONFIG;
 		goto done;
 	}

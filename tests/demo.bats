@@ -8,6 +8,8 @@ load helpers
 	run "$BATS_TEST_DIRNAME/../scripts/demo"
 	echo "$output"
 	[ "$status" -eq 0 ]
+	# not a terminal: no escape codes in the log
+	[[ "$output" != *$'\033'* ]]
 	# every line is in Kafka or in the failure store
 	line=$(echo "$output" | grep -E '^in [0-9]+ = in Kafka [0-9]+ \+ failed [0-9]+$')
 	set -- $line

@@ -81,6 +81,30 @@ load helpers
 	[ ! -e "$HUB_DEVBROKER_FILE" ]
 }
 
+@test "a second broker leaves the first one's record alone, and says so; a dead one's record is taken over" {
+	start_devbroker
+	hub-devbroker >"$T/second.out" 2>"$T/second.err" &
+	second=$!
+	for _ in $(seq 1 100); do [ -s "$T/second.out" ] && break; sleep 0.1; done
+	other=$(head -n1 "$T/second.out")
+	[ "$other" != "$BROKER" ]
+	[ "$(cat "$HUB_DEVBROKER_FILE")" = "$BROKER" ]
+	grep -q "warning: another development broker runs at $BROKER (recorded in $HUB_DEVBROKER_FILE): this one is not recorded.*give -b $other" "$T/second.err"
+	kill -TERM "$second"
+	wait "$second" || true
+	# the first one's record is still there, and still its own
+	[ "$(cat "$HUB_DEVBROKER_FILE")" = "$BROKER" ]
+	# a record left by a broker that died: the next one takes it over
+	echo 127.0.0.1:1 >"$HUB_DEVBROKER_FILE"
+	hub-devbroker >"$T/third.out" 2>"$T/third.err" &
+	third=$!
+	for _ in $(seq 1 100); do [ -s "$T/third.out" ] && break; sleep 0.1; done
+	sleep 0.2
+	[ "$(cat "$HUB_DEVBROKER_FILE")" = "$(head -n1 "$T/third.out")" ]
+	kill -TERM "$third"
+	wait "$third" || true
+}
+
 @test "usage errors exit 64; --help and --version exit 0" {
 	run hub-devbroker --bogus
 	[ "$status" -eq 64 ]

@@ -265,6 +265,18 @@ compat_case() {
 	[[ "$output" == *"problems (listed above; hub-validate --lint shows them)"* ]]
 }
 
+@test "one problem, one subject: counted in the singular" {
+	make_registry "$T/reg" '"int"'
+	echo x >"$T/reg/s/notes.txt"
+	run hub-validate --schemas "$T/reg" </dev/null
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"has 1 problem (listed above"* ]]
+	rm "$T/reg/s/notes.txt"
+	run hub-validate --schemas "$T/reg" --lint -v
+	[ "$status" -eq 0 ]
+	[[ "$output" == *": 1 subject, 0 problems"* ]]
+}
+
 @test "lint: ids unique, every schema indexed, versions without gaps, modes known" {
 	make_registry "$T/reg" '"int"' '"long"'
 	printf '1 s 1\n1 s 2\n' >"$T/reg/index"

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kafka/devbroker.h"
@@ -63,4 +65,29 @@ void hub_devbroker_remove(const char *bootstrap)
 	if (now && strcmp(now, bootstrap) == 0 && hub_devbroker_path(path, sizeof(path)) == 0)
 		unlink(path);
 	free(now);
+}
+
+int hub_devbroker_alive(const char *bootstrap)
+{
+	char host[256], *colon;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	size_t len = strcspn(bootstrap, ",");
+	int fd, up = 0;
+
+	if (len == 0 || len >= sizeof(host))
+		return 0;
+	memcpy(host, bootstrap, len);
+	host[len] = '\0';
+	if (!(colon = strrchr(host, ':')))
+		return 0;
+	*colon = '\0';
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
+		return 0;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		up = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return up;
 }

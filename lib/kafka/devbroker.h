@@ -16,6 +16,9 @@ int hub_devbroker_path(char *buf, size_t n);
 char *hub_devbroker_read(void);
 /* Records the address atomically (temporary file, then rename). 0 or -1. */
 int hub_devbroker_write(const char *bootstrap);
+/* Whether a broker answers at the first address of bootstrap (a TCP
+ * connect; the recorded broker may have died without removing its record). */
+int hub_devbroker_alive(const char *bootstrap);
 /* Removes the record if it still holds this address. */
 void hub_devbroker_remove(const char *bootstrap);
 

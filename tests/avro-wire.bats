@@ -70,6 +70,17 @@ assert a == b, [(a[k], b.get(k)) for k in a if a[k] != b.get(k)][:1]
 PY
 }
 
+@test "an Avro topic read as JSON: each failure says it is Confluent-framed Avro, with its schema id, and what to give" {
+	start_devbroker
+	"$GEN" 20 --seed 22 | hub-produce -t av --format avro --schemas "$SCHEMAS"
+	run hub-consume -t av -e --dlq "$T/cdlq"
+	[ "$status" -eq 1 ]
+	[ "$(count_lines "$T/cdlq")" -eq 20 ]
+	jq -e -s 'all(.reason | test("^value is not JSON: it is in Confluent.s wire format \\(magic byte 0, schema id [0-9]+\\): read the topic with --format avro$"))' "$T/cdlq"
+	# said once on stderr, not once a message
+	[ "$(echo "$output" | grep -c 'give --format avro')" -eq 1 ]
+}
+
 @test "the bytes on the wire are Confluent-framed Avro that python3-avro decodes" {
 	start_devbroker
 	"$GEN" 60 --seed 4 | grep -m1 order.created >"$T/in"

@@ -255,7 +255,20 @@ static int add_value(struct consumer *c, const rd_kafka_message_t *m)
 		return c->status != HUB_EXIT_IOERR;
 	}
 	if (hub_json_scan(c->js, m->payload, m->len, NULL, &top) < 0) {
-		snprintf(reason, sizeof(reason), "value is not JSON: %s", hub_json_error(c->js));
+		const unsigned char *v = m->payload;
+
+		if (m->len >= 5 && v[0] == 0) {
+			/* magic byte 0 and a schema id: Confluent's wire format */
+			uint32_t id = (uint32_t)v[1] << 24 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 8 | v[4];
+
+			snprintf(reason, sizeof(reason), "value is not JSON: it is in Confluent's wire format (magic "
+			         "byte 0, schema id %" PRIu32 "): read the topic with --format avro", id);
+			if (!c->said_avro++)
+				hub_warn("%s [%" PRId32 "]: values in Confluent's wire format (Avro, schema id %" PRIu32
+				         "), not JSON: give --format avro", rd_kafka_topic_name(m->rkt), m->partition, id);
+		} else {
+			snprintf(reason, sizeof(reason), "value is not JSON: %s", hub_json_error(c->js));
+		}
 		fail_message(c, m, reason, 0);
 	} else if (top != HUB_JSON_OBJECT) {
 		snprintf(reason, sizeof(reason), "value is %s, not a JSON object", hub_json_type_name(top));

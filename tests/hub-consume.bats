@@ -309,3 +309,17 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	# and that run, written to a pipe read by wc, committed everything
 	[ "$(hub-consume -G g -t ack -e "${GROUPX[@]}" | wc -l)" -eq 0 ]
 }
+
+@test "-v names the configuration file read, or says there is none" {
+	printf 'bootstrap.servers=127.0.0.1:1\n' >"$T/hub.conf"
+	run env HUB_CONFIG="$T/hub.conf" hub-consume -t x -e -m 1 -v
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"hub-consume: configuration from $T/hub.conf"* ]]
+	run hub-consume -F "$T/hub.conf" -t x -e -m 1 -v
+	[[ "$output" == *"hub-consume: configuration from $T/hub.conf"* ]]
+	# without -v, not a word of it
+	run hub-consume -F "$T/hub.conf" -t x -e -m 1
+	[[ "$output" != *"configuration from"* ]]
+	run env HUB_CONFIG=/dev/null HUB_BROKERS=127.0.0.1:1 hub-consume -t x -e -m 1 -v
+	[[ "$output" == *"no configuration file"* ]]
+}

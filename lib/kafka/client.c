@@ -112,6 +112,10 @@ rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const 
 			goto fail;
 		}
 	}
+	if (hub_config_files())
+		hub_info("configuration from %s", hub_config_files());
+	else
+		hub_info("no configuration file (-F, $HUB_CONFIG, ~/.config/hub/hub.conf, /etc/hub/hub.conf)");
 	if (!hub_config_brokers(cfg)) {
 		dev = hub_devbroker_read();
 		if (!dev) {

@@ -68,6 +68,14 @@ int hub_config_set_kv(struct hub_config *cfg, const char *kv, struct hub_error *
 	return 0;
 }
 
+/* The files read, for -v: "configuration from FILE". */
+static struct hub_buf files_read;
+
+const char *hub_config_files(void)
+{
+	return files_read.len ? hub_buf_cstr(&files_read) : NULL;
+}
+
 int hub_config_load_file(struct hub_config *cfg, const char *path, struct hub_error *e)
 {
 	FILE *f = fopen(path, "r");
@@ -78,6 +86,9 @@ int hub_config_load_file(struct hub_config *cfg, const char *path, struct hub_er
 
 	if (!f)
 		return hub_fail(e, HUB_EXIT_CONFIG, "config file %s: %s", path, strerror(errno));
+	if (files_read.len)
+		hub_buf_adds(&files_read, ", ");
+	hub_buf_adds(&files_read, path);
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		char *s = trim(line);
 

@@ -34,4 +34,7 @@ int hub_config_load_defaults(struct hub_config *cfg, struct hub_error *e);
 const char *hub_config_brokers(const struct hub_config *cfg);
 void hub_config_free(struct hub_config *cfg);
 
+/* The configuration files read so far, ", "-separated, or NULL. */
+const char *hub_config_files(void);
+
 #endif

@@ -338,6 +338,19 @@ static void message_error(struct consumer *c, const rd_kafka_message_t *m)
 	char why[512];
 
 	switch (m->err) {
+	case RD_KAFKA_RESP_ERR_INVALID_SESSION_TIMEOUT: {
+		char v[64] = "";
+		size_t vlen = sizeof(v);
+
+		/* the group would never be joined: a configuration error */
+		rd_kafka_conf_get(rd_kafka_conf(c->rk), "session.timeout.ms", v, &vlen);
+		hub_err("the group coordinator refuses session.timeout.ms=%s (%s): the brokers accept only "
+		        "values between their group.min.session.timeout.ms and group.max.session.timeout.ms; "
+		        "change -X session.timeout.ms", v, rd_kafka_message_errstr(m));
+		c->status = HUB_EXIT_CONFIG;
+		c->stop = 1;
+		break;
+	}
 	case RD_KAFKA_RESP_ERR__FATAL:
 		rd_kafka_fatal_error(c->rk, why, sizeof(why));
 		hub_err("fatal Kafka error: %s", why);

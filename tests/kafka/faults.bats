@@ -106,3 +106,11 @@ leader_moved() {
 	[ "$(uniq -d "$T/delivered" | wc -l)" -eq 0 ]
 	if [ "$failed" -gt 0 ]; then jq -r .event.id "$T/dlq"; fi | sort | sort -m - "$T/delivered" | cmp - "$T/ids"
 }
+
+@test "a session.timeout.ms the brokers refuse: one clear error and exit 78, not a retry for ever" {
+	# Kafka's group.min.session.timeout.ms is 6 s by default
+	run timeout 60 hub-consume -G "$RUN-short" -t "$RUN.group" -X session.timeout.ms=3000 -e
+	[ "$status" -ne 124 ]
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"the group coordinator refuses session.timeout.ms=3000"*"change -X session.timeout.ms"* ]]
+}

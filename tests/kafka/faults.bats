@@ -109,7 +109,8 @@ leader_moved() {
 
 @test "a session.timeout.ms the brokers refuse: one clear error and exit 78, not a retry for ever" {
 	# Kafka's group.min.session.timeout.ms is 6 s by default
-	run timeout 60 hub-consume -G "$RUN-short" -t "$RUN.group" -X session.timeout.ms=3000 -e
+	run timeout 60 hub-consume -b "$KB" -G "$RUN-short" -t "$RUN.group" -X session.timeout.ms=3000 -e
+	echo "$output"
 	[ "$status" -ne 124 ]
 	[ "$status" -eq 78 ]
 	[[ "$output" == *"the group coordinator refuses session.timeout.ms=3000"*"change -X session.timeout.ms"* ]]

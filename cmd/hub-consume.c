@@ -18,6 +18,7 @@
 #include "stream/failstore.h"
 #include "stream/finish.h"
 #include "kafka/client.h"
+#include "kafka/metadata.h"
 #include "schema/registry.h"
 #include "core/signals.h"
 #include "core/stats.h"
@@ -50,7 +51,10 @@ static const struct hub_option options[] = {
 	  "else ./schemas)" },
 	HUB_OPTION_DLQ,
 	HUB_OPTION_STATS,
+	{ 'L', "list", NULL, "list the brokers, topics and partitions (all, or -t's),\n"
+	  "as kcat -L; with -J as JSON" },
 	{ 'C', NULL, NULL, "kcat's consumer mode: accepted, the only mode here" },
+	{ 'P', NULL, NULL, NULL },   /* kcat's producer mode: says where it is */
 	HUB_OPTIONS_GENERAL("verbose (repeat for librdkafka debug logs)"),
 	HUB_OPTION_END,
 };
@@ -90,7 +94,7 @@ int main(int argc, char **argv)
 	const char *defaults[32];
 	struct hub_error e = { 0 };
 	struct hub_getopt g;
-	int c, status, show_stats = 0;
+	int c, status, show_stats = 0, list = 0;
 	rd_kafka_conf_t *conf;
 
 	hub_diag_init(argv[0]);
@@ -102,6 +106,8 @@ int main(int argc, char **argv)
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'C': break;   /* kcat's consumer mode: the only mode here */
+		case 'L': list = 1; break;
+		case 'P': hub_usage_error("-P is kcat's producer mode: hub-produce writes to Kafka");
 		case 'b': brokers = optarg; break;
 		case 't': add_topic(&o, optarg); break;
 		case 'G': o.group = optarg; break;
@@ -111,6 +117,10 @@ int main(int argc, char **argv)
 		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case 'm': o.metadata_timeout_ms = (int)hub_duration_option(optarg, "-m"); break;
 		case 'X':
+			if (strcmp(optarg, "list") == 0) {   /* kcat -X list */
+				rd_kafka_conf_properties_show(stdout);
+				return 0;
+			}
 			if (hub_config_set_kv(&cfg, optarg, &e) < 0)
 				hub_usage_error("-X %s", e.msg);
 			break;
@@ -133,7 +143,9 @@ int main(int argc, char **argv)
 	}
 	while (optind < argc)   /* kcat -G takes its topics as arguments */
 		add_topic(&o, argv[optind++]);
-	if (o.ntopics == 0)
+	if (list && (o.ntopics > 1 || o.group || (o.ntopics == 1 && o.topics[0][0] == '^')))
+		hub_usage_error("-L lists all topics, or the one -t names (not a pattern), without -G");
+	if (o.ntopics == 0 && !list)
 		hub_usage_error("no topic: give -t TOPIC");
 	o.offset = o.group ? RD_KAFKA_OFFSET_STORED : RD_KAFKA_OFFSET_BEGINNING;
 	if (offset && hub_consume_parse_offset(offset, &o.offset, &o.timestamp) < 0)
@@ -174,6 +186,8 @@ int main(int argc, char **argv)
 	if (!conf)
 		hub_die_error(&e);
 
+	if (list)
+		return hub_kafka_list(conf, o.ntopics ? o.topics[0] : NULL, o.envelope, o.metadata_timeout_ms, stdout);
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(1);
 	hub_stats_start(&st);

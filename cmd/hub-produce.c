@@ -33,6 +33,7 @@ static const struct hub_option options[] = {
 	  "keyless events a batch to a partition)" },
 	{ 'k', "key", "PATH", "message key from this field (default: partitionkey,\n"
 	  "the CloudEvents Kafka binding); -k '' for no key" },
+	{ 'K', "key-delimiter", "DELIM", "each line is KEY, DELIM, then the event (kcat's -K)" },
 	{ 'H', "header", "NAME=VALUE", "add a header to every message (repeatable)" },
 	{ 'c', "count", "COUNT", "stop after COUNT input lines" },
 	HUB_OPTION_PROPERTY,
@@ -56,6 +57,8 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
+	{ 'P', NULL, NULL, "kcat's producer mode: accepted, the only mode here" },
+	{ 'C', NULL, NULL, NULL },   /* kcat's consumer mode: says where it is */
 	HUB_OPTIONS_GENERAL("verbose (repeat for librdkafka debug logs)"),
 	HUB_OPTION_END,
 };
@@ -101,6 +104,13 @@ int main(int argc, char **argv)
 		case 't': o.topic = optarg; break;
 		case 'p': o.partition = (int32_t)hub_number_option(optarg, "-p", 0, INT32_MAX); break;
 		case 'k': o.key_path = optarg; break;
+		case 'K':
+			if (!*optarg)
+				hub_usage_error("-K: the key delimiter is empty");
+			o.key_delim = optarg;
+			break;
+		case 'P': break;
+		case 'C': hub_usage_error("-C is kcat's consumer mode: hub-consume reads from Kafka");
 		case 'H': {
 			char *eq = strchr(optarg, '=');
 
@@ -113,6 +123,10 @@ int main(int argc, char **argv)
 		}
 		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case 'X':
+			if (strcmp(optarg, "list") == 0) {   /* kcat -X list */
+				rd_kafka_conf_properties_show(stdout);
+				return 0;
+			}
 			if (hub_config_set_kv(&cfg, optarg, &e) < 0)
 				hub_usage_error("-X %s", e.msg);
 			break;
@@ -150,6 +164,8 @@ int main(int argc, char **argv)
 	if (o.envelope && (o.binary_mode || o.topic_from || o.key_path || o.raw))
 		hub_usage_error("--envelope takes topic, key, headers and value from each line; "
 		                "it excludes --binary-mode, --topic-from, -k and --raw");
+	if (o.key_delim && (o.envelope || o.key_path || o.binary_mode || o.raw))
+		hub_usage_error("-K takes the key from each line; it excludes --envelope, -k, --binary-mode and --raw");
 	if (o.keep_partition && !o.envelope)
 		hub_usage_error("--keep-partition keeps the partitions of envelopes; give --envelope");
 	if (o.topic && !hub_kafka_topic_valid(o.topic, strlen(o.topic)))

@@ -323,3 +323,25 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	run env HUB_CONFIG=/dev/null HUB_BROKERS=127.0.0.1:1 hub-consume -t x -e -m 1 -v
 	[[ "$output" == *"no configuration file"* ]]
 }
+
+@test "-L lists brokers, topics and partitions as kcat -L does, -J as JSON; a missing topic is 66 and not created" {
+	start_devbroker -n 2 -T l1:3
+	run hub-consume -L
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Metadata for all topics (from broker "* ]]
+	[ "${lines[1]}" = " 2 brokers:" ]
+	echo "$output" | grep -q '^  topic "l1" with 3 partitions:$'
+	[ "$(echo "$output" | grep -c '^    partition [0-2], leader [12], replicas: ')" -eq 3 ]
+	# the same as kcat sees it
+	[ "$(kcat -L -b "$BROKER" -t l1 | grep -c 'partition [0-9]*, leader')" -eq 3 ]
+	hub-consume -L -J -t l1 | jq -e '(.brokers | length) == 2 and (.topics | length) == 1 and (.topics[0].partitions | length) == 3'
+	run hub-consume -L -t nope
+	[ "$status" -eq 66 ]
+	[[ "$output" == *"topic nope does not exist"* ]]
+	run hub-consume -L
+	[[ "$output" != *'"nope"'* ]]
+	run hub-consume -P -t l1
+	[ "$status" -eq 64 ]
+	run hub-consume -X list
+	[ "$status" -eq 0 ]
+}

@@ -528,3 +528,40 @@ runs() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == hub-produce* ]]
 }
+
+@test "kcat habits: kcat -J's envelopes are taken by --envelope, headers and keys included; -K splits key and event; -P accepted, -C pointed elsewhere; -X list" {
+	start_devbroker -T k1:3 -T k2:3
+	"$GEN" 30 --seed 64 >"$T/in"
+	# kcat writes with keys and headers; kcat -J reads them back
+	jq -r '"\(.subject)\t\(.)"' "$T/in" | kcat -P -b "$BROKER" -t k1 -K $'\t' -H origin=shop -H trace=t1
+	kcat -C -b "$BROKER" -t k1 -o beginning -e -q -J >"$T/kcat.json"
+	jq -e -s 'length == 30 and all(has("payload") and has("key"))' "$T/kcat.json"
+	run hub-produce --envelope -t k2 --dlq "$T/dlq" <"$T/kcat.json"
+	[ "$status" -eq 0 ]
+	kcat -C -b "$BROKER" -t k2 -o beginning -e -q -J >"$T/k2.json"
+	# the same payloads, keys and headers, byte for byte
+	cmp <(jq -c '[.key, .payload, .headers]' "$T/kcat.json" | sort) <(jq -c '[.key, .payload, .headers]' "$T/k2.json" | sort)
+	# -K as kcat's: KEY<DELIM>EVENT
+	jq -r '"\(.id)|\(.)"' "$T/in" | hub-produce -P -t k3 -K '|'
+	kcat -C -b "$BROKER" -t k3 -o beginning -e -q -K '|' | sort >"$T/k3"
+	cmp "$T/k3" <(jq -r '"\(.id)|\(.)"' "$T/in" | sort)
+	run hub-produce -t k3 -K '|' --dlq "$T/dlq2" <<<'no delimiter here'
+	[ "$status" -eq 1 ]
+	jq -e '.reason | startswith("no key delimiter (-K)")' "$T/dlq2"
+	run hub-produce -C -t k3
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"-C is kcat's consumer mode: hub-consume reads from Kafka"* ]]
+	run hub-produce -X list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bootstrap.servers"* ]]
+}
+
+@test "-k naming a field no event has (kcat's -k is the key itself): said at the end" {
+	start_devbroker -T k1:3
+	"$GEN" 5 --seed 65 >"$T/in"
+	run hub-produce -t k1 -k mykey <"$T/in"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: -k mykey: no event has a field mykey, so every message went without a key"* ]]
+	run hub-produce -t k1 -k subject <"$T/in"
+	[[ "$output" != *"without a key"* ]]
+}

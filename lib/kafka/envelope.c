@@ -157,15 +157,19 @@ void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka
  * value, the "base64" member of an object value. */
 struct parser {
 	struct hub_json *top, *hdr, *items, *b64;
-	struct hub_path top_paths[8], any_member, any_item, base64;
+	struct hub_path top_paths[9], any_member, any_item, base64;
+	struct hub_json *pairs;     /* kcat -J's headers: ["name","value",...] */
+	int pair_at;
 	struct hub_buf name, tmp, txt;
 	struct hub_envelope *env;
 	int bad;
 };
 
-enum { P_TOPIC, P_PARTITION, P_KEY, P_KEY64, P_HEADERS, P_VALUE, P_VALUE_TEXT, P_VALUE64 };
-static const char *const top_names[] = { "topic", "partition", "key", "key_base64", "headers",
-                                         "value", "value_text", "value_base64" };
+/* hub's envelope, and kcat -J's: its "payload" is the value as text, its
+ * "headers" an array of names and values in turn. */
+enum { P_TOPIC, P_PARTITION, P_KEY, P_KEY64, P_HEADERS, P_VALUE, P_VALUE_TEXT, P_VALUE64, P_PAYLOAD, NTOP };
+static const char *const top_names[NTOP] = { "topic", "partition", "key", "key_base64", "headers",
+                                             "value", "value_text", "value_base64", "payload" };
 
 /* One header value, under the name in ps->name: a string, null or
  * {"base64":...}. */
@@ -223,6 +227,22 @@ static int on_header(void *ctx, int which, const struct hub_span *key, const str
 	return 0;
 }
 
+/* kcat's headers array: a name, then its value (a string or null), ... */
+static int on_header_pair(void *ctx, int which, const struct hub_span *key, const struct hub_span *v)
+{
+	struct parser *ps = ctx;
+
+	if (ps->pair_at++ % 2 == 0) {
+		hub_buf_reset(&ps->name);
+		if (v->type != HUB_JSON_STRING || hub_json_unescape(v->p, v->len, &ps->name) < 0)
+			ps->bad = 1;
+		hub_buf_cstr(&ps->name);
+	} else if (parse_header_value(ps, v) < 0) {
+		ps->bad = 1;
+	}
+	return 0;
+}
+
 static struct parser *parser_get(struct hub_envelope *env)
 {
 	struct parser *ps = env->parser;
@@ -231,13 +251,13 @@ static struct parser *parser_get(struct hub_envelope *env)
 	if (ps)
 		return ps;
 	ps = hub_xcalloc(1, sizeof(*ps));
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < NTOP; i++)
 		hub_path_parse(top_names[i], &ps->top_paths[i], perr, sizeof(perr));
 	hub_path_parse("*", &ps->any_member, perr, sizeof(perr));
 	hub_path_parse("[*]", &ps->any_item, perr, sizeof(perr));
 	hub_path_parse("base64", &ps->base64, perr, sizeof(perr));
 	ps->top = hub_json_new();
-	hub_json_set_paths(ps->top, ps->top_paths, 8);
+	hub_json_set_paths(ps->top, ps->top_paths, NTOP);
 	ps->hdr = hub_json_new();
 	hub_json_set_paths(ps->hdr, &ps->any_member, 1);
 	hub_json_set_callback(ps->hdr, on_header, ps);
@@ -246,6 +266,9 @@ static struct parser *parser_get(struct hub_envelope *env)
 	hub_json_set_callback(ps->items, on_header_item, ps);
 	ps->b64 = hub_json_new();
 	hub_json_set_paths(ps->b64, &ps->base64, 1);
+	ps->pairs = hub_json_new();
+	hub_json_set_paths(ps->pairs, &ps->any_item, 1);
+	hub_json_set_callback(ps->pairs, on_header_pair, ps);
 	env->parser = ps;
 	return ps;
 }
@@ -259,7 +282,7 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
                        char *err, size_t errlen)
 {
 	struct parser *ps = parser_get(env);
-	struct hub_span f[8];
+	struct hub_span f[NTOP];
 	enum hub_json_type top;
 
 	hub_buf_reset(&env->topic);
@@ -330,6 +353,18 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
 			         "{\"base64\":...} or an array of these");
 			return -1;
 		}
+	} else if (f[P_HEADERS].type == HUB_JSON_ARRAY) {
+		ps->env = env;
+		ps->bad = 0;
+		ps->pair_at = 0;
+		if (!env->headers)
+			env->headers = rd_kafka_headers_new(8);
+		if (hub_json_scan(ps->pairs, f[P_HEADERS].p, f[P_HEADERS].len, NULL, NULL) < 0 || ps->bad ||
+		    ps->pair_at % 2) {
+			snprintf(err, errlen, "envelope: \"headers\" as an array (kcat -J's) must hold a name "
+			         "then its value (a string or null), in turn");
+			return -1;
+		}
 	} else if (f[P_HEADERS].type != HUB_JSON_NONE && f[P_HEADERS].type != HUB_JSON_NULL) {
 		snprintf(err, errlen, "envelope: \"headers\" is not an object");
 		return -1;
@@ -358,6 +393,14 @@ int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
 			return -1;
 		}
 		env->has_value = 1;
+	} else if (f[P_PAYLOAD].type == HUB_JSON_NULL) {
+		env->null_value = 1;
+	} else if (f[P_PAYLOAD].type != HUB_JSON_NONE) {
+		if (string_member(&f[P_PAYLOAD], &env->value) < 0) {
+			snprintf(err, errlen, "envelope: \"payload\" (kcat -J's value) is not a string");
+			return -1;
+		}
+		env->has_value = 1;
 	}
 	return 0;
 }
@@ -377,7 +420,8 @@ void hub_envelope_free(struct hub_envelope *env)
 		hub_json_free(ps->hdr);
 		hub_json_free(ps->items);
 		hub_json_free(ps->b64);
-		for (int i = 0; i < 8; i++)
+		hub_json_free(ps->pairs);
+		for (int i = 0; i < NTOP; i++)
 			hub_path_free(&ps->top_paths[i]);
 		hub_path_free(&ps->any_member);
 		hub_path_free(&ps->any_item);

@@ -64,6 +64,7 @@ struct producer {
 	int fatal;
 	int64_t started_ms;         /* when the producer was made */
 	int said_unreachable;       /* "no Kafka broker answers" was said */
+	uint64_t keyed;             /* events -k found a key in */
 	char refused[400];          /* the brokers refused the login: why */
 	const struct scanned *pre;  /* set while producing a pre-scanned line */
 	/* Plain events to the -t topic wait here, copied, for one

@@ -326,6 +326,7 @@ static void event_key(struct producer *p, struct message *m)
 			hub_buf_add(&p->key, k->p, k->len);  /* object or array: its JSON text */
 		m->key = p->key.data ? p->key.data : "";
 		m->klen = p->key.len;
+		p->keyed++;
 	}
 }
 
@@ -421,10 +422,33 @@ static void produce_line(struct producer *p, const struct hub_line *l)
 		fail(p, why, l->number, l->data, l->len, 0, extra);
 		return;
 	}
-	ok = (p->o->envelope ? from_envelope(p, l, &m) : from_event(p, l, &m)) == 0;
-	if (ok) {
-		add_option_headers(p->o, &m.hdrs);
-		send_line(p, l, &m);
+	if (p->o->key_delim) {
+		/* -K, as kcat's: KEY<DELIM>EVENT */
+		const char *d = memmem(l->data, l->len, p->o->key_delim, strlen(p->o->key_delim));
+		struct hub_line ev = *l;
+
+		if (!d) {
+			fail(p, "no key delimiter (-K) in the line: expected KEY, the delimiter, then the event",
+			     l->number, l->data, l->len, 0, NULL);
+			return;
+		}
+		ev.data = d + strlen(p->o->key_delim);
+		ev.len = l->len - (size_t)(ev.data - l->data);
+		ev.full_len = ev.len;
+		m.value = ev.data;
+		m.vlen = ev.len;
+		if (from_event(p, &ev, &m) == 0) {
+			m.key = l->data;
+			m.klen = (size_t)(d - l->data);
+			add_option_headers(p->o, &m.hdrs);
+			send_line(p, &ev, &m);
+		}
+	} else {
+		ok = (p->o->envelope ? from_envelope(p, l, &m) : from_event(p, l, &m)) == 0;
+		if (ok) {
+			add_option_headers(p->o, &m.hdrs);
+			send_line(p, l, &m);
+		}
 	}
 	if (p->ce_headers) {
 		rd_kafka_headers_destroy(p->ce_headers);
@@ -727,7 +751,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	/* Plain events are scanned ahead in a thread of their own when that
 	 * pays; the modes that need the scanner's callbacks (--binary-mode)
 	 * or none of it (--envelope) run in this one. */
-	pipelined = !o->binary_mode && !o->envelope && !o->transactional && scan_ahead_pays();
+	pipelined = !o->binary_mode && !o->envelope && !o->transactional && !o->key_delim && scan_ahead_pays();
 	if (pipelined)
 		hub_scanahead_block_signals(1);   /* librdkafka's threads inherit this */
 	hub_place_configure(&p.place, conf);
@@ -757,6 +781,11 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 		read_scanned(&p, in_fd, &lines, &status);
 	else
 		read_lines(&p, in_fd, &lines, &status);
+	if (o->key_path && *o->key_path && p.keyed == 0 && lines > 0)
+		/* kcat's -k is the key itself; hub's names the event's field */
+		hub_warn("-k %s: no event has a field %s, so every message went without a key; -k names the "
+		         "field that holds the key (kcat's -k is the key itself: put it in the events, or "
+		         "send envelopes with --envelope)", o->key_path, o->key_path);
 	if (hub_stop_requested)
 		hub_warn("%s: stopped reading; delivering the %d events in flight",
 		         strsignal(hub_stop_requested), rd_kafka_outq_len(p.rk));

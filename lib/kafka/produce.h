@@ -22,6 +22,7 @@ struct hub_produce_opts {
 	const char *topic;              /* -t; NULL: --topic-from or the envelope's */
 	int32_t partition;              /* -p; RD_KAFKA_PARTITION_UA: partitioner */
 	const char *key_path;           /* -k; NULL: "partitionkey"; "" : no key */
+	const char *key_delim;          /* -K: each line KEY<DELIM>EVENT, as kcat's */
 	const char *topic_from;         /* --topic-from PATH or TEMPLATE with {path} */
 	int binary_mode;                /* --binary-mode: CloudEvents binary content mode */
 	const struct hub_registry *registry;  /* --format avro: the schemas */

@@ -345,3 +345,18 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	run hub-consume -X list
 	[ "$status" -eq 0 ]
 }
+
+@test "Ctrl-C while no broker answers: stops at once, exit 0 (not after -m, not 69)" {
+	for args in "-t t1" "-t t1 -e -m 30" "-G g -t t1"; do
+		hub-consume -b 127.0.0.1:1 $args 2>"$T/err" &
+		pid=$!
+		sleep 1
+		start=$(date +%s%N)
+		kill -INT "$pid"
+		status=0
+		wait "$pid" || status=$?
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		[ "$status" -eq 0 ] || { echo "$args: status $status"; cat "$T/err"; false; }
+		[ "$ms" -lt 3000 ] || { echo "$args: $ms ms"; false; }
+	done
+}

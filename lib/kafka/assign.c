@@ -6,6 +6,7 @@
  * revoked, what was read from it is written out and its offsets stored
  * while it is still ours (kafka/consume.h's invariant). */
 #include <inttypes.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "core/signals.h"
+#include "core/time.h"
 #include "kafka/client.h"
 #include "kafka/consume-internal.h"
 #include "kafka/ledger-internal.h"
@@ -72,9 +74,26 @@ static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topic
 	char why[400];
 
 	for (;;) {
-		err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, c->o->metadata_timeout_ms);
+		/* in slices, so that Ctrl-C stops the wait at once */
+		int64_t deadline = hub_time_now_ms() + c->o->metadata_timeout_ms;
+
+		for (;;) {
+			int64_t t0 = hub_time_now_ms(), left = deadline - t0;
+
+			err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, left < 250 ? (left > 0 ? (int)left : 1) : 250);
+			if (err == RD_KAFKA_RESP_ERR_NO_ERROR || hub_stop_requested || hub_time_now_ms() >= deadline ||
+			    hub_kafka_login_refused(NULL, 0))
+				break;
+			if (hub_time_now_ms() - t0 < 100)
+				poll(NULL, 0, 100);   /* refused at once: not a busy loop */
+		}
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 			return md;
+		if (hub_stop_requested) {
+			hub_info("%s: stopped before any broker of %s answered", strsignal(hub_stop_requested),
+			         brokers ? brokers : "");
+			return NULL;
+		}
 		if (hub_kafka_login_refused(why, sizeof(why))) {
 			/* permanent until the configuration changes: no retrying */
 			hub_err("the brokers %s refused this client's login (%s): check sasl.username, "
@@ -185,7 +204,7 @@ int hub_assign_start_simple(struct consumer *c, const char *brokers)
 	int status;
 
 	if (!md)
-		return HUB_EXIT_UNAVAILABLE;
+		return hub_stop_requested ? HUB_EXIT_OK : HUB_EXIT_UNAVAILABLE;
 	list = rd_kafka_topic_partition_list_new(64);
 	status = select_partitions(c, md, list);
 	rd_kafka_metadata_destroy(md);
@@ -259,7 +278,7 @@ int hub_assign_start_group(struct consumer *c, const char *brokers)
 		const rd_kafka_metadata_t *md = get_metadata(c, 0, brokers);
 
 		if (!md)
-			return HUB_EXIT_UNAVAILABLE;
+			return hub_stop_requested ? HUB_EXIT_OK : HUB_EXIT_UNAVAILABLE;
 		rd_kafka_metadata_destroy(md);
 	}
 	list = rd_kafka_topic_partition_list_new(c->o->ntopics);

@@ -360,3 +360,18 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 		[ "$ms" -lt 3000 ] || { echo "$args: $ms ms"; false; }
 	done
 }
+
+@test "a mistyped topic with -e, with and without -G: 66 naming it, and not created on the dev broker" {
+	start_devbroker -T orders:3
+	run hub-consume -G g -t ordres -e
+	[ "$status" -eq 66 ]
+	[[ "$output" == *"topic ordres does not exist; create it first (hub-consume -L lists the topics), or leave out -e to wait for it"* ]]
+	run hub-consume -t ordres -e
+	[ "$status" -eq 66 ]
+	[ "$(kcat -L -b "$BROKER" | grep -c 'topic "ordres"')" -eq 0 ]
+	# a topic the broker refuses is not a missing one
+	broker_ctl topic-error orders TOPIC_AUTHORIZATION_FAILED
+	run hub-consume -t orders -e
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"orders: not authorized"* ]]
+}

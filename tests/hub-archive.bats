@@ -623,3 +623,14 @@ answers() {
 	hub-consume -G g2 -t arc -e -X session.timeout.ms=3000 | A --stats 2>"$T/err"
 	grep '^{' "$T/err" | jq -e '.out == 0 and .repeats == 500'
 }
+
+@test "prune --dry-run lists exactly what prune then removes, day indexes included" {
+	"$GEN" 300 | A
+	[ -n "$(find "$T/a" -name day.idx)" ]
+	A prune --older-than 90d --dry-run 2>/dev/null | sort >"$T/dry"
+	grep -q '/day.idx$' "$T/dry"
+	[ "$(grep -c '/day.idx$' "$T/dry")" -eq "$(find "$T/a" -name day.idx | wc -l)" ]
+	A prune --older-than 90d 2>/dev/null | sort >"$T/real"
+	cmp "$T/dry" "$T/real"
+	[ -z "$(find "$T/a" -type f -name '*.ndjson' -o -type f -name '*.idx')" ]
+}

@@ -86,6 +86,8 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 	size_t n;
 	int64_t last_hour = cutoff_ms / 3600000 - 1;
 	int rc = 0;
+	char **days = NULL;         /* dry run: the day indexes listed already */
+	size_t ndays = 0;
 	static const char *const exts[] = { ".ndjson", ".ndjson.zst", ".idx" };
 
 	e->status = HUB_EXIT_IOERR;
@@ -107,18 +109,33 @@ int hub_archive_prune(const char *dir, int64_t cutoff_ms, int dry_run, hub_file_
 			rc = remove_file(segs[i].base, exts[k], dry_run, fn, ctx, err, errlen);
 		if (lock >= 0)
 			close(lock);
-		if (!dry_run && rc == 0) {
-			/* the day index lists what was removed: it goes too (a cache) */
+		if (rc == 0) {
+			/* the day index lists what was removed: it goes too (a cache);
+			 * a dry run lists it once a day, as the run would remove it */
 			char *day = hub_xstrdup(segs[i].base), *slash = strrchr(day, '/');
+
+			int seen = 0;
 
 			if (slash) {
 				*slash = 0;
-				rc = remove_file(day, "/" HUB_DAYINDEX_NAME, 0, fn, ctx, err, errlen);
+				for (size_t d = 0; dry_run && d < ndays && !seen; d++)
+					seen = strcmp(days[d], day) == 0;
+				if (!seen)
+					rc = remove_file(day, "/" HUB_DAYINDEX_NAME, dry_run, fn, ctx, err, errlen);
 			}
-			free(day);
-			remove_empty_dirs(dir, segs[i].base);
+			if (dry_run && !seen) {
+				days = hub_xrealloc(days, (ndays + 1) * sizeof(*days));
+				days[ndays++] = day;
+			} else {
+				free(day);
+			}
+			if (!dry_run)
+				remove_empty_dirs(dir, segs[i].base);
 		}
 	}
+	for (size_t d = 0; d < ndays; d++)
+		free(days[d]);
+	free(days);
 	hub_seg_list_free(segs, n);
 	return rc;
 }

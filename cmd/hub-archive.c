@@ -104,9 +104,14 @@ struct opts {
 static int search(struct opts *o, const char *cmd)
 {
 	struct hub_view v = { .show = o->show, .events = o->events };
+	struct hub_failstore *fs = hub_failstore_new(o->dlq);
+	int status;
 
 	v.table = strcmp(cmd, "trace") == 0 && (o->table > 0 || (o->table == 0 && isatty(STDOUT_FILENO)));
-	return hub_view_run(o->dir, cmd, &o->q, &v, stdout, o->stats);
+	v.failstore = hub_failstore_path(fs);
+	status = hub_view_run(o->dir, cmd, &o->q, &v, stdout, o->stats);
+	hub_failstore_close(fs);
+	return status;
 }
 
 static int housekeeping(struct opts *o, const char *cmd)

@@ -20,7 +20,7 @@
 
 enum {
 	OPT_SINCE = HUB_OPT_TOOL, OPT_UNTIL, OPT_TOOL, OPT_REASON, OPT_SUBJECT, OPT_TYPE, OPT_ID, OPT_TOPIC,
-	OPT_EVENTS, OPT_ALL,
+	OPT_EVENTS, OPT_ALL, OPT_PIPELINE,
 };
 
 static const struct hub_option options[] = {
@@ -34,6 +34,7 @@ static const struct hub_option options[] = {
 	{ OPT_TYPE, "type", "T", "the event's type" },
 	{ OPT_ID, "id", "ID", "the event's id" },
 	{ OPT_TOPIC, "topic", "T", "the Kafka topic of the record or of its envelope" },
+	{ OPT_PIPELINE, "pipeline", "NAME", "recorded in the pipeline of this name ($HUB_PIPELINE)" },
 	{ 'c', "count", "COUNT", "at most COUNT records" },
 	{ OPT_ALL, "all", NULL, "summary and replay: also records already replayed" },
 	HUB_OPTION_HEADING("Output:"),
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
 		case OPT_TYPE: q.type = optarg; break;
 		case OPT_ID: q.id = optarg; break;
 		case OPT_TOPIC: q.topic = optarg; break;
+		case OPT_PIPELINE: q.pipeline = optarg; break;
 		case 'c': q.limit = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case OPT_ALL: q.include_replayed = 1; break;
 		case OPT_EVENTS: events = 1; break;

@@ -634,3 +634,25 @@ answers() {
 	cmp "$T/dry" "$T/real"
 	[ -z "$(find "$T/a" -type f -name '*.ndjson' -o -type f -name '*.idx')" ]
 }
+
+@test "trace and show tell of the subject's (or event's) records in the failure store; show gives Kafka's time readably" {
+	export HUB_DLQ="$T/failed.ndjson"
+	"$GEN" 200 >"$T/in"
+	subject=$(jq -r 'select(.type == "com.example.retail.order.paid") | .subject' "$T/in" | head -n1)
+	# one of the order's events fails validation (a market that is a number)
+	jq -c "select(.subject == \"$subject\" and .type == \"com.example.retail.order.paid\") | .data.market = 39" "$T/in" >"$T/bad"
+	id=$(jq -r .id "$T/bad")
+	run hub-validate <"$T/bad"
+	[ "$status" -eq 1 ]
+	jq -c '{topic: "orders", partition: 0, offset: 7, timestamp: 1772352000000, key: .subject, value: .}' "$T/in" | A
+	run A trace "$subject" --ndjson
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: subject $subject: also 1 record in the failure store $HUB_DLQ: hub-failures --subject $subject"* ]]
+	run A show "$id"
+	[[ "$output" == *"warning: event $id: also 1 record in the failure store $HUB_DLQ: hub-failures --id $id"* ]]
+	[[ "$output" == *'"timestamp_time": "2026-03-01T08:00:00.000Z"'* ]]
+	# a subject with no failures: nothing said
+	other=$(jq -r .subject "$T/in" | grep -v "^$subject\$" | head -n1)
+	run A trace "$other" --ndjson
+	[[ "$output" != *"failure store"* ]]
+}

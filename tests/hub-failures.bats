@@ -98,3 +98,14 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Usage: hub-failures"* ]]
 }
+
+@test "HUB_PIPELINE names the pipeline in each record; --pipeline finds them" {
+	"$GEN" 100 --seed 19 --invalid-rate 0.2 | HUB_PIPELINE=billing-dk hub-validate >/dev/null 2>&1 || true
+	n=$(hub-failures --pipeline billing-dk | wc -l)
+	[ "$n" -gt 0 ]
+	[ "$(jq -r .pipeline "$HUB_DLQ" | grep -c '^billing-dk$')" -eq "$n" ]
+	# the 25 of setup ran without one
+	[ "$(hub-failures | wc -l)" -eq $((25 + n)) ]
+	run hub-failures --pipeline other
+	[ "$status" -eq 1 ]
+}

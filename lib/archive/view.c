@@ -14,6 +14,7 @@
 #include "core/exitcodes.h"
 #include "core/time.h"
 #include "json/pretty-internal.h"
+#include "stream/failures.h"
 
 #define NCOLS 7
 
@@ -148,6 +149,19 @@ void hub_show_format(struct hub_buf *out, const struct hub_hit *hit)
 		member(&b, "partition", &r->partition);
 		member(&b, "offset", &r->offset);
 		member(&b, "timestamp", &r->timestamp);
+		if (r->timestamp.type == HUB_JSON_NUMBER && r->timestamp.len < 20) {
+			/* Kafka's milliseconds, as a time a person reads */
+			char num[24], ts[40], *end;
+			long long ms;
+
+			memcpy(num, r->timestamp.p, r->timestamp.len);
+			num[r->timestamp.len] = '\0';
+			ms = strtoll(num, &end, 10);
+			if (*end == '\0' && ms >= 0) {
+				hub_time_format(ms, ts, sizeof(ts));
+				hub_buf_addf(&b, ",\"timestamp_time\":\"%s\"", ts);
+			}
+		}
 		member(&b, "key", &r->key);
 		member(&b, "headers", &r->headers);
 		hub_buf_adds(&b, "},\"event\":");
@@ -256,6 +270,17 @@ int hub_view_run(const char *dir, const char *cmd, const struct hub_query *q, st
 		hub_err("%s", err);
 	if (fflush(out) != 0 || v->io_error || rc != 0)
 		return HUB_EXIT_IOERR;
+	if (v->failstore && (q->subject || (v->show && q->id)) && (v->show || strcmp(cmd, "trace") == 0)) {
+		/* support's one place to ask: the rejected events too */
+		struct hub_failure_query fq = { .since = INT64_MIN, .until = INT64_MAX, .subject = q->subject,
+		                                .id = v->show ? q->id : NULL };
+		uint64_t n = hub_failures_count(v->failstore, &fq);
+
+		if (n)
+			hub_warn("%s %s: also %llu record%s in the failure store %s: hub-failures --%s %s",
+			         fq.id ? "event" : "subject", fq.id ? fq.id : fq.subject, (unsigned long long)n,
+			         n == 1 ? "" : "s", v->failstore, fq.id ? "id" : "subject", fq.id ? fq.id : fq.subject);
+	}
 	if (st.results == 0) {
 		if (v->show)
 			hub_err("no event with id '%s' in %s", q->id, dir);

@@ -27,6 +27,7 @@ void hub_show_format(struct hub_buf *out, const struct hub_hit *hit);
  * alone (events: envelopes' values), the show form, or the trace table. */
 struct hub_view {
 	int show, events, table;
+	const char *failstore;   /* trace and show: its failures of the same subject or id are told */
 	int io_error;            /* set when out could not be written */
 };
 

@@ -129,6 +129,11 @@ int hub_failstore_add(struct hub_failstore *fs, const char *reason, uint64_t lin
 	hub_buf_reset(&fs->rec);
 	hub_buf_addf(&fs->rec, "{\"time\":\"%s\",\"tool\":", now);
 	hub_buf_json_string(&fs->rec, hub_progname, strlen(hub_progname));
+	if ((p = getenv("HUB_PIPELINE")) && *p) {
+		/* which pipeline: a systemd unit or a script sets it for all its stages */
+		hub_buf_adds(&fs->rec, ",\"pipeline\":");
+		hub_buf_json_string(&fs->rec, p, strlen(p));
+	}
 	hub_buf_adds(&fs->rec, ",\"reason\":");
 	hub_buf_json_string(&fs->rec, reason, strlen(reason));
 	if (line) {

@@ -27,12 +27,12 @@
 
 enum {
 	F_TIME, F_TOOL, F_REASON, F_TOPIC, F_EVENT, F_SUBJECT, F_TYPE, F_ID,
-	F_ENV_TOPIC, F_VALUE, F_VALUE_TEXT, F_VAL_SUBJECT, F_VAL_TYPE, F_VAL_ID, NFIELDS
+	F_ENV_TOPIC, F_VALUE, F_VALUE_TEXT, F_VAL_SUBJECT, F_VAL_TYPE, F_VAL_ID, F_PIPELINE, NFIELDS
 };
 static const char *const field_paths[NFIELDS] = {
 	"time", "tool", "reason", "topic", "event", "event.subject", "event.type", "event.id",
 	"event.topic", "event.value", "event.value_text", "event.value.subject", "event.value.type",
-	"event.value.id",
+	"event.value.id", "pipeline",
 };
 
 struct count {
@@ -164,6 +164,8 @@ static int matches(struct run *r)
 	if (q->id && !attr_equals(r, F_ID, F_VAL_ID, q->id))
 		return 0;
 	if (q->topic && !equals(r, F_TOPIC, q->topic) && !equals(r, F_ENV_TOPIC, q->topic))
+		return 0;
+	if (q->pipeline && !equals(r, F_PIPELINE, q->pipeline))
 		return 0;
 	return 1;
 }
@@ -322,6 +324,8 @@ static void handle(struct run *r, const struct hub_line *l, uint64_t offset)
 	case HUB_FAILURES_REPLAY:
 		replay_one(r, offset);
 		break;
+	case HUB_FAILURES_COUNT:
+		break;
 	}
 }
 
@@ -350,8 +354,28 @@ static void run_free(struct run *r)
 	hub_buf_free(&r->out);
 }
 
+static int run(const char *path, const struct hub_failure_query *q, enum hub_failures_mode mode, int out_fd,
+               size_t max_line, uint64_t *results);
+
 int hub_failures_run(const char *path, const struct hub_failure_query *q, enum hub_failures_mode mode,
                      int out_fd, size_t max_line)
+{
+	uint64_t n;
+
+	return run(path, q, mode, out_fd, max_line, &n);
+}
+
+uint64_t hub_failures_count(const char *path, const struct hub_failure_query *q)
+{
+	uint64_t n = 0;
+
+	if (access(path, F_OK) == 0)
+		run(path, q, HUB_FAILURES_COUNT, -1, 0, &n);
+	return n;
+}
+
+static int run(const char *path, const struct hub_failure_query *q, enum hub_failures_mode mode, int out_fd,
+               size_t max_line, uint64_t *results)
 {
 	struct run r = { .q = q, .mode = mode, .out_fd = out_fd, .marks_fd = -1 };
 	struct hub_reader *rd;
@@ -424,6 +448,7 @@ int hub_failures_run(const char *path, const struct hub_failure_query *q, enum h
 	if (status == HUB_EXIT_OK && r.results == 0)
 		status = HUB_EXIT_FAILED;
 out:
+	*results = r.results;
 	if (r.marks_fd >= 0)
 		close(r.marks_fd);
 	hub_ack_out_free(r.ack);

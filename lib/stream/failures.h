@@ -22,6 +22,7 @@ struct hub_failure_query {
 	const char *tool;               /* "hub-validate" or "validate"; NULL: any */
 	const char *reason;             /* a fixed string in the reason; NULL: any */
 	const char *subject, *type, *id, *topic;   /* exact values; NULL: any */
+	const char *pipeline;           /* $HUB_PIPELINE of the tool that failed it */
 	int include_replayed;           /* also records already replayed */
 	uint64_t limit;                 /* at most this many; 0: all */
 };
@@ -31,6 +32,7 @@ enum hub_failures_mode {
 	HUB_FAILURES_EVENTS,    /* their events, envelopes unwrapped */
 	HUB_FAILURES_SUMMARY,   /* counts by tool and reason */
 	HUB_FAILURES_REPLAY,    /* events, each noted replayed once safe */
+	HUB_FAILURES_COUNT,     /* nothing written: hub_failures_count() */
 };
 
 /* Runs mode over the store at path, output on out_fd. Returns the exit
@@ -38,5 +40,9 @@ enum hub_failures_mode {
  * IOERR. */
 int hub_failures_run(const char *path, const struct hub_failure_query *q, enum hub_failures_mode mode,
                      int out_fd, size_t max_line);
+
+/* How many records of the store at path match (0 when there is none):
+ * hub-archive trace tells of an object's failures beside its events. */
+uint64_t hub_failures_count(const char *path, const struct hub_failure_query *q);
 
 #endif

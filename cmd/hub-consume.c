@@ -35,7 +35,8 @@ static const struct hub_option options[] = {
 	  "offsets are committed after their events are written" },
 	{ 'p', "partition", "PARTITION", "only this partition (without -G)" },
 	{ 'o', "offset", "OFFSET", "where to start: beginning, end, stored, N, -N (N from\n"
-	  "the end), s@TIME (first message at or after TIME)\n"
+	  "the end), s@TIME (first message at or after TIME);\n"
+	  "-o e@TIME too: stop before messages of TIME or later\n"
 	  "(default: beginning; with -G: the committed offset,\n"
 	  "else beginning; -o end makes a new group start at the end)" },
 	{ 'e', "exit", NULL, "exit when every partition has been read to its end" },
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 	hub_diag_init(argv[0]);
 	o.partition = -1;
 	o.timestamp = -1;
+	o.until = -1;
 	o.metadata_timeout_ms = 10000;
 	o.topics = topics;
 	hub_getopt_init(&g, options);
@@ -112,7 +114,12 @@ int main(int argc, char **argv)
 		case 't': add_topic(&o, optarg); break;
 		case 'G': o.group = optarg; break;
 		case 'p': o.partition = (int32_t)hub_number_option(optarg, "-p", 0, INT32_MAX); break;
-		case 'o': offset = optarg; break;
+		case 'o':
+			if (strncmp(optarg, "e@", 2) == 0)   /* kcat's end time; s@ or an offset may come too */
+				o.until = hub_when_option(optarg + 2, "-o e@");
+			else
+				offset = optarg;
+			break;
 		case 'e': o.exit_at_eof = 1; break;
 		case 'c': o.count = (uint64_t)hub_number_option(optarg, "-c", 1, INT64_MAX); break;
 		case 'm': o.metadata_timeout_ms = (int)hub_duration_option(optarg, "-m"); break;
@@ -156,6 +163,8 @@ int main(int argc, char **argv)
 	if (o.group && (o.timestamp >= 0 || o.offset >= 0 || o.offset <= RD_KAFKA_OFFSET_TAIL_BASE))
 		hub_usage_error("with -G, -o takes beginning, end or stored: where a group without "
 		                "a committed offset starts");
+	if (o.until >= 0)
+		o.exit_at_eof = 1;   /* e@: every partition ends, at that time or at its end */
 	if (!o.group && o.offset == RD_KAFKA_OFFSET_STORED)
 		hub_usage_error("-o stored needs -G GROUP: offsets are stored per group");
 

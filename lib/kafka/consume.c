@@ -385,6 +385,29 @@ static void message_error(struct consumer *c, const rd_kafka_message_t *m)
 	}
 }
 
+/* -o e@TIME: a partition ends before its first message of TIME or later,
+ * which is neither written nor committed (kcat's e@, end not included);
+ * the partition is paused and counts as read to its end. */
+static int past_until(struct consumer *c, struct hub_ledger_part *p, const rd_kafka_message_t *m)
+{
+	rd_kafka_timestamp_type_t tt;
+
+	if (p->past_until)
+		return 1;
+	if (rd_kafka_message_timestamp(m, &tt) < c->o->until)
+		return 0;
+	p->past_until = 1;
+	hub_ledger_eof(&c->ledger, p, 1);
+	{
+		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+
+		rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition);
+		rd_kafka_pause_partitions(c->rk, l);
+		rd_kafka_topic_partition_list_destroy(l);
+	}
+	return 1;
+}
+
 /* Handles one message. Returns 0 when the run is over (-c, an error). */
 static int handle(struct consumer *c, const rd_kafka_message_t *m)
 {
@@ -400,6 +423,8 @@ static int handle(struct consumer *c, const rd_kafka_message_t *m)
 		return !c->stop;
 	}
 	p = hub_ledger_find(&c->ledger, rd_kafka_topic_name(m->rkt), m->partition);
+	if (c->o->until >= 0 && past_until(c, p, m))
+		return 1;
 	hub_ledger_eof(&c->ledger, p, 0);
 	c->st->in++;
 	if (c->o->envelope) {

@@ -25,6 +25,8 @@ struct hub_consume_opts {
 	int32_t partition;              /* -p; -1: every partition */
 	int64_t offset;                 /* -o: an offset or RD_KAFKA_OFFSET_* */
 	int64_t timestamp;              /* -o s@MS; -1: none */
+	int64_t until;                  /* -o e@MS: each partition ends at its first message
+	                                 * of this time or later (kcat's e@); -1: none */
 	int exit_at_eof;                /* -e */
 	uint64_t count;                 /* -c; 0: no limit */
 	int envelope;                   /* --envelope */

@@ -28,6 +28,7 @@ struct hub_ledger_part {
 	int32_t partition;
 	int assigned;
 	int eof;                 /* read to its end, nothing since */
+	int past_until;          /* -o e@: a message of the end time came; read no more */
 	int64_t buffered;        /* offset after the last buffered message; -1: none */
 	int64_t cut;             /* offset after the last message written or buffered; -1: none */
 	struct hub_ledger_mark marks[HUB_LEDGER_MARKS];   /* oldest first */

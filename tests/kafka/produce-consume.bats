@@ -76,6 +76,13 @@ teardown_file() { kafka_teardown_file; }
 	run hub-consume -b "$KB" -t "$RUN.ts" -o "s@$((t + 3600000))" -e
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+	# a window, kcat's -o s@ -o e@: a third batch after u is left out
+	sleep 1.1
+	u=$(date +%s%3N)
+	sleep 0.1
+	"$GEN" 60 --seed 16 | hub-produce -b "$KB" -t "$RUN.ts" -k subject
+	hub-consume -b "$KB" -t "$RUN.ts" -o "s@$t" -o "e@$u" >"$T/window"
+	cmp <(sort "$T/after") <(sort "$T/window")
 }
 
 @test "1,000,000 events through one topic (replication factor 3) and back, byte for byte" {

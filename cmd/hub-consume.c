@@ -54,6 +54,8 @@ static const struct hub_option options[] = {
 	HUB_OPTION_STATS,
 	{ 'L', "list", NULL, "list the brokers, topics and partitions (all, or -t's),\n"
 	  "as kcat -L; with -J as JSON" },
+	{ 'Q', "query", NULL, "with -t and -o s@TIME, print each partition's offset\n"
+	  "of that time, as kcat -Q (-J: JSON lines)" },
 	{ 'C', NULL, NULL, "kcat's consumer mode: accepted, the only mode here" },
 	{ 'P', NULL, NULL, NULL },   /* kcat's producer mode: says where it is */
 	HUB_OPTIONS_GENERAL("verbose (repeat for librdkafka debug logs)"),
@@ -95,7 +97,7 @@ int main(int argc, char **argv)
 	const char *defaults[32];
 	struct hub_error e = { 0 };
 	struct hub_getopt g;
-	int c, status, show_stats = 0, list = 0;
+	int c, status, show_stats = 0, list = 0, query = 0;
 	rd_kafka_conf_t *conf;
 
 	hub_diag_init(argv[0]);
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'C': break;   /* kcat's consumer mode: the only mode here */
 		case 'L': list = 1; break;
+		case 'Q': query = 1; break;
 		case 'P': hub_usage_error("-P is kcat's producer mode: hub-produce writes to Kafka");
 		case 'b': brokers = optarg; break;
 		case 't': add_topic(&o, optarg); break;
@@ -150,6 +153,8 @@ int main(int argc, char **argv)
 	}
 	while (optind < argc)   /* kcat -G takes its topics as arguments */
 		add_topic(&o, argv[optind++]);
+	if (query && (o.ntopics != 1 || o.topics[0][0] == '^' || !offset || strncmp(offset, "s@", 2) != 0 || o.group))
+		hub_usage_error("-Q asks for the offsets of a time: give one -t TOPIC and -o s@TIME, without -G");
 	if (list && (o.ntopics > 1 || o.group || (o.ntopics == 1 && o.topics[0][0] == '^')))
 		hub_usage_error("-L lists all topics, or the one -t names (not a pattern), without -G");
 	if (o.ntopics == 0 && !list)
@@ -195,6 +200,9 @@ int main(int argc, char **argv)
 	if (!conf)
 		hub_die_error(&e);
 
+	if (query)
+		return hub_kafka_offsets_for_time(conf, o.topics[0], o.timestamp, o.envelope, o.metadata_timeout_ms,
+		                                  stdout);
 	if (list)
 		return hub_kafka_list(conf, o.ntopics ? o.topics[0] : NULL, o.envelope, o.metadata_timeout_ms, stdout);
 	o.failstore = hub_failstore_new(dlq);

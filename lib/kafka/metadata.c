@@ -143,3 +143,68 @@ int hub_kafka_list(rd_kafka_conf_t *conf, const char *topic, int as_json, int ti
 	rd_kafka_destroy(rk);
 	return status;
 }
+
+int hub_kafka_offsets_for_time(rd_kafka_conf_t *conf, const char *topic, int64_t ms, int as_json,
+                               int timeout_ms, FILE *out)
+{
+	char errstr[512];
+	const rd_kafka_metadata_t *md = NULL;
+	rd_kafka_topic_partition_list_t *list;
+	rd_kafka_resp_err_t err;
+	struct hub_buf b = { 0 };
+	rd_kafka_t *rk;
+	int status = HUB_EXIT_OK, found = -1;
+
+	rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof(errstr));
+	if (!(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		rd_kafka_conf_destroy(conf);
+		hub_err("cannot create the Kafka client: %s", errstr);
+		return HUB_EXIT_CONFIG;
+	}
+	if ((err = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms))) {
+		hub_err("cannot reach the Kafka brokers within %d s (%s); check -b, HUB_BROKERS and the network, "
+		        "or raise the wait with -m", timeout_ms / 1000, rd_kafka_err2str(err));
+		rd_kafka_destroy(rk);
+		return HUB_EXIT_UNAVAILABLE;
+	}
+	for (int t = 0; t < md->topic_cnt; t++)
+		if (strcmp(md->topics[t].topic, topic) == 0)
+			found = t;
+	if (found < 0) {
+		hub_err("topic %s does not exist (or this client may not describe it)", topic);
+		rd_kafka_metadata_destroy(md);
+		rd_kafka_destroy(rk);
+		return HUB_EXIT_NOINPUT;
+	}
+	list = rd_kafka_topic_partition_list_new(md->topics[found].partition_cnt);
+	for (int p = 0; p < md->topics[found].partition_cnt; p++)
+		rd_kafka_topic_partition_list_add(list, topic, md->topics[found].partitions[p].id)->offset = ms;
+	rd_kafka_metadata_destroy(md);
+	if ((err = rd_kafka_offsets_for_times(rk, list, timeout_ms))) {
+		hub_err("topic %s: the offsets for %lld: %s", topic, (long long)ms, rd_kafka_err2str(err));
+		status = HUB_EXIT_UNAVAILABLE;
+	} else {
+		/* kcat -Q's lines; -1 where no message is that recent (the end) */
+		for (int i = 0; i < list->cnt; i++) {
+			const rd_kafka_topic_partition_t *tp = &list->elems[i];
+
+			if (as_json) {
+				hub_buf_adds(&b, "{\"topic\":");
+				hub_buf_json_string(&b, topic, strlen(topic));
+				hub_buf_addf(&b, ",\"partition\":%d,\"offset\":%lld", (int)tp->partition, (long long)tp->offset);
+				if (tp->err)
+					hub_buf_addf(&b, ",\"error\":\"%s\"", rd_kafka_err2name(tp->err));
+				hub_buf_adds(&b, "}\n");
+			} else {
+				hub_buf_addf(&b, "%s [%d] offset %lld%s%s\n", topic, (int)tp->partition, (long long)tp->offset,
+				             tp->err ? " " : "", tp->err ? rd_kafka_err2str(tp->err) : "");
+			}
+		}
+		if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0)
+			status = HUB_EXIT_IOERR;
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+	hub_buf_free(&b);
+	rd_kafka_destroy(rk);
+	return status;
+}

@@ -83,6 +83,16 @@ teardown_file() { kafka_teardown_file; }
 	"$GEN" 60 --seed 16 | hub-produce -b "$KB" -t "$RUN.ts" -k subject
 	hub-consume -b "$KB" -t "$RUN.ts" -o "s@$t" -o "e@$u" >"$T/window"
 	cmp <(sort "$T/after") <(sort "$T/window")
+	# -Q, kcat's: the offsets of that time, which kcat -o then starts from
+	hub-consume -b "$KB" -t "$RUN.ts" -Q -o "s@$t" >"$T/q"
+	[ "$(grep -cE "^$RUN.ts \[[01]\] offset [0-9]+$" "$T/q")" -eq 2 ]
+	n=0
+	while read -r _ p _ off; do
+		p=${p//[\[\]]/}
+		n=$((n + $(kcat -C -b "$KB" -t "$RUN.ts" -p "$p" -o "$off" -e -q | wc -l)))
+	done <"$T/q"
+	[ "$n" -eq 120 ]   # the second and third batches
+	hub-consume -b "$KB" -t "$RUN.ts" -Q -J -o "s@$t" | jq -e -s 'length == 2 and all(.offset >= 0)'
 }
 
 @test "1,000,000 events through one topic (replication factor 3) and back, byte for byte" {

@@ -97,9 +97,7 @@ static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topic
 		}
 		if (hub_kafka_login_refused(why, sizeof(why))) {
 			/* permanent until the configuration changes: no retrying */
-			hub_err("the brokers %s refused this client's login (%s): check sasl.username, "
-			        "sasl.password and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf",
-			        brokers ? brokers : "", why);
+			hub_kafka_say_login_refused(brokers, why, NULL);
 			return NULL;
 		}
 		if (c->o->exit_at_eof || hub_stop_requested) {

@@ -53,6 +53,13 @@ int hub_kafka_login_refused(char *why, size_t len)
 	return n > 0;
 }
 
+void hub_kafka_say_login_refused(const char *brokers, const char *why, const char *then)
+{
+	hub_err("the brokers %s refused this client's login (%s): check sasl.username, sasl.password and "
+	        "sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf%s%s", brokers ? brokers : "", why,
+	        then ? "; " : "", then ? then : "");
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;

@@ -22,6 +22,9 @@ rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const 
  * or the TLS handshake, seen in librdkafka's logs or errors): 1 with the
  * first refusal's words in why, else 0. Thread-safe. */
 int hub_kafka_login_refused(char *why, size_t len);
+/* The one error for it: which brokers, their words, what to check, and
+ * then (or NULL) what the tool does about it. */
+void hub_kafka_say_login_refused(const char *brokers, const char *why, const char *then);
 /* Whether a topic name is legal for Kafka ([A-Za-z0-9._-], 1..249, not . or ..). */
 int hub_kafka_topic_valid(const char *name, size_t len);
 

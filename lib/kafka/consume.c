@@ -476,8 +476,7 @@ static int login_refused(struct consumer *c)
 	if (!hub_kafka_login_refused(why, sizeof(why)))
 		return 0;
 	rd_kafka_conf_get(rd_kafka_conf(c->rk), "bootstrap.servers", brokers, &blen);
-	hub_err("the brokers %s refused this client's login (%s): check sasl.username, sasl.password "
-	        "and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf", brokers, why);
+	hub_kafka_say_login_refused(brokers, why, NULL);
 	c->status = HUB_EXIT_UNAVAILABLE;
 	return 1;
 }

@@ -109,8 +109,7 @@ int hub_kafka_list(rd_kafka_conf_t *conf, const char *topic, int as_json, int ti
 	err = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
 	if (err) {
 		if (hub_kafka_login_refused(why, sizeof(why)))
-			hub_err("the brokers %s refused this client's login (%s): check sasl.username, sasl.password "
-			        "and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf", brokers, why);
+			hub_kafka_say_login_refused(brokers, why, NULL);
 		else
 			hub_err("cannot reach the Kafka brokers %s within %d s (%s); check -b, HUB_BROKERS and the "
 			        "network, or raise the wait with -m", brokers, timeout_ms / 1000, rd_kafka_err2str(err));

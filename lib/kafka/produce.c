@@ -479,9 +479,10 @@ static void watch_brokers(struct producer *p)
 	if (p->st->out > 0)
 		return;
 	if (hub_kafka_login_refused(p->refused, sizeof(p->refused))) {
-		hub_err("the brokers refused this client's login (%s): check sasl.username, sasl.password "
-		        "and sasl.mechanisms (or the TLS settings) in -F, -X or hub.conf; the events read go "
-		        "to the failure store, and no more is read (the rest stays on standard input)", p->refused);
+		n = sizeof(brokers);
+		rd_kafka_conf_get(rd_kafka_conf(p->rk), "bootstrap.servers", brokers, &n);
+		hub_kafka_say_login_refused(brokers, p->refused, "the events read go to the failure store, and no "
+		                            "more is read (the rest stays on standard input)");
 		p->fatal = 1;
 		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 		return;

@@ -70,7 +70,7 @@ wrong_password() {
 	[ "$(count_lines "$T/dlq")" -eq "$in" ]
 	output=$(echo "$output" | grep -v '^{"tool"')
 	jq -e -s 'all(.reason | startswith("not sent: the brokers refused the login: "))' "$T/dlq"
-	[ "$(echo "$output" | grep -c '^hub-produce: error: the brokers refused this client.s login (.*[Aa]uthentication.*): check sasl.username')" -eq 1 ]
+	[ "$(echo "$output" | grep -c '^hub-produce: error: the brokers .* refused this client.s login (.*[Aa]uthentication.*): check sasl.username')" -eq 1 ]
 	[ "$(echo "$output" | wc -l)" -le 3 ]
 }
 

@@ -78,14 +78,21 @@ static const rd_kafka_metadata_t *get_metadata(struct consumer *c, int all_topic
 		/* in slices, so that Ctrl-C stops the wait at once */
 		int64_t deadline = hub_time_now_ms() + c->o->metadata_timeout_ms;
 
+		/* a slice that times out doubles: a slow broker (a long round
+		 * trip) is waited for as long as it needs, within -m, and Ctrl-C
+		 * waits at most for the slice under way */
+		int64_t slice = 250;
+
 		for (;;) {
 			int64_t t0 = hub_time_now_ms(), left = deadline - t0;
 
-			err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, left < 250 ? (left > 0 ? (int)left : 1) : 250);
+			err = rd_kafka_metadata(c->rk, all_topics, NULL, &md, (int)(left < slice ? (left > 0 ? left : 1) : slice));
 			if (err == RD_KAFKA_RESP_ERR_NO_ERROR || hub_stop_requested || hub_time_now_ms() >= deadline ||
 			    hub_kafka_login_refused(NULL, 0))
 				break;
-			if (hub_time_now_ms() - t0 < 100)
+			if (err == RD_KAFKA_RESP_ERR__TIMED_OUT)
+				slice *= 2;
+			else if (hub_time_now_ms() - t0 < 100)
 				poll(NULL, 0, 100);   /* refused at once: not a busy loop */
 		}
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)

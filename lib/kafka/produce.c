@@ -491,7 +491,7 @@ static void watch_brokers(struct producer *p)
 	    hub_time_now_ms() - p->started_ms < UNREACHABLE_SAY_MS)
 		return;
 	p->said_unreachable = 1;
-	if (rd_kafka_metadata(p->rk, 0, NULL, &md, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+	if (rd_kafka_metadata(p->rk, 0, NULL, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_metadata_destroy(md);   /* a broker answers: slow, not absent */
 		return;
 	}

@@ -239,27 +239,60 @@ out:
 	c->depth--;
 }
 
-/* One comparison: version newv against oldv in one direction. */
+/* One comparison of two schemas in one direction; lines appended to out. */
+static int compare_roots(const struct hub_subject *s, const struct hub_avro_node *newroot, int newv,
+                         const struct hub_avro_node *oldroot, int oldv, int new_is_reader, struct hub_buf *out)
+{
+	struct checker c = { 0 };
+
+	c.subject = s->name;
+	c.mode = hub_compat_name(s->compat);
+	c.newv = newv;
+	c.oldv = oldv;
+	c.new_is_reader = new_is_reader;
+	if (new_is_reader)
+		resolve(&c, newroot, oldroot, "data");
+	else
+		resolve(&c, oldroot, newroot, "data");
+	if (c.lines.len)
+		hub_buf_add(out, c.lines.data, c.lines.len);
+	hub_buf_free(&c.lines);
+	return c.breaks;
+}
+
+/* Version newi of s against oldi in one direction. */
 static int compare(const struct hub_subject *s, int newi, int oldi, int new_is_reader, FILE *out)
 {
 	const struct hub_schema_version *nv = &s->versions[newi], *ov = &s->versions[oldi];
-	struct checker c = { 0 };
+	struct hub_buf lines = { 0 };
+	int breaks;
 
 	if (!nv->schema || !ov->schema)
 		return 0;
-	c.subject = s->name;
-	c.mode = hub_compat_name(s->compat);
-	c.newv = nv->version;
-	c.oldv = ov->version;
-	c.new_is_reader = new_is_reader;
-	if (new_is_reader)
-		resolve(&c, nv->schema->root, ov->schema->root, "data");
-	else
-		resolve(&c, ov->schema->root, nv->schema->root, "data");
-	if (c.lines.len)
-		fwrite(c.lines.data, 1, c.lines.len, out);
-	hub_buf_free(&c.lines);
-	return c.breaks;
+	breaks = compare_roots(s, nv->schema->root, nv->version, ov->schema->root, ov->version, new_is_reader,
+	                       &lines);
+	if (lines.len)
+		fwrite(lines.data, 1, lines.len, out);
+	hub_buf_free(&lines);
+	return breaks;
+}
+
+static int is_transitive(enum hub_compat m)
+{
+	return m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
+	       m == HUB_COMPAT_FULL_TRANSITIVE;
+}
+
+static int is_backward(enum hub_compat m)
+{
+	return m == HUB_COMPAT_BACKWARD || m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FULL ||
+	       m == HUB_COMPAT_FULL_TRANSITIVE;
+}
+
+static int is_forward(enum hub_compat m)
+{
+	return m == HUB_COMPAT_FORWARD || m == HUB_COMPAT_FORWARD_TRANSITIVE || m == HUB_COMPAT_FULL ||
+	       m == HUB_COMPAT_FULL_TRANSITIVE;
 }
 
 int hub_compat_check_registry(const struct hub_registry *reg, FILE *out)
@@ -268,22 +301,35 @@ int hub_compat_check_registry(const struct hub_registry *reg, FILE *out)
 
 	for (int i = 0; i < reg->nsubjects; i++) {
 		const struct hub_subject *s = &reg->subjects[i];
-		enum hub_compat m = s->compat;
-		int transitive = m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
-		                 m == HUB_COMPAT_FULL_TRANSITIVE;
-		int backward = m == HUB_COMPAT_BACKWARD || m == HUB_COMPAT_BACKWARD_TRANSITIVE ||
-		               m == HUB_COMPAT_FULL || m == HUB_COMPAT_FULL_TRANSITIVE;
-		int forward = m == HUB_COMPAT_FORWARD || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
-		              m == HUB_COMPAT_FULL || m == HUB_COMPAT_FULL_TRANSITIVE;
 
 		for (int n = 1; n < s->nversions; n++) {
-			for (int o = transitive ? 0 : n - 1; o < n; o++) {
-				if (backward)
+			for (int o = is_transitive(s->compat) ? 0 : n - 1; o < n; o++) {
+				if (is_backward(s->compat))
 					breaks += compare(s, n, o, 1, out);
-				if (forward)
+				if (is_forward(s->compat))
 					breaks += compare(s, n, o, 0, out);
 			}
 		}
+	}
+	return breaks;
+}
+
+int hub_compat_check_candidate(const struct hub_subject *s, const struct hub_schema *candidate,
+                               const struct hub_schema_version *against, struct hub_buf *out)
+{
+	int breaks = 0, newv = s->nversions ? s->versions[s->nversions - 1].version + 1 : 1;
+
+	for (int o = 0; o < s->nversions; o++) {
+		const struct hub_schema_version *ov = &s->versions[o];
+
+		if (against ? ov != against : !is_transitive(s->compat) && o != s->nversions - 1)
+			continue;
+		if (!ov->schema)
+			continue;
+		if (is_backward(s->compat))
+			breaks += compare_roots(s, candidate->root, newv, ov->schema->root, ov->version, 1, out);
+		if (is_forward(s->compat))
+			breaks += compare_roots(s, candidate->root, newv, ov->schema->root, ov->version, 0, out);
 	}
 	return breaks;
 }

@@ -1,0 +1,261 @@
+/* http/server.c: the libmicrohttpd daemon behind every hub HTTP server.
+ *
+ * One daemon, MHD_USE_AUTO (epoll on Linux) with an internal thread pool:
+ * each thread polls its own connections, so a small pool keeps two cores
+ * busy with keep-alive clients. A request's body is gathered in its own
+ * buffer up to max_body; past that the rest is read and dropped and the
+ * request answered 413 once it is complete, so the connection stays
+ * usable and memory bounded. The reply's buffer becomes the response
+ * (MHD frees it), with no copy. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "core/diag.h"
+#include "http/server.h"
+
+struct hub_http_server {
+	struct MHD_Daemon *daemon;
+	struct hub_http_config cfg;
+	char address[300];
+};
+
+struct request {
+	struct hub_buf body;
+	int too_large;
+};
+
+/* "HOST:PORT" or "[V6]:PORT" into host and port. */
+static int split_address(const char *addr, char *host, size_t hostlen, char *port, size_t portlen)
+{
+	const char *colon;
+	size_t n;
+
+	if (addr[0] == '[') {
+		const char *close = strchr(addr, ']');
+
+		if (!close || close[1] != ':')
+			return -1;
+		n = close - addr - 1;
+		colon = close + 1;
+		addr++;
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon)
+			return -1;
+		n = colon - addr;
+	}
+	if (n == 0 || n >= hostlen || strlen(colon + 1) == 0 || strlen(colon + 1) >= portlen ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return -1;
+	memcpy(host, addr, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+static int is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	hub_debug("libmicrohttpd: %s", msg);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct hub_http_reply *rep)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	if (rep->body.len)
+		resp = MHD_create_response_from_buffer(rep->body.len, rep->body.data, MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		hub_buf_free(&rep->body);
+		return MHD_NO;
+	}
+	if (!rep->body.len)
+		hub_buf_free(&rep->body);
+	rep->body.data = NULL;
+	if (rep->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+	rc = MHD_queue_response(conn, rep->status ? rep->status : 200, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result refuse(struct hub_http_server *s, struct MHD_Connection *conn, int status,
+                              const char *message)
+{
+	struct hub_http_reply rep = { .status = status };
+
+	s->cfg.error(s->cfg.ctx, status, message, &rep);
+	return send_reply(conn, &rep);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	struct hub_http_server *s = cls;
+	struct request *rq = *con_cls;
+	struct hub_http_request req;
+	struct hub_http_reply rep = { .status = 200 };
+
+	if (!rq) {
+		const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		rq = hub_xcalloc(1, sizeof(*rq));
+		*con_cls = rq;
+		/* refused before the body is read: it will not be */
+		if (length && strtoull(length, NULL, 10) > s->cfg.max_body) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "the request body is over %zu bytes, the most this server "
+			         "accepts", s->cfg.max_body);
+			return refuse(s, conn, 413, msg);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!rq->too_large && rq->body.len + *upload_data_size > s->cfg.max_body) {
+			rq->too_large = 1;
+			hub_buf_free(&rq->body);
+		}
+		if (!rq->too_large)
+			hub_buf_add(&rq->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->too_large) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "the request body is over %zu bytes, the most this server accepts",
+		         s->cfg.max_body);
+		return refuse(s, conn, 413, msg);
+	}
+	req.method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	req.path = url;
+	req.body = hub_buf_cstr(&rq->body);
+	req.body_len = rq->body.len;
+	req.conn = conn;
+	s->cfg.handler(s->cfg.ctx, &req, &rep);
+	return send_reply(conn, &rep);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	if (rq) {
+		hub_buf_free(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct hub_buf *err)
+{
+	struct hub_http_server *s;
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai;
+	char host[256], port[16];
+	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+	int rc;
+
+	if (split_address(cfg->listen, host, sizeof(host), port, sizeof(port)) < 0) {
+		hub_buf_addf(err, "--listen '%s': expected HOST:PORT (127.0.0.1:8081, [::1]:8081)", cfg->listen);
+		return NULL;
+	}
+	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
+		hub_buf_addf(err, "--listen '%s': %s", cfg->listen, gai_strerror(rc));
+		return NULL;
+	}
+	if (!is_loopback(ai->ai_addr) && !cfg->insecure_listen) {
+		hub_buf_addf(err, "--listen '%s': plain HTTP is served on a loopback address only; give "
+		             "--tls-cert and --tls-key, or --insecure-listen to serve plain HTTP there",
+		             cfg->listen);
+		freeaddrinfo(ai);
+		return NULL;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s = hub_xcalloc(1, sizeof(*s));
+	s->cfg = *cfg;
+	if (!s->cfg.max_body)
+		s->cfg.max_body = 1u << 20;
+	if (s->cfg.threads < 1)
+		s->cfg.threads = 2;
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	                             MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+	                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	                             MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+	                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+	                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+	                             MHD_OPTION_END);
+	if (!s->daemon) {
+		hub_buf_addf(err, "cannot listen on %s (address in use, or not this machine's?)", cfg->listen);
+		freeaddrinfo(ai);
+		free(s);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(s->address, sizeof(s->address), ai->ai_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+	         info ? info->port : (unsigned)atoi(port));
+	freeaddrinfo(ai);
+	return s;
+}
+
+const char *hub_http_address(const struct hub_http_server *s)
+{
+	return s->address;
+}
+
+void hub_http_stop(struct hub_http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}
+
+const char *hub_http_query(const struct hub_http_request *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *hub_http_header(const struct hub_http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+int hub_http_query_bool(const struct hub_http_request *req, const char *key)
+{
+	const char *v = hub_http_query(req, key);
+
+	return v && strcasecmp(v, "true") == 0;
+}

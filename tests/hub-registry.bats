@@ -1,0 +1,320 @@
+#!/usr/bin/env bats
+# hub-registry: the registry directory over Confluent Schema Registry's
+# REST API, read-only, asked with curl: every endpoint, every error code,
+# the subject-name strategies, look-ups by canonical form, compatibility.
+
+load helpers
+
+REPO="$BATS_TEST_DIRNAME/.."
+CT=application/vnd.schemaregistry.v1+json
+
+setup() {
+	common_setup
+	cp -R "$REPO/schemas" "$T/reg"
+	printf '# topic subject\norders.paid com.example.retail.order.paid\n' >"$T/reg/topics"
+}
+
+# api METHOD PATH [BODY] [CURL-ARGS...]: sets CODE (HTTP status), TYPE
+# (content type) and BODY (the response).
+api() {
+	local method=$1 path=$2 body=${3:-}
+	shift 3 2>/dev/null || shift $#
+	local out
+	if [ -n "$body" ]; then
+		out=$(curl -s -o "$T/body" -w '%{http_code} %{content_type}' -X "$method" \
+			-H "Content-Type: $CT" --data-binary "$body" "$@" "$REGISTRY$path")
+	else
+		out=$(curl -s -o "$T/body" -w '%{http_code} %{content_type}' -X "$method" "$@" "$REGISTRY$path")
+	fi
+	CODE=${out%% *}
+	TYPE=${out#* }
+	BODY=$(cat "$T/body")
+}
+
+# field JSON KEY: a member of a JSON object, as jq -c would print it.
+field() {
+	$PY -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2"
+}
+
+# schema_body FILE [PYTHON-EXPR]: {"schema": FILE's text}, the schema first
+# changed by the expression on s (a dict), e.g. s.pop("doc").
+schema_body() {
+	$PY - "$1" "${2:-None}" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+eval(sys.argv[2], {"s": s})
+print(json.dumps({"schema": json.dumps(s), "schemaType": "AVRO", "references": []}))
+PY
+}
+
+expect_error() {   # expect_error HTTP-STATUS ERROR-CODE [MESSAGE-PART]
+	[ "$CODE" = "$1" ] || { echo "status $CODE, expected $1: $BODY"; false; }
+	[ "$TYPE" = "$CT" ] || { echo "content type $TYPE"; false; }
+	[ "$(field "$BODY" error_code)" = "$2" ] || { echo "error_code in $BODY, expected $2"; false; }
+	[ -z "${3:-}" ] || [[ "$(field "$BODY" message)" == *"$3"* ]] || { echo "message: $BODY"; false; }
+}
+
+@test "--help, usage errors, and a registry that fails lint is refused with its problems" {
+	run hub-registry --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: hub-registry serve"* ]]
+	[[ "$output" == *"--listen"* ]]
+	run hub-registry
+	[ "$status" -eq 64 ]
+	run hub-registry frobnicate
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+	echo "7 com.example.retail.order.paid 2" >>"$T/reg/index"
+	run hub-registry serve -d "$T/reg" --listen 127.0.0.1:0
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"index: line "*": no schema file $T/reg/com.example.retail.order.paid/2.avsc"* ]]
+	[[ "$output" == *"has 1 problems"* ]]
+	run hub-registry serve -d "$T/nothing" --listen 127.0.0.1:0
+	[ "$status" -eq 78 ]
+}
+
+@test "plain HTTP only on loopback unless --insecure-listen; a bad address is a clear error" {
+	run hub-registry serve -d "$T/reg" --listen 0.0.0.0:0
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"plain HTTP is served on a loopback address only"*"--insecure-listen"* ]]
+	run hub-registry serve -d "$T/reg" --listen nonsense
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"expected HOST:PORT"* ]]
+	start_registry -d "$T/reg" --listen 0.0.0.0:0 --insecure-listen
+	[[ "$REGISTRY" == http://0.0.0.0:* ]]
+	REGISTRY=http://127.0.0.1:${REGISTRY##*:}
+	api GET /subjects
+	[ "$CODE" = 200 ]
+}
+
+@test "GET /subjects, versions, a version, its schema; content type and shapes as Confluent's" {
+	start_registry -d "$T/reg"
+	api GET /subjects
+	[ "$CODE" = 200 ] && [ "$TYPE" = "$CT" ]
+	[ "$BODY" = '["com.example.retail.customer.updated","com.example.retail.inventory.adjusted","com.example.retail.order.created","com.example.retail.order.paid","com.example.retail.shipment.dispatched"]' ]
+	api GET '/subjects?subjectPrefix=com.example.retail.order.'
+	[ "$BODY" = '["com.example.retail.order.created","com.example.retail.order.paid"]' ]
+	api GET /subjects/com.example.retail.order.created/versions
+	[ "$CODE" = 200 ] && [ "$BODY" = "[1,2]" ]
+	for v in 2 latest -1; do
+		api GET /subjects/com.example.retail.order.created/versions/$v
+		[ "$CODE" = 200 ]
+		[ "$(field "$BODY" subject)" = com.example.retail.order.created ]
+		[ "$(field "$BODY" version)" = 2 ]
+		[ "$(field "$BODY" id)" = 6 ]
+	done
+	# the schema is the file's, compact
+	want=$($PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",",":")))' \
+		"$T/reg/com.example.retail.order.created/2.avsc")
+	[ "$(field "$BODY" schema)" = "$want" ]
+	api GET /subjects/com.example.retail.order.created/versions/1/schema
+	[ "$CODE" = 200 ]
+	want1=$($PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",",":")))' \
+		"$T/reg/com.example.retail.order.created/1.avsc")
+	[ "$BODY" = "$want1" ]
+	api GET /subjects/com.example.retail.order.created/versions/1/referencedby
+	[ "$CODE" = 200 ] && [ "$BODY" = "[]" ]
+}
+
+@test "GET /schemas/ids/{id} and /schema, /subjects, /versions under it; /schemas and /schemas/types" {
+	start_registry -d "$T/reg"
+	api GET /schemas/ids/6
+	[ "$CODE" = 200 ] && [ "$TYPE" = "$CT" ]
+	want=$($PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",",":")))' \
+		"$T/reg/com.example.retail.order.created/2.avsc")
+	[ "$(field "$BODY" schema)" = "$want" ]
+	# unknown query parameters and Confluent-* headers are ignored
+	api GET '/schemas/ids/6?fetchMaxId=false&subject=orders-value&whatever=1' "" -H 'Confluent-Accept-Unknown-Properties: true'
+	[ "$CODE" = 200 ] && [ "$(field "$BODY" schema)" = "$want" ]
+	api GET /schemas/ids/6/schema
+	[ "$CODE" = 200 ] && [ "$BODY" = "$want" ]
+	api GET /schemas/ids/6/subjects
+	[ "$BODY" = '["com.example.retail.order.created"]' ]
+	api GET /schemas/ids/6/versions
+	[ "$BODY" = '[{"subject":"com.example.retail.order.created","version":2}]' ]
+	api GET /schemas/types
+	[ "$CODE" = 200 ] && [ "$BODY" = '["AVRO"]' ]
+	api GET /schemas
+	[ "$CODE" = 200 ]
+	[ "$($PY -c 'import json,sys; print(len(json.loads(sys.argv[1])))' "$BODY")" = 6 ]
+	api GET /schemas/ids/99
+	expect_error 404 40403 "Schema 99 not found"
+	api GET /schemas/ids/x1
+	expect_error 404 40403
+	api GET /schemas/ids/6/nonsense
+	expect_error 404 404
+}
+
+@test "GET /config, /config/{s}, /mode (READONLY), /, /healthz, /readyz" {
+	echo FULL >"$T/reg/com.example.retail.order.paid/compatibility"
+	start_registry -d "$T/reg"
+	api GET /config
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"compatibilityLevel":"BACKWARD"}' ]
+	api GET /config/com.example.retail.order.paid
+	[ "$BODY" = '{"compatibilityLevel":"FULL"}' ]
+	api GET '/config/orders.paid-value?defaultToGlobal=True'
+	[ "$BODY" = '{"compatibilityLevel":"FULL"}' ]
+	api GET /config/nope
+	expect_error 404 40401 "Subject 'nope' not found."
+	api GET /mode
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"mode":"READONLY"}' ]
+	api GET /mode/com.example.retail.order.paid
+	[ "$BODY" = '{"mode":"READONLY"}' ]
+	api GET /
+	[ "$CODE" = 200 ] && [ "$BODY" = '{}' ]
+	api GET /healthz
+	[ "$CODE" = 200 ] && [ "$(field "$BODY" status)" = ok ]
+	api GET /readyz
+	[ "$CODE" = 200 ] && [ "$(field "$BODY" status)" = ok ] && [ "$(field "$BODY" schemas)" = 6 ]
+}
+
+@test "subject names: TopicNameStrategy by the topic map, RecordNameStrategy, TopicRecordNameStrategy" {
+	start_registry -d "$T/reg"
+	for s in orders.paid-value com.example.retail.order.paid-value com.example.retail.OrderPaid \
+		orders.paid-com.example.retail.OrderPaid some-topic-com.example.retail.OrderPaid; do
+		api GET /subjects/$s/versions/latest
+		[ "$CODE" = 200 ] || { echo "$s: $BODY"; false; }
+		[ "$(field "$BODY" id)" = 2 ]
+		[ "$(field "$BODY" subject)" = "$s" ]
+	done
+	for s in orders.created-value orders.paid-key com.example.retail.Nothing x-com.example.retail.Nothing; do
+		api GET /subjects/$s/versions
+		expect_error 404 40401 "Subject '$s' not found."
+	done
+}
+
+@test "look-up POST /subjects/{s}: by canonical form (doc, sensitive, avro.java.string ignored); 40401, 40403" {
+	start_registry -d "$T/reg"
+	f=$T/reg/com.example.retail.order.paid/1.avsc
+	api POST /subjects/com.example.retail.order.paid "$(schema_body "$f")"
+	[ "$CODE" = 200 ] && [ "$TYPE" = "$CT" ]
+	[ "$(field "$BODY" id)" = 2 ] && [ "$(field "$BODY" version)" = 1 ]
+	[ "$(field "$BODY" subject)" = com.example.retail.order.paid ]
+	# what a Java client's generated class sends: no docs, avro.java.string, no sensitive mark,
+	# the namespace written into the names
+	body=$(schema_body "$f" '[s.pop("doc"), [f.pop("doc", None) for f in s["fields"]], s["fields"].__setitem__(0, {"name": "order_id", "type": {"type": "string", "avro.java.string": "String"}}), s["fields"][4]["type"]["fields"][1].pop("sensitive"), s.__setitem__("name", "com.example.retail.OrderPaid"), s.pop("namespace")]')
+	api POST '/subjects/orders.paid-value?normalize=False&deleted=false' "$body"
+	[ "$CODE" = 200 ] && [ "$(field "$BODY" id)" = 2 ] || { echo "$BODY"; false; }
+	# another field type is another schema
+	body=$(schema_body "$f" 's["fields"].__setitem__(1, {"name": "market", "type": "bytes"})')
+	api POST /subjects/com.example.retail.order.paid "$body"
+	expect_error 404 40403 "Schema not found"
+	# the schema of another subject is not this one's
+	api POST /subjects/com.example.retail.order.created "$(schema_body "$f")"
+	expect_error 404 40403
+	api POST /subjects/nope "$(schema_body "$f")"
+	expect_error 404 40401 "Subject 'nope' not found."
+}
+
+@test "POST /subjects/{s}/versions: a known schema answers its id, a new one 422 42205 saying why" {
+	start_registry -d "$T/reg"
+	f=$T/reg/com.example.retail.order.paid/1.avsc
+	api POST /subjects/orders.paid-value/versions "$(schema_body "$f" 's.pop("doc")')"
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"id":2}' ]
+	api POST /subjects/com.example.retail.OrderPaid/versions "$(schema_body "$f")"
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"id":2}' ]
+	# a new version: refused, with where schemas come from and what it breaks
+	body=$(schema_body "$f" 's["fields"].append({"name": "tip", "type": "long"})')
+	api POST /subjects/orders.paid-value/versions "$body"
+	expect_error 422 42205 "is read-only: this schema is not one of the 1 versions of com.example.retail.order.paid"
+	msg=$(field "$BODY" message)
+	[[ "$msg" == *"$T/reg/com.example.retail.order.paid/2.avsc and its line in $T/reg/index"* ]]
+	[[ "$msg" == *"v2 adds field 'data.tip' without a default: breaks BACKWARD"* ]]
+	# a known schema under a subject the registry does not have
+	api POST /subjects/payments-value/versions "$(schema_body "$f")"
+	expect_error 422 42205 "this schema is version 1 of subject com.example.retail.order.paid (id 2)"
+	api POST /subjects/payments-value/versions "$body"
+	expect_error 422 42205 "Subject 'payments-value' is not in the schema registry"
+}
+
+@test "writes are 422 42205: DELETE, PUT /config, PUT /mode" {
+	start_registry -d "$T/reg"
+	for req in "DELETE /subjects/com.example.retail.order.paid" "DELETE /subjects/com.example.retail.order.paid/versions/1" \
+		"PUT /config" "PUT /config/com.example.retail.order.paid" "PUT /mode" "PUT /mode/com.example.retail.order.paid" \
+		"DELETE /config/com.example.retail.order.paid"; do
+		api ${req% *} ${req#* } '{"compatibility":"NONE"}'
+		expect_error 422 42205 "read-only"
+	done
+	api GET /config
+	[ "$BODY" = '{"compatibilityLevel":"BACKWARD"}' ]
+}
+
+@test "POST /compatibility: verbose messages, every version or one, invalid schema 42201" {
+	start_registry -d "$T/reg"
+	f=$T/reg/com.example.retail.order.created/2.avsc
+	api POST /compatibility/subjects/com.example.retail.order.created/versions/latest "$(schema_body "$f")"
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"is_compatible":true}' ]
+	api POST '/compatibility/subjects/orders-com.example.retail.OrderCreated/versions/latest?verbose=TRUE' "$(schema_body "$f")"
+	[ "$BODY" = '{"is_compatible":true,"messages":[]}' ]
+	body=$(schema_body "$f" 's["fields"].append({"name": "tip", "type": "long"})')
+	api POST '/compatibility/subjects/com.example.retail.order.created/versions/1?verbose=true' "$body"
+	[ "$CODE" = 200 ]
+	[ "$BODY" = '{"is_compatible":false,"messages":["com.example.retail.order.created: v3 (against v1) adds field '"'data.tip'"' without a default: breaks BACKWARD"]}' ]
+	api POST '/compatibility/subjects/com.example.retail.order.created/versions?verbose=false' "$body"
+	[ "$BODY" = '{"is_compatible":false}' ]
+	api POST /compatibility/subjects/com.example.retail.order.created/versions/7 "$body"
+	expect_error 404 40402 "Version 7 not found."
+	api POST /compatibility/subjects/com.example.retail.order.created/versions/zero "$body"
+	expect_error 422 42202
+	api POST /compatibility/subjects/nope/versions/latest "$body"
+	expect_error 404 40401
+	api POST /compatibility/subjects/com.example.retail.order.created/versions/latest '{"schema":"{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\",\"type\":\"money\"}]}"}'
+	expect_error 422 42201 "Invalid schema"
+	# mode NONE: anything goes
+	echo NONE >"$T/reg/com.example.retail.order.created/compatibility"
+	stop_registry
+	start_registry -d "$T/reg"
+	api POST /compatibility/subjects/com.example.retail.order.created/versions/latest "$body"
+	[ "$BODY" = '{"is_compatible":true}' ]
+}
+
+@test "errors: 40402, 42202, 404, 405, bad JSON 400, not Avro 42201, no schema 42201, body over 1 MiB 413" {
+	start_registry -d "$T/reg"
+	api GET /subjects/com.example.retail.order.paid/versions/9
+	expect_error 404 40402 "Version 9 not found."
+	for v in 0 abc 2147483648 01; do
+		api GET /subjects/com.example.retail.order.paid/versions/$v
+		expect_error 422 42202 "is not a valid version id"
+	done
+	api GET /nothing/here
+	expect_error 404 404
+	api GET /subjects/com.example.retail.order.paid
+	expect_error 405 405
+	api POST /schemas/ids/2 '{}'
+	expect_error 405 405
+	api POST /subjects/com.example.retail.order.paid '{"schema": '
+	expect_error 400 400 "not JSON"
+	api POST /subjects/com.example.retail.order.paid '{"schema":"syntax = \"proto3\";","schemaType":"PROTOBUF"}'
+	expect_error 422 42201 "Avro schemas only"
+	api POST /subjects/com.example.retail.order.paid '{"schemaType":"AVRO"}'
+	expect_error 422 42201 'no "schema" string'
+	api POST /subjects/com.example.retail.order.paid '{"schema":"{\"type\":\"record\"}"}'
+	expect_error 422 42201 "a record without a name"
+	printf '{"schema":"\xff\xfe"}' >"$T/bad-utf8"
+	api POST /subjects/com.example.retail.order.paid "@$T/bad-utf8"
+	expect_error 400 400
+	head -c 2000000 /dev/zero | tr '\0' ' ' >"$T/big"
+	api POST /subjects/com.example.retail.order.paid "@$T/big"
+	expect_error 413 413 "over 1048576 bytes"
+	# without a Content-Length (chunked) too, and the server still answers after
+	out=$(head -c 3000000 /dev/zero | curl -s -H 'Transfer-Encoding: chunked' -H "Content-Type: $CT" --data-binary @- \
+		"$REGISTRY/subjects/com.example.retail.order.paid")
+	[ "$(field "$out" error_code)" = 413 ]
+	api GET /schemas/ids/2
+	[ "$CODE" = 200 ]
+	# the server is still up and its stderr has no crash
+	kill -0 "$REGISTRY_PID"
+}
+
+@test "the topic map is checked by hub-validate --lint" {
+	printf 'orders.paid com.example.retail.order.paid\norders.paid com.example.retail.order.created\nbad/topic com.example.retail.order.paid\nx nope\njunk\n' >"$T/reg/topics"
+	run hub-validate --schemas "$T/reg" --lint
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/reg/topics: line 2: topic orders.paid is given twice: a topic carries one subject"* ]]
+	[[ "$output" == *"$T/reg/topics: line 3: 'bad/topic' is not a Kafka topic name"* ]]
+	[[ "$output" == *"$T/reg/topics: line 4: topic x: no subject nope in $T/reg"* ]]
+	[[ "$output" == *"$T/reg/topics: line 5: expected \"TOPIC SUBJECT\""* ]]
+	printf 'orders.paid com.example.retail.order.paid\n' >"$T/reg/topics"
+	run hub-validate --schemas "$T/reg" --lint
+	[ "$status" -eq 0 ]
+}

@@ -7,7 +7,6 @@
  * source of truth: clients read it, and registering a schema it already
  * has answers its id; nothing a client sends changes it. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 #include "registry/serve.h"
 #include "schema/registry.h"
 
-enum { OPT_SCHEMAS = HUB_OPT_TOOL, OPT_LISTEN, OPT_INSECURE, OPT_THREADS };
+enum { OPT_SCHEMAS = HUB_OPT_TOOL, OPT_LISTEN, OPT_INSECURE, OPT_THREADS, OPT_NO_WATCH };
 
 static const struct hub_option options[] = {
 	{ 'd', "registry", "DIR", "schema registry directory (default: $HUB_SCHEMAS,\n"
@@ -30,6 +29,7 @@ static const struct hub_option options[] = {
 	  "picks a free one)" },
 	{ OPT_INSECURE, "insecure-listen", NULL, "allow plain HTTP on an address other than loopback" },
 	{ OPT_THREADS, "threads", "N", "server threads (default 2)" },
+	{ OPT_NO_WATCH, "no-watch", NULL, "reload on SIGHUP only, not when the directory changes" },
 	HUB_OPTIONS_GENERAL("verbose: libmicrohttpd's messages too"),
 	HUB_OPTION_END,
 };
@@ -39,35 +39,13 @@ static void usage(void)
 	printf("Usage: %s serve [OPTIONS]\n"
 	       "Serve the schema registry directory (the one hub-validate reads) over Confluent\n"
 	       "Schema Registry's REST API, read-only, for Confluent's serializers in Java, .NET,\n"
-	       "Python... Prints the address served as its first line. SIGHUP reloads.\n"
+	       "Python... Prints the address served as its first line. Changes to the directory\n"
+	       "(and SIGHUP) are served without a restart once they pass lint.\n"
 	       "\n", hub_progname);
 	hub_options_help(stdout, options, 23);
 	printf("\n"
 	       "Exit status: 0 stopped by SIGINT or SIGTERM, 64 usage, 69 cannot listen,\n"
 	       "78 unusable registry (its problems are listed). See hub-registry(1).\n");
-}
-
-/* Until SIGINT or SIGTERM; SIGHUP reloads the directory. */
-static void wait_for_signals(struct hub_registry_server *srv)
-{
-	struct pollfd pfd = { .fd = hub_signal_fd(), .events = POLLIN };
-
-	while (!hub_stop_requested) {
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			break;
-		hub_signal_drain();
-		if (hub_reload_requested) {
-			struct hub_buf problems = { 0 };
-
-			hub_reload_requested = 0;
-			if (hub_registry_serve_reload(srv, &problems))
-				hub_info("%s reloaded", srv->dir);
-			else
-				hub_err("%s not reloaded, the last good registry is still served:\n%.*s", srv->dir,
-				        (int)(problems.len ? problems.len - 1 : 0), problems.data ? problems.data : "");
-			hub_buf_free(&problems);
-		}
-	}
 }
 
 int main(int argc, char **argv)
@@ -77,7 +55,7 @@ int main(int argc, char **argv)
 	struct hub_buf err = { 0 };
 	const char *dir = NULL;
 	struct hub_getopt g;
-	int c, status;
+	int c, status, watch = 1;
 
 	hub_diag_init(argv[0]);
 	hub_getopt_init(&g, options);
@@ -86,6 +64,7 @@ int main(int argc, char **argv)
 		case 'd': case OPT_SCHEMAS: dir = optarg; break;
 		case 'l': cfg.listen = optarg; break;
 		case OPT_INSECURE: cfg.insecure_listen = 1; break;
+		case OPT_NO_WATCH: watch = 0; break;
 		case OPT_THREADS: cfg.threads = (int)hub_number_option(optarg, "--threads", 1, 64); break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
@@ -114,7 +93,7 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		hub_warn("standard output: %s", strerror(errno));
 	hub_info("serving %s on http://%s", dir, hub_http_address(srv.http));
-	wait_for_signals(&srv);
+	hub_registry_serve_wait(&srv, watch);
 	hub_info("stopping (signal %d)", (int)hub_stop_requested);
 	hub_registry_serve_stop(&srv);
 	return HUB_EXIT_OK;

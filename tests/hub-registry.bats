@@ -318,3 +318,104 @@ expect_error() {   # expect_error HTTP-STATUS ERROR-CODE [MESSAGE-PART]
 	run hub-validate --schemas "$T/reg" --lint
 	[ "$status" -eq 0 ]
 }
+
+# a second version of order.paid, with a field that has a default (BACKWARD)
+add_paid_v2() {
+	$PY - "$T/reg/com.example.retail.order.paid" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1] + "/1.avsc"))
+s["fields"].append({"name": "tip", "type": ["null", "long"], "default": None})
+json.dump(s, open(sys.argv[1] + "/2.avsc.tmp", "w"))
+PY
+	mv "$T/reg/com.example.retail.order.paid/2.avsc.tmp" "$T/reg/com.example.retail.order.paid/2.avsc"
+	echo "7 com.example.retail.order.paid 2" >>"$T/reg/index"
+}
+
+versions_are() {
+	api GET "/subjects/$1/versions"
+	[ "$BODY" = "$2" ]
+}
+
+@test "reload on SIGHUP: a new version is served without a restart, with its id" {
+	start_registry -d "$T/reg" --no-watch -v
+	versions_are com.example.retail.order.paid "[1]"
+	add_paid_v2
+	sleep 0.5
+	versions_are com.example.retail.order.paid "[1]"   # --no-watch: not before SIGHUP
+	kill -HUP "$REGISTRY_PID"
+	wait_until 5 versions_are com.example.retail.order.paid "[1,2]"
+	api GET /schemas/ids/7/versions
+	[ "$BODY" = '[{"subject":"com.example.retail.order.paid","version":2}]' ]
+	api POST /subjects/orders.paid-value/versions "$(schema_body "$T/reg/com.example.retail.order.paid/2.avsc")"
+	[ "$BODY" = '{"id":7}' ]
+	grep -q "reloaded (SIGHUP): 5 subjects, 7 schemas" "$T/registry.err"
+}
+
+@test "reload when the directory changes: a new subject, a new version, a removed subject" {
+	start_registry -d "$T/reg"
+	add_paid_v2
+	wait_until 5 versions_are com.example.retail.order.paid "[1,2]"
+	mkdir "$T/reg/com.example.retail.tip.given"
+	echo '{"type":"record","name":"TipGiven","namespace":"com.example.retail","fields":[{"name":"amount","type":"long"}]}' \
+		>"$T/reg/com.example.retail.tip.given/1.avsc"
+	echo "8 com.example.retail.tip.given 1" >>"$T/reg/index"
+	wait_until 5 versions_are com.example.retail.tip.given "[1]"
+	api GET /subjects/com.example.retail.TipGiven/versions/1
+	[ "$(field "$BODY" id)" = 8 ]
+	rm -r "$T/reg/com.example.retail.tip.given"
+	sed -i '/tip.given/d' "$T/reg/index"
+	wait_until 5 versions_are com.example.retail.order.paid "[1,2]"
+	api GET /schemas/ids/8
+	wait_until 5 eval 'api GET /schemas/ids/8; [ "$CODE" = 404 ]'
+	expect_error 404 40403
+}
+
+@test "a broken change keeps the last good registry served, says so on stderr and in /readyz" {
+	start_registry -d "$T/reg"
+	mkdir "$T/reg/com.example.retail.broken"
+	echo '{"type":"record","name":"Broken","fields":[{"name":"a","type":"money"}]}' >"$T/reg/com.example.retail.broken/1.avsc"
+	wait_until 5 grep -q "is not served, the last good registry still is" "$T/registry.err"
+	grep -q "com.example.retail.broken/1.avsc: .*money" "$T/registry.err"
+	api GET /readyz
+	[ "$CODE" = 200 ]
+	[ "$(field "$BODY" status)" = stale ]
+	[[ "$(field "$BODY" message)" == *"com.example.retail.broken/1.avsc"*"money"* ]]
+	api GET /subjects/com.example.retail.broken/versions
+	expect_error 404 40401
+	api GET /schemas/ids/2
+	[ "$CODE" = 200 ]
+	# fixed: served, and ready again
+	echo '{"type":"record","name":"Broken","fields":[{"name":"a","type":"long"}]}' >"$T/reg/com.example.retail.broken/1.avsc"
+	echo "9 com.example.retail.broken 1" >>"$T/reg/index"
+	wait_until 5 versions_are com.example.retail.broken "[1]"
+	api GET /readyz
+	[ "$(field "$BODY" status)" = ok ]
+}
+
+@test "an id never changes meaning: a reload that would give a served id another schema is refused" {
+	start_registry -d "$T/reg" --no-watch
+	# ids 2 and 3 swapped in the index
+	sed -i 's/^2 com.example.retail.order.paid 1$/X/; s/^3 com.example.retail.customer.updated 1$/2 com.example.retail.customer.updated 1/; s/^X$/3 com.example.retail.order.paid 1/' "$T/reg/index"
+	hub-validate --schemas "$T/reg" --lint   # the directory alone is fine
+	kill -HUP "$REGISTRY_PID"
+	wait_until 5 grep -q "an id never changes meaning" "$T/registry.err"
+	grep -q "index: id 3 was com.example.retail.customer.updated version 1 and would now be com.example.retail.order.paid version 1 with another schema" "$T/registry.err"
+	api GET /schemas/ids/2/subjects
+	[ "$BODY" = '["com.example.retail.order.paid"]' ]
+	api GET /readyz
+	[ "$(field "$BODY" status)" = stale ]
+}
+
+@test "reloads swap the registry whole: requests during 20 reloads are all answered from one or the other" {
+	start_registry -d "$T/reg" --no-watch
+	add_paid_v2
+	( for i in $(seq 1 20); do kill -HUP "$REGISTRY_PID"; sleep 0.05; done ) &
+	hup=$!
+	for i in $(seq 1 150); do
+		curl -s "$REGISTRY/subjects/orders.paid-value/versions" "$REGISTRY/schemas/ids/2" -w '\n'
+	done >"$T/answers"
+	wait "$hup"
+	[ "$(grep -c '^\[1\]$\|^\[1,2\]$' "$T/answers")" -eq 150 ] || { sort "$T/answers" | uniq -c | head; false; }
+	[ "$(grep -c '^{"schema":' "$T/answers")" -eq 150 ]
+	kill -0 "$REGISTRY_PID"
+}

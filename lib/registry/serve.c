@@ -1,9 +1,14 @@
 /* registry/serve.c: loading, checking and reloading what hub-registry
  * serves (see registry/serve.h). */
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/diag.h"
+#include "core/dirwatch.h"
+#include "core/signals.h"
 #include "core/exitcodes.h"
 #include "registry/serve.h"
 #include "schema/compat.h"
@@ -62,8 +67,8 @@ static int ids_kept(const struct hub_served *old, const struct hub_served *next,
 			continue;  /* gone: it stays unknown rather than changing meaning */
 		if (strcmp(o->subject->name, n->subject->name) != 0 || o->sv->version != n->sv->version ||
 		    strcmp(o->canonical, n->canonical) != 0) {
-			hub_buf_addf(problems, "%s: id %ld was %s version %d and would now be %s version %d%s: an id "
-			             "never changes meaning (give the new schema a new id)\n", n->sv->path, o->sv->id,
+			hub_buf_addf(problems, "%s/index: id %ld was %s version %d and would now be %s version %d%s: "
+			             "an id never changes meaning (give the new schema a new id)\n", next->reg->dir, o->sv->id,
 			             o->subject->name, o->sv->version, n->subject->name, n->sv->version,
 			             strcmp(o->canonical, n->canonical) ? " with another schema" : "");
 			return 0;
@@ -92,6 +97,71 @@ int hub_registry_serve_reload(struct hub_registry_server *srv, struct hub_buf *p
 	hub_served_swap(srv->holder, next);
 	hub_registry_api_set_stale(&srv->api, NULL);
 	return 1;
+}
+
+static void reload(struct hub_registry_server *srv, const char *why)
+{
+	struct hub_buf problems = { 0 };
+
+	if (hub_registry_serve_reload(srv, &problems)) {
+		struct hub_served *sv = hub_served_get(srv->holder);
+
+		hub_info("%s reloaded (%s): %d subjects, %d schemas", srv->dir, why, sv->reg->nsubjects,
+		         sv->nversions);
+		hub_served_put(srv->holder, sv);
+	} else {
+		hub_err("%s changed (%s) but is not served, the last good registry still is:\n%.*s", srv->dir,
+		        why, (int)(problems.len ? problems.len - 1 : 0), problems.data ? problems.data : "");
+	}
+	hub_buf_free(&problems);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+#define QUIET_MS 250
+
+void hub_registry_serve_wait(struct hub_registry_server *srv, int watch)
+{
+	struct hub_buf err = { 0 };
+	struct hub_dirwatch *w = NULL;
+	struct pollfd pfd[2] = { { .fd = hub_signal_fd(), .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	long long due = -1;   /* when to reload after a change, once quiet */
+
+	if (watch && !(w = hub_dirwatch_new(srv->dir, &err)))
+		hub_warn("%s: changes are served on SIGHUP only: %s", srv->dir, hub_buf_cstr(&err));
+	hub_buf_free(&err);
+	if (w)
+		pfd[1].fd = hub_dirwatch_fd(w);
+	while (!hub_stop_requested) {
+		int timeout = due < 0 ? -1 : (int)(due - now_ms());
+
+		if (poll(pfd, 2, timeout < 0 && due >= 0 ? 0 : timeout) < 0 && errno != EINTR)
+			break;
+		hub_signal_drain();
+		if (hub_stop_requested)
+			break;
+		if (hub_reload_requested) {
+			hub_reload_requested = 0;
+			reload(srv, "SIGHUP");
+			if (w)
+				hub_dirwatch_rescan(w);
+			due = -1;
+		}
+		if (w && (pfd[1].revents & POLLIN) && hub_dirwatch_changed(w))
+			due = now_ms() + QUIET_MS;
+		if (due >= 0 && now_ms() >= due) {
+			due = -1;
+			hub_dirwatch_rescan(w);
+			reload(srv, "the directory changed");
+		}
+	}
+	hub_dirwatch_free(w);
 }
 
 void hub_registry_serve_stop(struct hub_registry_server *srv)

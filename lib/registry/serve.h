@@ -31,6 +31,11 @@ int hub_registry_serve_start(struct hub_registry_server *srv, const char *dir, s
 /* Loads the directory again and serves it if it is clean: 1 swapped, 0
  * unchanged (the last good registry kept; why is in problems). */
 int hub_registry_serve_reload(struct hub_registry_server *srv, struct hub_buf *problems);
+/* Serves until SIGINT or SIGTERM (hub_signals_install and
+ * hub_signals_install_reload first), reloading on SIGHUP and, with
+ * watch, when the directory changes (once it has been quiet for 250 ms).
+ * Each refused reload is reported on stderr. */
+void hub_registry_serve_wait(struct hub_registry_server *srv, int watch);
 void hub_registry_serve_stop(struct hub_registry_server *srv);
 
 #endif

@@ -419,3 +419,115 @@ versions_are() {
 	[ "$(grep -c '^{"schema":' "$T/answers")" -eq 150 ]
 	kill -0 "$REGISTRY_PID"
 }
+
+# make_certs: $T/tls/ca.pem, server.pem/server.key (127.0.0.1), client.pem/
+# client.key signed by the CA, and rogue.pem/rogue.key signed by another.
+make_certs() {
+	command -v openssl >/dev/null || skip "openssl not installed"
+	mkdir -p "$T/tls"
+	(
+		cd "$T/tls"
+		for ca in ca other; do
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+				-subj "/CN=hub test $ca" -keyout $ca.key -out $ca.pem 2>/dev/null
+		done
+		sign() {   # sign NAME CA SUBJECT [EXTENSIONS]
+			openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$3" \
+				-keyout "$1.key" -out "$1.csr" 2>/dev/null
+			printf '%s\n' "${4:-basicConstraints=CA:FALSE}" >"$1.ext"
+			openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days 2 \
+				-extfile "$1.ext" -out "$1.pem" 2>/dev/null
+		}
+		sign server ca /CN=localhost "subjectAltName=IP:127.0.0.1,DNS:localhost"
+		sign client ca /CN=billing
+		sign rogue other /CN=rogue
+	)
+}
+
+@test "TLS: HTTPS with a certificate made by openssl; plain HTTP off loopback allowed with it" {
+	make_certs
+	start_registry -d "$T/reg" --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
+	[[ "$REGISTRY" == https://127.0.0.1:* ]]
+	api GET /schemas/ids/2 "" --cacert "$T/tls/ca.pem"
+	[ "$CODE" = 200 ]
+	[[ "$BODY" == '{"schema":'* ]]
+	# not trusted without the CA; plain HTTP on the TLS port gets nothing
+	run curl -s -o /dev/null "$REGISTRY/schemas/ids/2"
+	[ "$status" -eq 60 ]
+	run curl -s -o /dev/null -w '%{http_code}' "http://${REGISTRY#https://}/schemas/ids/2"
+	[ "$output" != 200 ]
+	stop_registry
+	run hub-registry serve -d "$T/reg" --tls-cert "$T/tls/server.pem"
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"--tls-cert and --tls-key go together"* ]]
+	run hub-registry serve -d "$T/reg" --listen 127.0.0.1:0 --tls-cert "$T/reg/index" --tls-key "$T/tls/server.key"
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"not a PEM file"* ]]
+	start_registry -d "$T/reg" --listen 0.0.0.0:0 --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
+	REGISTRY=https://localhost:${REGISTRY##*:}
+	api GET /subjects "" --cacert "$T/tls/ca.pem"
+	[ "$CODE" = 200 ]
+}
+
+@test "HTTP Basic: hub-registry passwd makes the users file; no or a wrong password is 401" {
+	echo 's3cret pass' | hub-registry passwd billing >"$T/users"
+	echo 'other' | hub-registry passwd ops >>"$T/users"
+	grep -q '^billing:\$argon2id\$' "$T/users"
+	! grep -q s3cret "$T/users"
+	run hub-registry passwd 'a:b' </dev/null
+	[ "$status" -eq 64 ]
+	run hub-registry passwd someone </dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"no password on standard input"* ]]
+	start_registry -d "$T/reg" --users "$T/users"
+	api GET /schemas/ids/2 "" -u 'billing:s3cret pass'
+	[ "$CODE" = 200 ]
+	# again, on one keep-alive connection, the second from the cache of checked passwords
+	out=$(curl -s -u 'billing:s3cret pass' "$REGISTRY/subjects" "$REGISTRY/config" -w '%{http_code}\n' -o /dev/null -o /dev/null)
+	[ "$out" = "200
+200" ]
+	api GET /schemas/ids/2 "" -u 'billing:wrong'
+	expect_error 401 401 "the user or the password is wrong"
+	api GET /schemas/ids/2 "" -u 'nobody:s3cret pass'
+	expect_error 401 401 "the user or the password is wrong"
+	api GET /schemas/ids/2
+	expect_error 401 401 "credentials are required"
+	grep -qi '^www-authenticate: Basic realm="hub-registry"' <(curl -s -D - -o /dev/null "$REGISTRY/subjects")
+	# refused before the body is read
+	api POST /subjects/com.example.retail.order.paid/versions "$(schema_body "$T/reg/com.example.retail.order.paid/1.avsc")"
+	expect_error 401 401
+	api POST /subjects/com.example.retail.order.paid/versions "$(schema_body "$T/reg/com.example.retail.order.paid/1.avsc")" -u 'ops:other'
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"id":2}' ]
+	# /healthz is open, for probes
+	api GET /healthz
+	[ "$CODE" = 200 ]
+	stop_registry
+	echo 'bad line' >"$T/bad-users"
+	echo 'x:plaintext' >>"$T/bad-users"
+	run hub-registry serve -d "$T/reg" --listen 127.0.0.1:0 --users "$T/bad-users"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"bad-users: line 1: expected USER:HASH"* ]]
+	[[ "$output" == *"bad-users: line 2: user x: the hash is not a crypto_pwhash_str string"* ]]
+}
+
+@test "mTLS: a client certificate signed by --client-ca is required; none or another CA's is 401" {
+	make_certs
+	start_registry -d "$T/reg" --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key" --client-ca "$T/tls/ca.pem"
+	api GET /schemas/ids/2 "" --cacert "$T/tls/ca.pem" --cert "$T/tls/client.pem" --key "$T/tls/client.key"
+	[ "$CODE" = 200 ]
+	api GET /schemas/ids/2 "" --cacert "$T/tls/ca.pem"
+	expect_error 401 401 "a client certificate is required"
+	api GET /schemas/ids/2 "" --cacert "$T/tls/ca.pem" --cert "$T/tls/rogue.pem" --key "$T/tls/rogue.key"
+	expect_error 401 401 "the client certificate is refused"
+	stop_registry
+	# both: certificate and password
+	echo pw | hub-registry passwd billing >"$T/users"
+	start_registry -d "$T/reg" --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key" --client-ca "$T/tls/ca.pem" --users "$T/users"
+	api GET /subjects "" --cacert "$T/tls/ca.pem" --cert "$T/tls/client.pem" --key "$T/tls/client.key"
+	expect_error 401 401 "credentials are required"
+	api GET /subjects "" --cacert "$T/tls/ca.pem" --cert "$T/tls/client.pem" --key "$T/tls/client.key" -u billing:pw
+	[ "$CODE" = 200 ]
+	run hub-registry serve -d "$T/reg" --listen 127.0.0.1:0 --client-ca "$T/tls/ca.pem"
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"--client-ca needs HTTPS"* ]]
+}

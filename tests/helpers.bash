@@ -159,10 +159,13 @@ start_registry() {
 	return 1
 }
 
+# It must exit 0 on SIGTERM (under the sanitizers, with no leak or error).
 stop_registry() {
+	local rc=0
 	if [ -n "${REGISTRY_PID:-}" ]; then
 		kill -TERM "$REGISTRY_PID" 2>/dev/null || true
-		wait "$REGISTRY_PID" 2>/dev/null || true
+		wait "$REGISTRY_PID" 2>/dev/null || rc=$?
 		REGISTRY_PID=
+		[ "$rc" -eq 0 ] || { echo "hub-registry exited with status $rc:" >&2; cat "$T/registry.err" >&2; return 1; }
 	fi
 }

@@ -302,7 +302,7 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 	struct hub_http_server *s;
 	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai;
 	char host[256], port[16];
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 	const union MHD_DaemonInfo *info;
 	int rc;
 
@@ -351,6 +351,9 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 			{ MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, NULL },
 			{ MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL },
 			{ MHD_OPTION_CONNECTION_LIMIT, 4096, NULL },
+			/* a connection's pool is cleared for each request: 16 KiB holds
+			 * the headers of any client, and bodies pass through it in pieces */
+			{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16384, NULL },
 			{ MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL },
 			{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s },
 			{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s },

@@ -531,3 +531,18 @@ make_certs() {
 	[ "$status" -eq 69 ]
 	[[ "$output" == *"--client-ca needs HTTPS"* ]]
 }
+
+@test "POST /compatibility honours aliases: a field renamed with its old name in its aliases is compatible" {
+	start_registry -d "$T/reg"
+	f=$T/reg/com.example.retail.order.paid/1.avsc
+	body=$(schema_body "$f" 's["fields"][2].update(name="amount_paid", aliases=["amount"])')
+	api POST '/compatibility/subjects/com.example.retail.order.paid/versions/latest?verbose=true' "$body"
+	[ "$CODE" = 200 ] && [ "$BODY" = '{"is_compatible":true,"messages":[]}' ]
+	body=$(schema_body "$f" 's["fields"][2].update(name="amount_paid")')
+	api POST '/compatibility/subjects/com.example.retail.order.paid/versions/latest?verbose=true' "$body"
+	[ "$BODY" = '{"is_compatible":false,"messages":["com.example.retail.order.paid: v2 adds field '"'data.amount_paid'"' without a default: breaks BACKWARD"]}' ]
+	# the record renamed, with its old name as an alias
+	body=$(schema_body "$f" 's.update(name="PaymentConfirmed", aliases=["OrderPaid"])')
+	api POST /compatibility/subjects/com.example.retail.order.paid/versions/latest "$body"
+	[ "$BODY" = '{"is_compatible":true}' ]
+}

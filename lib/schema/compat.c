@@ -5,7 +5,10 @@
  * reader of the old one's data, FORWARD the other way round, FULL both.
  * Every obstacle becomes one line worded as what the new version changed
  * ("v2 removes symbol 'damage' from enum ..."), with the field path in
- * hub's syntax. Union branches are tried quietly (counting, not printing);
+ * hub's syntax. Aliases are honoured as the specification's schema
+ * resolution says: a reader's record, enum or fixed reads a writer's type
+ * named by one of its aliases, and a reader's field reads the writer's
+ * field named by one of the field's aliases. Union branches are tried quietly (counting, not printing);
  * pairs already being compared are skipped, so recursive types end. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,6 +71,33 @@ static const char *short_name(const char *full)
 	return dot ? dot + 1 : full ? full : "";
 }
 
+/* Whether the reader's type r answers to the writer's w: the same
+ * unqualified name, or w's name among r's aliases (Avro's schema
+ * resolution: the reader's aliases name what writers called it). */
+static int names_match(const struct hub_avro_node *r, const struct hub_avro_node *w)
+{
+	if (strcmp(short_name(r->name), short_name(w->name)) == 0)
+		return 1;
+	for (int i = 0; i < r->naliases; i++)
+		if (strcmp(r->aliases[i], w->name) == 0 || strcmp(short_name(r->aliases[i]), short_name(w->name)) == 0)
+			return 1;
+	return 0;
+}
+
+/* The writer's field that reader field rf reads: by name, else by one of
+ * rf's aliases. */
+static const struct hub_avro_field *writer_field(const struct hub_avro_node *w, const struct hub_avro_field *rf)
+{
+	for (int k = 0; k < w->nfields; k++)
+		if (strcmp(w->fields[k].name, rf->name) == 0)
+			return &w->fields[k];
+	for (int a = 0; a < rf->naliases; a++)
+		for (int k = 0; k < w->nfields; k++)
+			if (strcmp(w->fields[k].name, rf->aliases[a]) == 0)
+				return &w->fields[k];
+	return NULL;
+}
+
 static int promotes(enum hub_avro_kind w, enum hub_avro_kind r)
 {
 	switch (w) {
@@ -112,20 +142,18 @@ static int reads_quietly(struct checker *c, const struct hub_avro_node *r, const
 static void resolve_record(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
                            const char *path)
 {
-	if (strcmp(short_name(r->name), short_name(w->name)) != 0) {
-		report(c, "renames record %s to %s at %s", c->new_is_reader ? w->name : r->name,
-		       c->new_is_reader ? r->name : w->name, path);
+	if (!names_match(r, w)) {
+		report(c, "renames record %s to %s at %s%s", c->new_is_reader ? w->name : r->name,
+		       c->new_is_reader ? r->name : w->name, path,
+		       c->new_is_reader ? " (without the old name in its aliases)" : "");
 		return;
 	}
 	for (int i = 0; i < r->nfields; i++) {
 		const struct hub_avro_field *rf = &r->fields[i];
-		const struct hub_avro_field *wf = NULL;
+		const struct hub_avro_field *wf = writer_field(w, rf);
 		char sub[600];
 
 		snprintf(sub, sizeof(sub), "%s.%s", path, rf->name);
-		for (int k = 0; k < w->nfields && !wf; k++)
-			if (strcmp(w->fields[k].name, rf->name) == 0)
-				wf = &w->fields[k];
 		if (wf)
 			resolve(c, rf->type, wf->type, sub);
 		else if (!rf->has_default && c->new_is_reader)
@@ -138,9 +166,10 @@ static void resolve_record(struct checker *c, const struct hub_avro_node *r, con
 static void resolve_enum(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
                          const char *path)
 {
-	if (strcmp(short_name(r->name), short_name(w->name)) != 0) {
-		report(c, "renames enum %s to %s at %s", c->new_is_reader ? w->name : r->name,
-		       c->new_is_reader ? r->name : w->name, path);
+	if (!names_match(r, w)) {
+		report(c, "renames enum %s to %s at %s%s", c->new_is_reader ? w->name : r->name,
+		       c->new_is_reader ? r->name : w->name, path,
+		       c->new_is_reader ? " (without the old name in its aliases)" : "");
 		return;
 	}
 	if (r->has_enum_default)
@@ -228,7 +257,7 @@ static void resolve(struct checker *c, const struct hub_avro_node *r, const stru
 		resolve(c, r->items, w->items, sub);
 		break;
 	case HUB_AVRO_FIXED:
-		if (strcmp(short_name(r->name), short_name(w->name)) != 0 || r->size != w->size)
+		if (!names_match(r, w) || r->size != w->size)
 			type_changed(c, r, w, path);
 		break;
 	default:

@@ -546,3 +546,22 @@ make_certs() {
 	api POST /compatibility/subjects/com.example.retail.order.paid/versions/latest "$body"
 	[ "$BODY" = '{"is_compatible":true}' ]
 }
+
+@test "a look-up answered again comes from the cache, per registry: a reload forgets it" {
+	start_registry -d "$T/reg" --no-watch
+	body=$(schema_body "$T/reg/com.example.retail.order.paid/1.avsc")
+	for _ in 1 2 3; do
+		api POST /subjects/orders.paid-value "$body"
+		[ "$CODE" = 200 ] && [ "$(field "$BODY" id)" = 2 ] && [ "$(field "$BODY" subject)" = orders.paid-value ]
+		api POST /subjects/orders.paid-value/versions "$body"
+		[ "$BODY" = '{"id":2}' ]
+	done
+	# the same body under another name is its own question
+	api POST /subjects/com.example.retail.order.created "$body"
+	expect_error 404 40403
+	# the topic mapped elsewhere: the cached answer is not kept
+	echo "orders.paid com.example.retail.order.created" >"$T/reg/topics"
+	kill -HUP "$REGISTRY_PID"
+	wait_until 5 eval 'api POST /subjects/orders.paid-value "$body"; [ "$CODE" = 404 ]'
+	expect_error 404 40403
+}

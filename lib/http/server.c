@@ -29,6 +29,7 @@ struct hub_http_server {
 	struct MHD_Daemon *daemon;
 	struct hub_http_config cfg;
 	char *cert, *key, *ca;         /* PEM texts, for the daemon's lifetime */
+	size_t buffered;               /* bytes of bodies held, all threads (atomic) */
 	char address[300];
 	char url[310];
 };
@@ -39,8 +40,10 @@ struct connection {
 };
 
 struct request {
+	struct hub_http_server *server;
 	struct hub_buf body;
-	int too_large;
+	size_t counted;                /* this request's share of server->buffered */
+	int too_large, busy;
 };
 
 /* "HOST:PORT" or "[V6]:PORT" into host and port. */
@@ -235,6 +238,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *problem = access_problem(s, conn, url, why, sizeof(why));
 
 		rq = hub_xcalloc(1, sizeof(*rq));
+		rq->server = s;
 		*con_cls = rq;
 		if (problem)
 			return refuse(s, conn, 401, problem);
@@ -249,15 +253,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!rq->too_large && rq->body.len + *upload_data_size > s->cfg.max_body) {
+		size_t n = *upload_data_size;
+
+		if (!rq->too_large && !rq->busy && rq->body.len + n > s->cfg.max_body)
 			rq->too_large = 1;
+		else if (!rq->too_large && !rq->busy &&
+		         __atomic_add_fetch(&s->buffered, n, __ATOMIC_RELAXED) > s->cfg.max_buffered) {
+			__atomic_sub_fetch(&s->buffered, n, __ATOMIC_RELAXED);
+			rq->busy = 1;
+		} else if (!rq->too_large && !rq->busy) {
+			rq->counted += n;
+			hub_buf_add(&rq->body, upload_data, n);
+		}
+		if ((rq->too_large || rq->busy) && rq->body.data) {
+			__atomic_sub_fetch(&s->buffered, rq->counted, __ATOMIC_RELAXED);
+			rq->counted = 0;
 			hub_buf_free(&rq->body);
 		}
-		if (!rq->too_large)
-			hub_buf_add(&rq->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (rq->busy)
+		return refuse(s, conn, 503, "the server holds too many request bodies at once: try again");
 	if (rq->too_large) {
 		char msg[128];
 
@@ -291,6 +308,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *rq = *con_cls;
 
 	if (rq) {
+		if (rq->counted)
+			__atomic_sub_fetch(&rq->server->buffered, rq->counted, __ATOMIC_RELAXED);
 		hub_buf_free(&rq->body);
 		free(rq);
 		*con_cls = NULL;
@@ -337,6 +356,8 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 	s->cfg = *cfg;
 	if (!s->cfg.max_body)
 		s->cfg.max_body = 1u << 20;
+	if (!s->cfg.max_buffered)
+		s->cfg.max_buffered = 64u << 20;
 	if (s->cfg.threads < 1)
 		s->cfg.threads = 2;
 	if (cfg->tls_cert && !(s->cert = read_pem(cfg->tls_cert, "--tls-cert", err)))

@@ -46,6 +46,8 @@ struct hub_http_config {
 	const char *realm;             /* Basic's realm */
 	const char *open_path;         /* one path served without credentials ("/healthz"), or NULL */
 	size_t max_body;               /* bytes (default 1 MiB) */
+	size_t max_buffered;           /* all requests' bodies together (default 64 MiB): past
+	                                * it a request is answered 503, to be retried */
 	int threads;                   /* default 2 */
 	hub_http_handler *handler;
 	hub_http_error *error;

@@ -221,12 +221,20 @@ static void lookup(struct route *r)
 	size_t len;
 	char name[256];
 
-	if (!s || posted_schema(r, &root, &text, &len, &canon) < 0)
+	if (!s)
+		goto out;
+	if ((v = hub_served_cached(r->sv, r->seg[1], r->seglen[1], r->req->body, r->req->body_len))) {
+		ok(r);
+		version_body(r, v, 1);
+		goto out;
+	}
+	if (posted_schema(r, &root, &text, &len, &canon) < 0)
 		goto out;
 	if (!(v = hub_served_match(r->sv, s, hub_buf_cstr(&canon))))
 		error(r->rep, 404, 40403, "Schema not found: subject '%s' (%s in the registry) has no version "
 		      "with this schema's canonical form", seg_text(r, 1, name, sizeof(name)), s->name);
 	else {
+		hub_served_remember(r->sv, r->seg[1], r->seglen[1], r->req->body, r->req->body_len, v);
 		ok(r);
 		version_body(r, v, 1);
 	}
@@ -269,11 +277,17 @@ static void register_schema(struct route *r)
 	size_t len;
 	char name[256];
 
+	if ((v = hub_served_cached(r->sv, r->seg[1], r->seglen[1], r->req->body, r->req->body_len))) {
+		ok(r);
+		hub_buf_addf(&r->rep->body, "{\"id\":%ld}", v->sv->id);
+		goto out;
+	}
 	if (posted_schema(r, &root, &text, &len, &canon) < 0)
 		goto out;
 	seg_text(r, 1, name, sizeof(name));
 	s = hub_served_subject(r->sv, r->seg[1], r->seglen[1]);
 	if (s && (v = hub_served_match(r->sv, s, hub_buf_cstr(&canon)))) {
+		hub_served_remember(r->sv, r->seg[1], r->seglen[1], r->req->body, r->req->body_len, v);
 		ok(r);
 		hub_buf_addf(&r->rep->body, "{\"id\":%ld}", v->sv->id);
 		goto done;

@@ -7,13 +7,91 @@
  * request waits on a load, which happens outside it. */
 #include <jansson.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/diag.h"
+#include "core/exitcodes.h"
 #include "core/file-internal.h"
 #include "registry/served.h"
 #include "schema/canonical.h"
+
+#define CACHE_SLOTS 4096
+
+struct hub_served_cache {
+	pthread_mutex_t lock;
+	unsigned char key[crypto_generichash_KEYBYTES];
+	struct {
+		unsigned char digest[16];
+		const struct hub_served_version *v;
+	} slot[CACHE_SLOTS];
+	int used;
+};
+
+static void digest_of(const struct hub_served_cache *c, const char *subject, size_t sublen, const char *body,
+                      size_t len, unsigned char *d)
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, c->key, sizeof(c->key), 16);
+	crypto_generichash_update(&st, (const unsigned char *)subject, sublen);
+	crypto_generichash_update(&st, (const unsigned char *)"", 1);
+	crypto_generichash_update(&st, (const unsigned char *)body, len);
+	crypto_generichash_final(&st, d, 16);
+}
+
+const struct hub_served_version *hub_served_cached(struct hub_served *sv, const char *subject, size_t sublen,
+                                                  const char *body, size_t len)
+{
+	struct hub_served_cache *c = sv->cache;
+	const struct hub_served_version *v = NULL;
+	unsigned char d[16];
+	unsigned int h;
+
+	digest_of(c, subject, sublen, body, len, d);
+	memcpy(&h, d, sizeof(h));
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; i < 8 && !v; i++) {
+		int s = (h + i) % CACHE_SLOTS;
+
+		if (!c->slot[s].v)
+			break;
+		if (memcmp(c->slot[s].digest, d, 16) == 0)
+			v = c->slot[s].v;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return v;
+}
+
+void hub_served_remember(struct hub_served *sv, const char *subject, size_t sublen, const char *body, size_t len,
+                         const struct hub_served_version *v)
+{
+	struct hub_served_cache *c = sv->cache;
+	unsigned char d[16];
+	unsigned int h;
+
+	digest_of(c, subject, sublen, body, len, d);
+	memcpy(&h, d, sizeof(h));
+	pthread_mutex_lock(&c->lock);
+	if (c->used >= CACHE_SLOTS / 2) {
+		for (int i = 0; i < CACHE_SLOTS; i++)
+			c->slot[i].v = NULL;
+		c->used = 0;
+	}
+	for (int i = 0; i < 8; i++) {
+		int s = (h + i) % CACHE_SLOTS;
+
+		if (c->slot[s].v && memcmp(c->slot[s].digest, d, 16) != 0)
+			continue;
+		if (!c->slot[s].v)
+			c->used++;
+		memcpy(c->slot[s].digest, d, 16);
+		c->slot[s].v = v;
+		break;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -42,6 +120,10 @@ static void free_snapshot(struct hub_served *sv)
 	free(sv->first);
 	free(sv->by_id);
 	free(sv->by_name);
+	if (sv->cache) {
+		pthread_mutex_destroy(&sv->cache->lock);
+		free(sv->cache);
+	}
 	hub_registry_free(sv->reg);
 	free(sv);
 }
@@ -98,6 +180,11 @@ struct hub_served *hub_served_new(struct hub_registry *reg, struct hub_buf *err)
 	int n = 0;
 
 	sv->reg = reg;
+	if (sodium_init() < 0)
+		hub_die(HUB_EXIT_SOFTWARE, "libsodium cannot start");
+	sv->cache = hub_xcalloc(1, sizeof(*sv->cache));
+	pthread_mutex_init(&sv->cache->lock, NULL);
+	randombytes_buf(sv->cache->key, sizeof(sv->cache->key));
 	for (int i = 0; i < reg->nsubjects; i++)
 		n += reg->subjects[i].nversions;
 	sv->versions = hub_xcalloc(n ? n : 1, sizeof(*sv->versions));

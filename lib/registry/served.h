@@ -35,6 +35,7 @@ struct hub_served {
 	struct hub_served_version **by_name;   /* ascending fullname, latest versions of each subject */
 	int nnames;
 	int refs;
+	struct hub_served_cache *cache;        /* look-ups already answered */
 };
 
 /* Takes reg (freed with the snapshot). NULL with the reason in err when a
@@ -60,6 +61,15 @@ const struct hub_served_version *hub_served_match(const struct hub_served *sv, c
 /* Every version, in any subject, whose canonical form is canonical: the
  * first, or NULL. */
 const struct hub_served_version *hub_served_match_any(const struct hub_served *sv, const char *canonical);
+
+/* The look-up cache: which version a request body names in a subject
+ * (as the client named it), so a client's repeated look-ups and
+ * registrations cost a hash rather than a parse. Only matches are
+ * remembered; bounded (emptied when full). */
+const struct hub_served_version *hub_served_cached(struct hub_served *sv, const char *subject, size_t sublen,
+                                                  const char *body, size_t len);
+void hub_served_remember(struct hub_served *sv, const char *subject, size_t sublen, const char *body, size_t len,
+                         const struct hub_served_version *v);
 
 /* The snapshot being served, and its swap. */
 struct hub_served_holder;

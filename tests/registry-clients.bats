@@ -94,3 +94,16 @@ PY
 	# and the registry directory is as it was
 	diff -r "$REPO/schemas" "$T/reg" | grep -v '^Only in .*: topics$' | { ! grep .; }
 }
+
+@test "look-ups match by the Parsing Canonical Form that fastavro computes, for every shipped schema and every Avro type" {
+	CANON="$HUB_BIN/../tests/helper/canonical"
+	for f in "$REPO"/schemas/*/*.avsc "$BATS_TEST_DIRNAME/data/avro-all.avsc"; do
+		ours=$("$CANON" <"$f")
+		theirs=$("$VENV/bin/python" -c 'import json, sys, fastavro.schema as s
+print(s.to_parsing_canonical_form(json.load(open(sys.argv[1]))))' "$f")
+		[ "$ours" = "$theirs" ] || { printf '%s\nhub:      %s\nfastavro: %s\n' "$f" "$ours" "$theirs"; false; }
+	done
+	# a client's copy with docs, Java attributes and a namespace written out has the same
+	ours=$("$CANON" <<<'{"type":"record","name":"R","namespace":"a.b","doc":"x","aliases":["Q"],"fields":[{"name":"f","type":{"type":"string","avro.java.string":"String"},"default":"","doc":"y"},{"name":"i","type":{"type":"fixed","name":"F","size":16}},{"name":"h","type":["null","F","R"]}]}')
+	[ "$ours" = '{"name":"a.b.R","type":"record","fields":[{"name":"f","type":"string"},{"name":"i","type":{"name":"a.b.F","type":"fixed","size":16}},{"name":"h","type":["null","a.b.F","a.b.R"]}]}' ]
+}

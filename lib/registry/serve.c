@@ -21,8 +21,8 @@ struct hub_served *hub_registry_serve_load(const char *dir, struct hub_buf *prob
 	if (!reg)
 		return NULL;
 	if (reg->nproblems) {
-		hub_buf_addf(problems, "the schema registry %s has %d problems (listed above; hub-validate "
-		             "--lint shows them)\n", dir, reg->nproblems);
+		hub_buf_addf(problems, "the schema registry %s has %d problems (hub-validate --lint lists "
+		             "them)\n", dir, reg->nproblems);
 		hub_registry_free(reg);
 		return NULL;
 	}

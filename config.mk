@@ -9,7 +9,7 @@ MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/hub
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
-PKGS = rdkafka jansson libsodium avro-c libzstd libpcre2-8 libmicrohttpd libcurl
+PKGS = rdkafka jansson libsodium avro-c libzstd libpcre2-8 libmicrohttpd gnutls libcurl
 
 CC ?= cc
 CFLAGS ?= -O2 -g

@@ -44,6 +44,7 @@ setup() {
 
 teardown() {
 	stop_devbroker
+	stop_registry
 }
 
 # start_devbroker [ARGS...]: starts hub-devbroker in the background, with a
@@ -136,4 +137,35 @@ run_cases() {
 	one_case
 	echo "$file: $n cases, $failures failed" >&2
 	[ "$n" -ge "$min" ] && [ "$failures" -eq 0 ]
+}
+
+# start_registry [ARGS...]: starts `hub-registry serve --listen 127.0.0.1:0
+# ARGS` in the background and sets REGISTRY to its URL (the first line it
+# prints). stop_registry ends it; teardown does too.
+start_registry() {
+	hub-registry serve --listen 127.0.0.1:0 "$@" >"$T/registry.out" 2>"$T/registry.err" &
+	REGISTRY_PID=$!
+	for _ in $(seq 1 100); do
+		if [ -s "$T/registry.out" ]; then
+			REGISTRY=$(head -n1 "$T/registry.out")
+			export REGISTRY
+			return 0
+		fi
+		kill -0 "$REGISTRY_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "hub-registry did not start:" >&2
+	cat "$T/registry.err" >&2
+	return 1
+}
+
+# It must exit 0 on SIGTERM (under the sanitizers, with no leak or error).
+stop_registry() {
+	local rc=0
+	if [ -n "${REGISTRY_PID:-}" ]; then
+		kill -TERM "$REGISTRY_PID" 2>/dev/null || true
+		wait "$REGISTRY_PID" 2>/dev/null || rc=$?
+		REGISTRY_PID=
+		[ "$rc" -eq 0 ] || { echo "hub-registry exited with status $rc:" >&2; cat "$T/registry.err" >&2; return 1; }
+	fi
 }

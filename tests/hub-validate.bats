@@ -107,7 +107,7 @@ compat_case() {
 }
 
 @test "the compatibility matrix: tests/data/compat.test" {
-	run_cases "$BATS_TEST_DIRNAME/data/compat.test" compat_case 26 0
+	run_cases "$BATS_TEST_DIRNAME/data/compat.test" compat_case 41 0
 }
 
 @test "CloudEvents conformance cases: valid ones pass, invalid ones are rejected" {

@@ -19,8 +19,10 @@ declare -gA MAY=(
 	[dedup]="core json stream"
 	[archive]="core json stream"
 	[gen]="core"
+	[http]="core"
+	[registry]="core json stream schema http"
 )
-RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen'
+RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry'
 
 @test "every lib/ include follows the layers: a folder includes only those below it" {
 	bad=""

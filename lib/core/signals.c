@@ -11,6 +11,7 @@
 volatile sig_atomic_t hub_stop_requested;
 volatile sig_atomic_t hub_stop_count;
 volatile sig_atomic_t hub_stats_requested;
+volatile sig_atomic_t hub_reload_requested;
 static int wake[2] = { -1, -1 };
 
 static void poke(void)
@@ -54,6 +55,24 @@ void hub_signals_install(int restart)
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hub_reload_requested = 1;
+	poke();
+}
+
+void hub_signals_install_reload(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 int hub_signal_fd(void)

@@ -16,10 +16,14 @@
 extern volatile sig_atomic_t hub_stop_requested;    /* the signal number */
 extern volatile sig_atomic_t hub_stop_count;        /* stop signals received */
 extern volatile sig_atomic_t hub_stats_requested;
+extern volatile sig_atomic_t hub_reload_requested;  /* SIGHUP, for the servers */
 
 /* restart: whether read(2) is restarted after a signal (0: it returns
  * EINTR, so a tool blocked on stdin notices SIGINT at once). */
 void hub_signals_install(int restart);
+/* SIGHUP sets hub_reload_requested (and wakes the self-pipe) instead of
+ * ending the process: for a server that reloads its files on it. */
+void hub_signals_install_reload(void);
 /* Readable once a handled signal arrived (-1 before install). */
 int hub_signal_fd(void);
 /* Empties the self-pipe, once the flags have been looked at. */

@@ -5,7 +5,10 @@
  * reader of the old one's data, FORWARD the other way round, FULL both.
  * Every obstacle becomes one line worded as what the new version changed
  * ("v2 removes symbol 'damage' from enum ..."), with the field path in
- * hub's syntax. Union branches are tried quietly (counting, not printing);
+ * hub's syntax. Aliases are honoured as the specification's schema
+ * resolution says: a reader's record, enum or fixed reads a writer's type
+ * named by one of its aliases, and a reader's field reads the writer's
+ * field named by one of the field's aliases. Union branches are tried quietly (counting, not printing);
  * pairs already being compared are skipped, so recursive types end. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,6 +71,33 @@ static const char *short_name(const char *full)
 	return dot ? dot + 1 : full ? full : "";
 }
 
+/* Whether the reader's type r answers to the writer's w: the same
+ * unqualified name, or w's name among r's aliases (Avro's schema
+ * resolution: the reader's aliases name what writers called it). */
+static int names_match(const struct hub_avro_node *r, const struct hub_avro_node *w)
+{
+	if (strcmp(short_name(r->name), short_name(w->name)) == 0)
+		return 1;
+	for (int i = 0; i < r->naliases; i++)
+		if (strcmp(r->aliases[i], w->name) == 0 || strcmp(short_name(r->aliases[i]), short_name(w->name)) == 0)
+			return 1;
+	return 0;
+}
+
+/* The writer's field that reader field rf reads: by name, else by one of
+ * rf's aliases. */
+static const struct hub_avro_field *writer_field(const struct hub_avro_node *w, const struct hub_avro_field *rf)
+{
+	for (int k = 0; k < w->nfields; k++)
+		if (strcmp(w->fields[k].name, rf->name) == 0)
+			return &w->fields[k];
+	for (int a = 0; a < rf->naliases; a++)
+		for (int k = 0; k < w->nfields; k++)
+			if (strcmp(w->fields[k].name, rf->aliases[a]) == 0)
+				return &w->fields[k];
+	return NULL;
+}
+
 static int promotes(enum hub_avro_kind w, enum hub_avro_kind r)
 {
 	switch (w) {
@@ -112,20 +142,18 @@ static int reads_quietly(struct checker *c, const struct hub_avro_node *r, const
 static void resolve_record(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
                            const char *path)
 {
-	if (strcmp(short_name(r->name), short_name(w->name)) != 0) {
-		report(c, "renames record %s to %s at %s", c->new_is_reader ? w->name : r->name,
-		       c->new_is_reader ? r->name : w->name, path);
+	if (!names_match(r, w)) {
+		report(c, "renames record %s to %s at %s%s", c->new_is_reader ? w->name : r->name,
+		       c->new_is_reader ? r->name : w->name, path,
+		       c->new_is_reader ? " (without the old name in its aliases)" : "");
 		return;
 	}
 	for (int i = 0; i < r->nfields; i++) {
 		const struct hub_avro_field *rf = &r->fields[i];
-		const struct hub_avro_field *wf = NULL;
+		const struct hub_avro_field *wf = writer_field(w, rf);
 		char sub[600];
 
 		snprintf(sub, sizeof(sub), "%s.%s", path, rf->name);
-		for (int k = 0; k < w->nfields && !wf; k++)
-			if (strcmp(w->fields[k].name, rf->name) == 0)
-				wf = &w->fields[k];
 		if (wf)
 			resolve(c, rf->type, wf->type, sub);
 		else if (!rf->has_default && c->new_is_reader)
@@ -138,9 +166,10 @@ static void resolve_record(struct checker *c, const struct hub_avro_node *r, con
 static void resolve_enum(struct checker *c, const struct hub_avro_node *r, const struct hub_avro_node *w,
                          const char *path)
 {
-	if (strcmp(short_name(r->name), short_name(w->name)) != 0) {
-		report(c, "renames enum %s to %s at %s", c->new_is_reader ? w->name : r->name,
-		       c->new_is_reader ? r->name : w->name, path);
+	if (!names_match(r, w)) {
+		report(c, "renames enum %s to %s at %s%s", c->new_is_reader ? w->name : r->name,
+		       c->new_is_reader ? r->name : w->name, path,
+		       c->new_is_reader ? " (without the old name in its aliases)" : "");
 		return;
 	}
 	if (r->has_enum_default)
@@ -228,7 +257,7 @@ static void resolve(struct checker *c, const struct hub_avro_node *r, const stru
 		resolve(c, r->items, w->items, sub);
 		break;
 	case HUB_AVRO_FIXED:
-		if (strcmp(short_name(r->name), short_name(w->name)) != 0 || r->size != w->size)
+		if (!names_match(r, w) || r->size != w->size)
 			type_changed(c, r, w, path);
 		break;
 	default:
@@ -239,27 +268,60 @@ out:
 	c->depth--;
 }
 
-/* One comparison: version newv against oldv in one direction. */
+/* One comparison of two schemas in one direction; lines appended to out. */
+static int compare_roots(const struct hub_subject *s, const struct hub_avro_node *newroot, int newv,
+                         const struct hub_avro_node *oldroot, int oldv, int new_is_reader, struct hub_buf *out)
+{
+	struct checker c = { 0 };
+
+	c.subject = s->name;
+	c.mode = hub_compat_name(s->compat);
+	c.newv = newv;
+	c.oldv = oldv;
+	c.new_is_reader = new_is_reader;
+	if (new_is_reader)
+		resolve(&c, newroot, oldroot, "data");
+	else
+		resolve(&c, oldroot, newroot, "data");
+	if (c.lines.len)
+		hub_buf_add(out, c.lines.data, c.lines.len);
+	hub_buf_free(&c.lines);
+	return c.breaks;
+}
+
+/* Version newi of s against oldi in one direction. */
 static int compare(const struct hub_subject *s, int newi, int oldi, int new_is_reader, FILE *out)
 {
 	const struct hub_schema_version *nv = &s->versions[newi], *ov = &s->versions[oldi];
-	struct checker c = { 0 };
+	struct hub_buf lines = { 0 };
+	int breaks;
 
 	if (!nv->schema || !ov->schema)
 		return 0;
-	c.subject = s->name;
-	c.mode = hub_compat_name(s->compat);
-	c.newv = nv->version;
-	c.oldv = ov->version;
-	c.new_is_reader = new_is_reader;
-	if (new_is_reader)
-		resolve(&c, nv->schema->root, ov->schema->root, "data");
-	else
-		resolve(&c, ov->schema->root, nv->schema->root, "data");
-	if (c.lines.len)
-		fwrite(c.lines.data, 1, c.lines.len, out);
-	hub_buf_free(&c.lines);
-	return c.breaks;
+	breaks = compare_roots(s, nv->schema->root, nv->version, ov->schema->root, ov->version, new_is_reader,
+	                       &lines);
+	if (lines.len)
+		fwrite(lines.data, 1, lines.len, out);
+	hub_buf_free(&lines);
+	return breaks;
+}
+
+static int is_transitive(enum hub_compat m)
+{
+	return m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
+	       m == HUB_COMPAT_FULL_TRANSITIVE;
+}
+
+static int is_backward(enum hub_compat m)
+{
+	return m == HUB_COMPAT_BACKWARD || m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FULL ||
+	       m == HUB_COMPAT_FULL_TRANSITIVE;
+}
+
+static int is_forward(enum hub_compat m)
+{
+	return m == HUB_COMPAT_FORWARD || m == HUB_COMPAT_FORWARD_TRANSITIVE || m == HUB_COMPAT_FULL ||
+	       m == HUB_COMPAT_FULL_TRANSITIVE;
 }
 
 int hub_compat_check_registry(const struct hub_registry *reg, FILE *out)
@@ -268,22 +330,35 @@ int hub_compat_check_registry(const struct hub_registry *reg, FILE *out)
 
 	for (int i = 0; i < reg->nsubjects; i++) {
 		const struct hub_subject *s = &reg->subjects[i];
-		enum hub_compat m = s->compat;
-		int transitive = m == HUB_COMPAT_BACKWARD_TRANSITIVE || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
-		                 m == HUB_COMPAT_FULL_TRANSITIVE;
-		int backward = m == HUB_COMPAT_BACKWARD || m == HUB_COMPAT_BACKWARD_TRANSITIVE ||
-		               m == HUB_COMPAT_FULL || m == HUB_COMPAT_FULL_TRANSITIVE;
-		int forward = m == HUB_COMPAT_FORWARD || m == HUB_COMPAT_FORWARD_TRANSITIVE ||
-		              m == HUB_COMPAT_FULL || m == HUB_COMPAT_FULL_TRANSITIVE;
 
 		for (int n = 1; n < s->nversions; n++) {
-			for (int o = transitive ? 0 : n - 1; o < n; o++) {
-				if (backward)
+			for (int o = is_transitive(s->compat) ? 0 : n - 1; o < n; o++) {
+				if (is_backward(s->compat))
 					breaks += compare(s, n, o, 1, out);
-				if (forward)
+				if (is_forward(s->compat))
 					breaks += compare(s, n, o, 0, out);
 			}
 		}
+	}
+	return breaks;
+}
+
+int hub_compat_check_candidate(const struct hub_subject *s, const struct hub_schema *candidate,
+                               const struct hub_schema_version *against, struct hub_buf *out)
+{
+	int breaks = 0, newv = s->nversions ? s->versions[s->nversions - 1].version + 1 : 1;
+
+	for (int o = 0; o < s->nversions; o++) {
+		const struct hub_schema_version *ov = &s->versions[o];
+
+		if (against ? ov != against : !is_transitive(s->compat) && o != s->nversions - 1)
+			continue;
+		if (!ov->schema)
+			continue;
+		if (is_backward(s->compat))
+			breaks += compare_roots(s, candidate->root, newv, ov->schema->root, ov->version, 1, out);
+		if (is_forward(s->compat))
+			breaks += compare_roots(s, candidate->root, newv, ov->schema->root, ov->version, 0, out);
 	}
 	return breaks;
 }

@@ -10,10 +10,19 @@
 
 #include <stdio.h>
 
+#include "core/buf.h"
 #include "schema/registry.h"
 
 /* Checks every subject under its mode; writes one line per breaking
  * change to out and returns how many there were. */
 int hub_compat_check_registry(const struct hub_registry *reg, FILE *out);
+
+/* A schema that is not in the registry (what a client proposes as s's
+ * next version) checked under s's mode: against the version against, or,
+ * when NULL, against the latest (every version for the _TRANSITIVE
+ * modes). Appends one line per breaking change to out, in which the
+ * candidate is the version after the latest; returns how many. */
+int hub_compat_check_candidate(const struct hub_subject *s, const struct hub_schema *candidate,
+                               const struct hub_schema_version *against, struct hub_buf *out);
 
 #endif

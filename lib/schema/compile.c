@@ -278,6 +278,35 @@ static const char *get_string(json_t *j, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* "aliases": an array of names, each made a full name in ns (a type's)
+ * or kept as it is (ns NULL: a field's). */
+static char **compile_aliases(struct compiler *c, json_t *j, const char *ns, int *n, const char *where)
+{
+	json_t *a = json_object_get(j, "aliases"), *e;
+	char **out;
+	size_t i;
+
+	*n = 0;
+	if (!a)
+		return NULL;
+	if (!json_is_array(a)) {
+		problem(c, where, "\"aliases\" must be an array of names");
+		return NULL;
+	}
+	out = hub_xcalloc(json_array_size(a) + 1, sizeof(*out));
+	json_array_foreach(a, i, e) {
+		const char *name = json_string_value(e);
+
+		if (!name || !(ns ? valid_fullname(name) : valid_name(name, strlen(name)))) {
+			problem(c, where, "invalid alias%s%s: aliases are names, [A-Za-z_][A-Za-z0-9_]*%s",
+			        name ? " " : "", name ? name : "", ns ? " joined by dots" : "");
+			continue;
+		}
+		out[(*n)++] = ns ? make_fullname(name, ns) : hub_xstrdup(name);
+	}
+	return out;
+}
+
 /* The full name of a named type, from "name" and "namespace" or the
  * enclosing namespace; the type is registered under it. */
 static void compile_name(struct compiler *c, struct hub_avro_node *n, json_t *j,
@@ -301,6 +330,14 @@ static void compile_name(struct compiler *c, struct hub_avro_node *n, json_t *j,
 	if (!valid_fullname(n->name))
 		problem(c, where, "invalid name '%s': names are [A-Za-z_][A-Za-z0-9_]*", name);
 	define(c, n, where);
+	{
+		/* aliases are resolved in the type's own namespace */
+		const char *dot = strrchr(n->name, '.');
+		char *tns = dot ? hub_xstrndup(n->name, dot - n->name) : hub_xstrdup("");
+
+		n->aliases = compile_aliases(c, j, tns, &n->naliases, where);
+		free(tns);
+	}
 }
 
 /* The namespace of a full name, as a new string ("" when none). */
@@ -342,6 +379,7 @@ static void compile_record(struct compiler *c, struct hub_avro_node *n, json_t *
 				problem(c, w.data, "duplicate field name");
 		fd->name = hub_xstrdup(fname);
 		fd->namelen = strlen(fname);
+		fd->aliases = compile_aliases(c, f, NULL, &fd->naliases, w.data);
 		if (!json_object_get(f, "type")) {
 			problem(c, w.data, "no \"type\"");
 			fd->type = new_node(c, HUB_AVRO_NULL);
@@ -569,7 +607,13 @@ void hub_schema_free(struct hub_schema *s)
 		for (int k = 0; k < n->nfields; k++) {
 			free(n->fields[k].name);
 			free(n->fields[k].default_json);
+			for (int a = 0; a < n->fields[k].naliases; a++)
+				free(n->fields[k].aliases[a]);
+			free(n->fields[k].aliases);
 		}
+		for (int a = 0; a < n->naliases; a++)
+			free(n->aliases[a]);
+		free(n->aliases);
 		for (int k = 0; k < n->nsymbols; k++)
 			free(n->symbols[k]);
 		free(n->fields);

@@ -35,12 +35,16 @@ struct hub_avro_field {
 	int has_default;
 	char *default_json;               /* the default as compact JSON text */
 	int sensitive;
+	char **aliases;                   /* other names of the field (Avro "aliases") */
+	int naliases;
 };
 
 struct hub_avro_node {
 	enum hub_avro_kind kind;
 	enum hub_avro_logical logical;
 	char *name;                       /* full name of a record, enum or fixed */
+	char **aliases;                   /* its other full names (Avro "aliases") */
+	int naliases;
 	struct hub_avro_field *fields;    /* record */
 	int nfields;
 	char **symbols;                   /* enum */

@@ -215,6 +215,82 @@ static void load_subject(struct hub_registry *reg, struct hub_buf *out, struct h
 	free(dirpath);
 }
 
+static int by_topic(const void *a, const void *b)
+{
+	return strcmp(((const struct hub_topic *)a)->topic, ((const struct hub_topic *)b)->topic);
+}
+
+/* A name Kafka accepts for a topic: 1 to 249 of [A-Za-z0-9._-], not "." or "..". */
+static int topic_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 249 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* DIR/topics, when there is one: "TOPIC SUBJECT" lines. */
+static void load_topics(struct hub_registry *reg, struct hub_buf *out)
+{
+	char *path = join(reg->dir, "topics");
+	size_t len;
+	char why[128], *text = slurp(path, &len, why, sizeof(why)), *line, *next;
+	int lineno = 0, cap = 0;
+
+	if (!text) {
+		if (errno != ENOENT)
+			problem(reg, out, path, "%s", why);
+		free(path);
+		return;
+	}
+	for (line = text; line && *line; line = next) {
+		char topic[512], subject[512], rest[8];
+		const struct hub_subject *s;
+		int n;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line += strspn(line, " \t\r");
+		if (!*line || *line == '#')
+			continue;
+		n = sscanf(line, "%511s %511s %7s", topic, subject, rest);
+		if (n != 2) {
+			problem(reg, out, path, "line %d: expected \"TOPIC SUBJECT\"", lineno);
+			continue;
+		}
+		if (!topic_name_valid(topic)) {
+			problem(reg, out, path, "line %d: '%s' is not a Kafka topic name (1 to 249 letters, "
+			        "digits, '.', '_', '-')", lineno, topic);
+			continue;
+		}
+		if (!(s = hub_registry_find(reg, subject, strlen(subject)))) {
+			problem(reg, out, path, "line %d: topic %s: no subject %s in %s", lineno, topic, subject,
+			        reg->dir);
+			continue;
+		}
+		if (hub_registry_topic(reg, topic, strlen(topic)) ||
+		    (reg->ntopics && strcmp(reg->topics[reg->ntopics - 1].topic, topic) == 0)) {
+			problem(reg, out, path, "line %d: topic %s is given twice: a topic carries one subject",
+			        lineno, topic);
+			continue;
+		}
+		if (reg->ntopics == cap) {
+			cap = cap ? 2 * cap : 8;
+			reg->topics = hub_xrealloc(reg->topics, cap * sizeof(*reg->topics));
+		}
+		reg->topics[reg->ntopics].topic = hub_xstrdup(topic);
+		reg->topics[reg->ntopics].subject = (int)(s - reg->subjects);
+		reg->ntopics++;
+		/* kept sorted as they come, so the look-up above finds duplicates */
+		qsort(reg->topics, reg->ntopics, sizeof(*reg->topics), by_topic);
+	}
+	free(text);
+	free(path);
+}
+
 static void load_index(struct hub_registry *reg, struct hub_buf *out)
 {
 	char *path = join(reg->dir, "index");
@@ -295,12 +371,13 @@ struct hub_registry *hub_registry_load(const char *dir, struct hub_buf *problems
 	reg->dir = hub_xstrdup(dir);
 	path = join(dir, "compatibility");
 	read_mode(reg, problems, path, &mode);
+	reg->compat = mode;
 	free(path);
 	while ((e = readdir(d))) {
 		struct hub_subject *s;
 
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "index") == 0 ||
-		    strcmp(e->d_name, "compatibility") == 0)
+		    strcmp(e->d_name, "compatibility") == 0 || strcmp(e->d_name, "topics") == 0)
 			continue;
 		path = join(dir, e->d_name);
 		if (!subject_name_valid(e->d_name)) {
@@ -324,6 +401,7 @@ struct hub_registry *hub_registry_load(const char *dir, struct hub_buf *problems
 	for (int i = 0; i < reg->nsubjects; i++)
 		load_subject(reg, problems, &reg->subjects[i], mode);
 	load_index(reg, problems);
+	load_topics(reg, problems);
 	return reg;
 }
 
@@ -341,6 +419,9 @@ void hub_registry_free(struct hub_registry *reg)
 		free(s->versions);
 		free(s->name);
 	}
+	for (int i = 0; i < reg->ntopics; i++)
+		free(reg->topics[i].topic);
+	free(reg->topics);
 	free(reg->subjects);
 	free(reg->dir);
 	free(reg);
@@ -360,6 +441,28 @@ const struct hub_subject *hub_registry_find(const struct hub_registry *reg, cons
 			c = s->namelen < len ? -1 : s->namelen > len;
 		if (c == 0)
 			return s;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+const struct hub_subject *hub_registry_topic(const struct hub_registry *reg, const char *topic, size_t len)
+{
+	int lo = 0, hi = reg->ntopics - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c;
+		const char *t = reg->topics[mid].topic;
+		size_t tl = strlen(t), n = tl < len ? tl : len;
+
+		c = memcmp(t, topic, n);
+		if (c == 0)
+			c = tl < len ? -1 : tl > len;
+		if (c == 0)
+			return &reg->subjects[reg->topics[mid].subject];
 		if (c < 0)
 			lo = mid + 1;
 		else

@@ -4,6 +4,7 @@
  *   DIR/compatibility              the default mode (BACKWARD when absent)
  *   DIR/SUBJECT/N.avsc             version N of SUBJECT's schema
  *   DIR/SUBJECT/compatibility      the subject's own mode
+ *   DIR/topics                     "TOPIC SUBJECT" lines: single-type topics
  *
  * Loading compiles every schema and checks the whole registry (ids unique,
  * every file indexed, names valid); each problem is one line prefixed with
@@ -37,10 +38,20 @@ struct hub_subject {
 	int nversions;
 };
 
+/* A line of DIR/topics: the one subject whose events a topic carries
+ * (what Confluent's TopicNameStrategy names "TOPIC-value"). */
+struct hub_topic {
+	char *topic;
+	int subject;                           /* index in subjects */
+};
+
 struct hub_registry {
 	char *dir;
+	enum hub_compat compat;                /* DIR/compatibility, else BACKWARD */
 	struct hub_subject *subjects;          /* by name */
 	int nsubjects;
+	struct hub_topic *topics;              /* by topic */
+	int ntopics;
 	int nproblems;
 };
 
@@ -54,6 +65,8 @@ struct hub_registry *hub_registry_load(const char *dir, struct hub_buf *problems
 void hub_registry_free(struct hub_registry *reg);
 
 const struct hub_subject *hub_registry_find(const struct hub_registry *reg, const char *name, size_t len);
+/* The subject of a topic in DIR/topics, or NULL. */
+const struct hub_subject *hub_registry_topic(const struct hub_registry *reg, const char *topic, size_t len);
 /* Version v of a subject, or its latest when v is 0; NULL if none. */
 const struct hub_schema_version *hub_subject_version(const struct hub_subject *s, int v);
 

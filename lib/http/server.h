@@ -1,0 +1,76 @@
+/* http/server.h: hub's HTTP servers, on libmicrohttpd.
+ *
+ * What every hub server shares: the listening address (plain HTTP only on
+ * a loopback address unless the caller allows more), a pool of threads
+ * each polling with epoll, request bodies gathered up to a limit, replies
+ * built in a buffer. Access: TLS (GnuTLS), client certificates checked
+ * against a CA (mTLS), HTTP Basic users (http/users.h); a request that
+ * lacks what is required is answered 401 before its body is read. The server calls one handler per request, on one of
+ * its threads, with the whole body; the handler fills in the reply.
+ * Refusals the layer makes itself (a body over the limit) are worded by
+ * the caller's error callback, so each API keeps its own error shape. */
+#ifndef HUB_HTTP_SERVER_H
+#define HUB_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+
+struct hub_http_request {
+	const char *method;            /* "GET", ... (HEAD is answered as GET) */
+	const char *path;              /* percent-decoded, without the query */
+	const char *body;              /* NUL-terminated (NUL bytes inside are possible) */
+	size_t body_len;
+	void *conn;                    /* the connection, for hub_http_query() */
+};
+
+struct hub_http_reply {
+	int status;                    /* 200 unless set */
+	const char *content_type;      /* a static string */
+	struct hub_buf body;
+};
+
+typedef void hub_http_handler(void *ctx, const struct hub_http_request *req, struct hub_http_reply *rep);
+/* The reply to a request the layer refuses (status 413, ...). */
+typedef void hub_http_error(void *ctx, int status, const char *message, struct hub_http_reply *rep);
+
+struct hub_http_users;
+
+struct hub_http_config {
+	const char *listen;            /* HOST:PORT, [V6]:PORT; port 0 picks one */
+	int insecure_listen;           /* plain HTTP on a non-loopback address allowed */
+	const char *tls_cert;          /* PEM file (with its chain): HTTPS */
+	const char *tls_key;           /* PEM file of its private key */
+	const char *client_ca;         /* PEM file: every request needs a client certificate it signed */
+	struct hub_http_users *users;  /* every request needs HTTP Basic credentials of one of them */
+	const char *realm;             /* Basic's realm */
+	const char *open_path;         /* one path served without credentials ("/healthz"), or NULL */
+	size_t max_body;               /* bytes (default 1 MiB) */
+	size_t max_buffered;           /* all requests' bodies together (default 64 MiB): past
+	                                * it a request is answered 503, to be retried */
+	int threads;                   /* default 2 */
+	hub_http_handler *handler;
+	hub_http_error *error;
+	void *ctx;
+};
+
+struct hub_http_server;
+
+/* Starts serving. NULL with the reason in err (bad address, port in use,
+ * a non-loopback address without TLS or insecure_listen). */
+struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct hub_buf *err);
+/* The address served, "127.0.0.1:8081" (the port picked when it was 0). */
+const char *hub_http_address(const struct hub_http_server *s);
+/* The same as a URL: "http://127.0.0.1:8081", "https://...". */
+const char *hub_http_url(const struct hub_http_server *s);
+/* Stops: closes the socket, waits for the threads. */
+void hub_http_stop(struct hub_http_server *s);
+
+/* A query parameter of req, or NULL. */
+const char *hub_http_query(const struct hub_http_request *req, const char *key);
+/* A request header, or NULL. */
+const char *hub_http_header(const struct hub_http_request *req, const char *name);
+/* A query-string boolean: "true" in any case is 1, anything else 0. */
+int hub_http_query_bool(const struct hub_http_request *req, const char *key);
+
+#endif

@@ -9,13 +9,14 @@ ROOT="$BATS_TEST_DIRNAME/.."
 
 # tour_script: the tour's commands, from its first code block after the
 # PATH set-up to the end of the section; comment lines (the sample output)
-# stay out. The dev broker's line is the only one a user waits on: they
-# see its address printed before typing the next command.
+# stay out. A server started in the background (the dev broker, the
+# registry) is the only thing a user waits on: they see its address printed
+# before typing the next command.
 tour_script() {
 	awk '/^## A tour/ { f = 1; next } /^## / { f = 0 } f' "$ROOT/README.md" |
 		awk '/^Start a development broker/ { f = 1 } f' |
 		sed -n 's/^    //p' | grep -v '^ *#' |
-		sed 's|^\(hub-devbroker .*\) &$|\1 >"$TOUR/devbroker.out" \& until [ -s "$TOUR/devbroker.out" ]; do sleep 0.1; done|'
+		sed -E 's|^((hub-[a-z]+) [^#]*) & *(#.*)?$|\1 >"$TOUR/\2.out" \& until [ -s "$TOUR/\2.out" ]; do sleep 0.1; done|'
 }
 
 @test "the README's tour runs as printed: no command fails but the one that shows failures, and each shows what the tour says" {
@@ -25,11 +26,12 @@ tour_script() {
 	# the tour has the steps it had when this test was written
 	[ "$(grep -c '' "$T/tour.sh")" -ge 20 ]
 	grep -q '^hub-devbroker' "$T/tour.sh"
+	grep -q '^hub-registry serve' "$T/tour.sh"
 	{
 		echo 'set -o pipefail'
 		echo 'trap '\''echo "$? $BASH_COMMAND" >>"$TOUR/failed"'\'' ERR'
 		cat "$T/tour.sh"
-		echo 'kill %1; wait'
+		echo 'kill $(jobs -p); wait'
 	} >"$T/run.sh"
 	cd "$T/work"
 	run env -u XDG_CONFIG_HOME -u XDG_STATE_HOME -u HUB_DEVBROKER_FILE -u HUB_CONFIG -u HUB_DLQ \
@@ -49,6 +51,9 @@ tour_script() {
 	# what each step shows
 	echo "$output" | grep -Eq '^ +[0-9]+ com.example.retail.order.created$'
 	echo "$output" | grep -Eq '^\["com.example.retail.[a-z.]+","[A-Z]+-[A-Z0-9-]+","[A-Z]{2}"\]$'   # decoded from Avro
+	# the registry served the subjects, and the id of order.paid's latest version
+	echo "$output" | grep -qx '\["com.example.retail.customer.updated","com.example.retail.inventory.adjusted","com.example.retail.order.created","com.example.retail.order.paid","com.example.retail.shipment.dispatched"\]'
+	echo "$output" | grep -qx '2'
 	[ -d "$T/work/hist" ]
 	# trace, piped: the order's three events as NDJSON envelopes, in order
 	[ "$(echo "$output" | grep '"key":"ORD-IT-986873405"' | jq -r .value.type | tr '\n' ' ')" = \

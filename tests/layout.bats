@@ -19,8 +19,9 @@ declare -gA MAY=(
 	[dedup]="core json stream"
 	[archive]="core json stream"
 	[gen]="core"
+	[deliver]="core json stream schema kafka"
 )
-RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen'
+RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; kafka <- deliver; core <- gen'
 
 @test "every lib/ include follows the layers: a folder includes only those below it" {
 	bad=""

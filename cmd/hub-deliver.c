@@ -24,7 +24,8 @@
 #include "stream/ndjson.h"
 
 enum { OPT_FORMAT = HUB_OPT_TOOL, OPT_BATCH, OPT_ENVELOPE, OPT_RETRIES, OPT_RETRY_DELAY, OPT_RETRY_MAX,
-       OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_WINDOW };
+       OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_WINDOW, OPT_BEARER, OPT_USER, OPT_CERT, OPT_CERT_KEY, OPT_CACERT,
+       OPT_WEBHOOK };
 
 static const struct hub_option options[] = {
 	{ OPT_FORMAT, "format", "FORMAT", "binary (default): CloudEvents HTTP binding, data as the\n"
@@ -53,6 +54,16 @@ static const struct hub_option options[] = {
 	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "DURATION", "connecting at most (default 10s)" },
 	{ OPT_WINDOW, "window", "N", "unfinished events held at most (default 4 x concurrency\n"
 	  "x batch + 64); then the input waits" },
+	HUB_OPTION_HEADING("Authentication (secrets from files only, mode 600):"),
+	{ OPT_BEARER, "bearer-file", "FILE", "Authorization: Bearer with the token in FILE" },
+	{ OPT_USER, "user-file", "FILE", "HTTP basic authentication, USER:PASSWORD in FILE" },
+	{ OPT_WEBHOOK, "webhook-secret-file", "FILE", "sign each request the Standard Webhooks way\n"
+	  "(webhook-id, -timestamp, -signature) with the whsec_\n"
+	  "secret in FILE" },
+	{ OPT_CERT, "cert", "FILE", "TLS client certificate (PEM), for mutual TLS" },
+	{ OPT_CERT_KEY, "cert-key", "FILE", "its private key (PEM; default: in --cert's file)" },
+	{ OPT_CACERT, "cacert", "FILE", "trust the server certificates this CA file signed\n"
+	  "(default: the system's)" },
 	HUB_OPTION_HEADING(""),
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
@@ -70,7 +81,8 @@ static void usage(void)
 	hub_options_help(stdout, options, 25);
 	printf("\n"
 	       "Exit status: 0 all delivered, 1 some events in the failure store, 64 usage,\n"
-	       "69 the endpoint said 410 Gone, 74 I/O error, 78 bad configuration.\n"
+	       "66 a secret file missing, 69 the endpoint said 410 Gone, 74 I/O error,\n"
+	       "78 bad configuration (a secret file others may read). "
 	       "See hub-deliver(1).\n");
 }
 
@@ -132,6 +144,12 @@ int main(int argc, char **argv)
 		case OPT_TIMEOUT: o.timeout_ms = duration_ms(optarg, "--timeout"); break;
 		case OPT_CONNECT_TIMEOUT: o.connect_timeout_ms = duration_ms(optarg, "--connect-timeout"); break;
 		case OPT_WINDOW: o.window = (int)hub_number_option(optarg, "--window", 1, 1000000); break;
+		case OPT_BEARER: o.bearer_file = optarg; break;
+		case OPT_USER: o.user_file = optarg; break;
+		case OPT_WEBHOOK: o.webhook_secret_file = optarg; break;
+		case OPT_CERT: o.cert = optarg; break;
+		case OPT_CERT_KEY: o.cert_key = optarg; break;
+		case OPT_CACERT: o.cacert = optarg; break;
 		case HUB_OPT_DLQ: dlq = optarg; break;
 		case HUB_OPT_MAX_LINE: o.max_line = hub_max_line_option(optarg); break;
 		case HUB_OPT_STATS: show_stats = 1; break;
@@ -160,6 +178,10 @@ int main(int argc, char **argv)
 		else if (o.format == HUB_DELIVER_BINARY)
 			hub_usage_error("--batch sends a JSON array of events: --format structured or json, not binary");
 	}
+	if (o.bearer_file && o.user_file)
+		hub_usage_error("--bearer-file and --user-file exclude each other");
+	if (o.cert_key && !o.cert)
+		hub_usage_error("--cert-key needs --cert");
 	if (hub_verbosity >= 4)
 		o.verbose_http = 1;
 	if (sodium_init() < 0)

@@ -290,3 +290,93 @@ delivered_ids() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Exit status:"* ]]
 }
+
+# secret FILE TEXT: a secret file as hub-deliver takes one (mode 600)
+secret() {
+	(umask 077; printf '%s\n' "$2" >"$1")
+}
+
+@test "--bearer-file and --user-file: the Authorization header from a file, never the command line" {
+	start_peer
+	events 2 2 >"$T/in"
+	secret "$T/token" 's3cr3t-token'
+	run hub-deliver --bearer-file "$T/token" "$URL/" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.headers.authorization' "$T/log" | sort -u)" = "Bearer s3cr3t-token" ]
+	: >"$T/log"
+	secret "$T/user" 'erp-dk:pa ss:word'
+	run hub-deliver --user-file "$T/user" "$URL/" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.headers.authorization' "$T/log" | sort -u)" = "Basic $(printf 'erp-dk:pa ss:word' | base64)" ]
+	# a secret others can read is refused (78), a missing one is 66
+	chmod 644 "$T/token"
+	run hub-deliver --bearer-file "$T/token" "$URL/" <"$T/in"
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"accessible by group or others"*"chmod 600"* ]]
+	run hub-deliver --bearer-file "$T/nothing" "$URL/" <"$T/in"
+	[ "$status" -eq 66 ]
+	# nothing of a secret in the failure store or on stderr
+	chmod 600 "$T/token"
+	stop_peer
+	start_peer --rule '*=400+'
+	run hub-deliver --bearer-file "$T/token" "$URL/" <"$T/in"
+	[ "$status" -eq 1 ]
+	! grep -q s3cr3t "$T/dlq"
+	[[ "$output" != *s3cr3t* ]]
+}
+
+@test "--webhook-secret-file: Standard Webhooks signatures the receiver verifies, at every attempt; a wrong secret is refused" {
+	secret "$T/whsec" "whsec_$(head -c 32 /dev/urandom | base64)"
+	start_peer --secret-file "$T/whsec" --rule 'id:e3=503'
+	events 5 2 >"$T/in"
+	run hub-deliver --webhook-secret-file "$T/whsec" --retry-delay 10ms "$URL/" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(jq -s length "$T/log")" -eq 6 ]
+	[ "$(jq -r .signature "$T/log" | sort -u)" = ok ]
+	# the webhook-id is the event's id, the same on a retry
+	[ "$(jq -r 'select(.ids == ["e3"]) | .headers["webhook-id"]' "$T/log" | sort -u)" = e3 ]
+	# batches and plain JSON without an id are signed too
+	: >"$T/log"
+	printf '%s\n' '{"a":1}' '{"a":2}' >"$T/plain"
+	run hub-deliver --webhook-secret-file "$T/whsec" --format json "$URL/" <"$T/plain"
+	[ "$status" -eq 0 ]
+	run hub-deliver --webhook-secret-file "$T/whsec" --batch 3 "$URL/" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .signature "$T/log" | sort -u)" = ok ]
+	[ "$(jq -s length "$T/log")" -eq 4 ]
+	# the receiver refuses another secret's signature
+	secret "$T/other" "whsec_$(head -c 32 /dev/urandom | base64)"
+	run hub-deliver --webhook-secret-file "$T/other" "$URL/" <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .status "$T/dlq" | sort -u)" = 401 ]
+	# a secret that is no whsec_ base64 is a configuration error
+	secret "$T/bad" "whsec_not base64!"
+	run hub-deliver --webhook-secret-file "$T/bad" "$URL/" <"$T/in"
+	[ "$status" -eq 78 ]
+}
+
+@test "mutual TLS: --cert, --cert-key, --cacert; the receiver sees the client certificate, refuses a client without one" {
+	cd "$T"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' >san
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san -out server.pem 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=hub-deliver-test -keyout client.key -out client.csr 2>/dev/null
+	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem 2>/dev/null
+	start_peer --tls server.pem server.key --client-ca ca.pem
+	URL=${URL/http:/https:}
+	events 3 3 >in
+	run hub-deliver --cacert ca.pem --cert client.pem --cert-key client.key "$URL/" <in
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .client_cert "$T/log" | sort -u)" = hub-deliver-test ]
+	# without a client certificate: the handshake fails, nothing is delivered
+	run hub-deliver --cacert ca.pem --retries 1 --retry-delay 10ms "$URL/" <in
+	[ "$status" -eq 1 ]
+	[ "$(jq -s length "$T/dlq")" -eq 3 ]
+	# a server certificate no trusted CA signed: refused at once, not retried
+	rm "$T/dlq"
+	run hub-deliver --retries 5 "$URL/" <in
+	[ "$status" -eq 1 ]
+	[ "$(jq '.attempts | length' "$T/dlq" | sort -u)" = 1 ]
+	jq -e '.reason | test("certificate")' "$T/dlq"
+}

@@ -97,6 +97,15 @@ enum hub_verdict hub_deliver_verdict(CURLcode result, long status, const char *c
  * 60 s. */
 long hub_deliver_backoff(long base_ms, int n);
 
+/* A secret file's first line (malloc'd, *len bytes): a missing file
+ * exits 66, one others may read or an empty one 78. */
+char *hub_deliver_secret(const char *path, const char *option, size_t *len);
+/* Wipes and frees what hub_deliver_secret() returned. */
+void hub_deliver_secret_free(char *s, size_t len);
+
+/* The bytes of a whsec_ secret file (hub_xmalloc'd); a malformed one exits 78. */
+unsigned char *hub_webhook_secret(const char *path, size_t *len);
+
 /* Standard Webhooks: appends the webhook-id, webhook-timestamp and
  * webhook-signature header lines ("Name: value", one curl_slist entry
  * each) for body, signed with the secret at time now. */

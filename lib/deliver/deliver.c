@@ -74,6 +74,10 @@ struct deliverer {
 	struct hub_ack_in *up;
 	struct hub_ack_lines *acks;
 	struct hub_buf tmp;
+	char *bearer, *userpwd;      /* the secrets read from their files */
+	size_t bearer_len, userpwd_len;
+	unsigned char *whsec;
+	size_t whsec_len;
 };
 
 static uint64_t hash(const char *s, size_t n)
@@ -273,6 +277,19 @@ static struct request *request_new(struct deliverer *d)
 			curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, o->method);
 		if (o->verbose_http)
 			curl_easy_setopt(r->easy, CURLOPT_VERBOSE, 1L);
+		if (d->bearer) {
+			curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+			curl_easy_setopt(r->easy, CURLOPT_XOAUTH2_BEARER, d->bearer);
+		} else if (d->userpwd) {
+			curl_easy_setopt(r->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+			curl_easy_setopt(r->easy, CURLOPT_USERPWD, d->userpwd);
+		}
+		if (o->cert)
+			curl_easy_setopt(r->easy, CURLOPT_SSLCERT, o->cert);
+		if (o->cert_key)
+			curl_easy_setopt(r->easy, CURLOPT_SSLKEY, o->cert_key);
+		if (o->cacert)
+			curl_easy_setopt(r->easy, CURLOPT_CAINFO, o->cacert);
 	}
 	r->nev = 0;
 	r->tries = 0;
@@ -331,6 +348,14 @@ static struct curl_slist *attempt_headers(struct deliverer *d, struct request *r
 			h = append(h, line);
 			at += strlen(line) + 1;
 		}
+	if (d->whsec) {
+		int batch = r->nev > 1 || d->o->batch > 1;
+
+		h = hub_webhook_sign(h, d->whsec, d->whsec_len, batch ? NULL : e->parts.data + e->id_at,
+		                     batch ? 0 : e->id_len, (long long)time(NULL),
+		                     batch ? (r->body.data ? r->body.data : "") : event_body(e),
+		                     batch ? r->body.len : e->body_len);
+	}
 	return append(h, "Expect:");   /* no 100-continue round trip */
 }
 
@@ -635,6 +660,15 @@ int hub_deliver_run(int in_fd, const struct hub_deliver_opts *o, struct hub_stat
 	d.table = hub_xcalloc(d.tsize, sizeof(*d.table));
 	hub_shaper_init(&d.shape, o);
 	common_headers(&d);
+	if (o->bearer_file)
+		d.bearer = hub_deliver_secret(o->bearer_file, "--bearer-file", &d.bearer_len);
+	if (o->user_file) {
+		d.userpwd = hub_deliver_secret(o->user_file, "--user-file", &d.userpwd_len);
+		if (!strchr(d.userpwd, ':'))
+			hub_die(HUB_EXIT_CONFIG, "--user-file %s: expected one line USER:PASSWORD", o->user_file);
+	}
+	if (o->webhook_secret_file)
+		d.whsec = hub_webhook_secret(o->webhook_secret_file, &d.whsec_len);
 	d.multi = curl_multi_init();
 	if (!d.multi)
 		hub_die(HUB_EXIT_SOFTWARE, "libcurl could not be initialised");
@@ -737,6 +771,9 @@ int hub_deliver_run(int in_fd, const struct hub_deliver_opts *o, struct hub_stat
 	curl_multi_cleanup(d.multi);
 	curl_slist_free_all(d.common);
 	hub_shaper_free(&d.shape);
+	hub_deliver_secret_free(d.bearer, d.bearer_len);
+	hub_deliver_secret_free(d.userpwd, d.userpwd_len);
+	hub_deliver_secret_free((char *)d.whsec, d.whsec_len);
 	free(d.table);
 	hub_buf_free(&d.tmp);
 	curl_global_cleanup();

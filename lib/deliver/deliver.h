@@ -41,18 +41,20 @@ struct hub_deliver_opts {
 	long timeout_ms;              /* --timeout: one attempt */
 	long connect_timeout_ms;      /* --connect-timeout */
 	int window;                   /* unfinished events at most; 0: from concurrency and batch */
-	/* authentication, each read from a file by the tool */
-	const char *bearer;           /* --bearer-file: the token */
-	const char *userpwd;          /* --user-file: "user:password" */
-	const char *cert, *key, *cacert;  /* --cert, --key, --cacert: file names */
-	const unsigned char *whsec;   /* --webhook-secret-file: the secret's bytes */
-	size_t whsec_len;
-	int insecure;                 /* -k/--insecure: no TLS verification (tests) */
+	/* authentication: secrets are read from files (hub_deliver_auth_files) */
+	const char *bearer_file;      /* --bearer-file: the token */
+	const char *user_file;        /* --user-file: "user:password" */
+	const char *cert, *cert_key, *cacert;  /* --cert, --cert-key, --cacert: file names */
+	const char *webhook_secret_file;  /* --webhook-secret-file: whsec_... */
 	uint64_t count;               /* -c: at most this many lines; 0: all */
 	size_t max_line;              /* --max-line */
 	struct hub_failstore *failstore;
 	int verbose_http;             /* -vv: libcurl's own trace */
 };
+
+/* The secret files' contents are read by hub_deliver_run() at its start:
+ * a missing file exits 66, one that group or others may read, or an empty
+ * or malformed one, 78. */
 
 /* What --stats adds to the common counters. */
 struct hub_deliver_tally {

@@ -22,7 +22,10 @@ signature verified. Answers follow --rule MATCH=ACTIONS (repeatable):
 The first rule that matches and still has actions decides. --chaos RATE:SEED
 answers a request no rule decided with a random failure (500, 503, 408,
 reset, 429:0) with probability RATE. --port-file
-gets the port once the server listens (it binds 127.0.0.1:0).
+gets the port once the server listens (it binds 127.0.0.1:0). With
+--secret-file a request whose signature does not verify is answered 401;
+with --tls and --client-ca, a client without a certificate that CA signed
+is refused at the handshake.
 """
 import argparse
 import base64
@@ -130,6 +133,8 @@ class Handler(BaseHTTPRequestHandler):
                "ids": ids, "subject": subject, "answer": action, "t": time.time()}
         if self.server.secret is not None:
             rec["signature"] = verify(self.server.secret, headers, body)
+            if rec["signature"] != "ok":
+                action = rec["answer"] = "401"   # as a receiver that checks does
         if isinstance(self.connection, ssl.SSLSocket):
             cert = self.connection.getpeercert()
             rec["client_cert"] = dict(x[0] for x in cert.get("subject", ())).get("commonName") if cert else None

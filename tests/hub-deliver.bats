@@ -4,6 +4,7 @@
 # cue (--rule) or at random (--chaos) and logs every request it got.
 
 load helpers
+load chaos
 
 PEER="$BATS_TEST_DIRNAME/helper/http-peer.py"
 
@@ -379,4 +380,68 @@ secret() {
 	[ "$status" -eq 1 ]
 	[ "$(jq '.attempts | length' "$T/dlq" | sort -u)" = 1 ]
 	jq -e '.reason | test("certificate")' "$T/dlq"
+}
+
+# hub-consume -G deliver -t orders | hub-deliver, in the background, each
+# stage's pid in $T/pid.NAME (tests/chaos.bash)
+consume_deliver() {
+	rm -f "$T"/pid.*
+	stage hub-consume hub-consume -b "$BROKER" -G deliver -t orders -X session.timeout.ms=3000 \
+		-X heartbeat.interval.ms=200 "$@" |
+		stage hub-deliver hub-deliver -j 4 --format structured --stats "$URL/" &
+	wait_until 10 test -s "$T/pid.hub-deliver"
+	wait_until 10 test -s "$T/pid.hub-consume"
+}
+
+@test "behind hub-consume: hub-deliver killed by -9 mid-stream three times, rerun: every event delivered at least once" {
+	start_devbroker -T orders:4
+	"$GEN" 3000 --seed 11 --invalid-rate 0 --dup-rate 0 >"$T/feed"
+	hub-produce -b "$BROKER" -t orders -k subject <"$T/feed"
+	jq -r .id "$T/feed" | sort >"$T/ids.produced"
+	start_peer --rule '*=slow:0.01+'
+	for r in 1 2 3; do
+		consume_deliver
+		before=$(count_lines "$T/log")
+		wait_until 30 lines_at_least "$T/log" $((before + 150))
+		sleep "0.$((RANDOM % 5 + 1))"
+		echo "round $r: kill -9 hub-deliver after $(count_lines "$T/log") requests" >&2
+		kill -9 "$(chaos_pid hub-deliver)"
+		chaos_reap 30 "$(chaos_pid hub-consume)"
+	done
+	# the kills came while events were in flight, before the end
+	[ "$(delivered_ids | sort -u | wc -l)" -lt 3000 ]
+	consume_deliver -e
+	chaos_reap 120 "$(chaos_pid hub-consume)" "$(chaos_pid hub-deliver)"
+	grep '"tool":"hub-deliver"' "$T/hub-deliver.err" | tail -n 1 | jq -e '.failed == 0' >/dev/null
+	comm -23 "$T/ids.produced" <(delivered_ids | sort -u) >"$T/lost"
+	[ ! -s "$T/lost" ] || { echo "lost $(wc -l <"$T/lost") events" >&2; false; }
+	# duplicates: at most what was in flight or unacknowledged at each kill
+	[ "$(delivered_ids | wc -l)" -le 3600 ]
+}
+
+@test "behind hub-consume -e: an event the endpoint never answers holds the commit back; kill -9, rerun: it is delivered" {
+	start_devbroker -T orders:4
+	"$GEN" 400 --seed 12 --invalid-rate 0 --dup-rate 0 >"$T/feed"
+	hub-produce -b "$BROKER" -t orders -k subject <"$T/feed"
+	jq -r .id "$T/feed" | sort >"$T/ids.produced"
+	stuck=$(sed -n 100p "$T/feed" | jq -r .id)
+	start_peer --rule "id:$stuck=hang:120"
+	rm -f "$T"/pid.*
+	stage hub-consume hub-consume -b "$BROKER" -G deliver -t orders -e -X session.timeout.ms=3000 |
+		stage hub-deliver hub-deliver -j 4 --timeout 120s --format structured "$URL/" &
+	wait_until 10 test -s "$T/pid.hub-deliver"
+	# every event is in; the one stuck holds its subject, and the acknowledgement
+	wait_until 60 lines_at_least "$T/log" 300
+	sleep 5
+	kill -9 "$(chaos_pid hub-deliver)"
+	chaos_reap 30 "$(chaos_pid hub-consume)"
+	! delivered_ids | grep -qx "$stuck"
+	stop_peer
+	start_peer
+	consume_deliver -e
+	chaos_reap 60 "$(chaos_pid hub-consume)" "$(chaos_pid hub-deliver)"
+	# the stuck event and those behind it came again; nothing is lost
+	delivered_ids | grep -qx "$stuck"
+	comm -23 "$T/ids.produced" <(delivered_ids | sort -u) >"$T/lost"
+	[ ! -s "$T/lost" ] || { echo "lost $(wc -l <"$T/lost") events" >&2; false; }
 }

@@ -445,3 +445,11 @@ consume_deliver() {
 	comm -23 "$T/ids.produced" <(delivered_ids | sort -u) >"$T/lost"
 	[ ! -s "$T/lost" ] || { echo "lost $(wc -l <"$T/lost") events" >&2; false; }
 }
+
+@test "a failure store that cannot be written: 74, and the warning does not claim the events are kept" {
+	start_peer --rule '*=400+'
+	events 3 3 >"$T/in"
+	run hub-deliver --dlq /dev/full "$URL/" <"$T/in"
+	[ "$status" -eq 74 ]
+	[[ "$output" == *"the failure store /dev/full could not keep them all"* ]]
+}

@@ -5,7 +5,7 @@
 load helpers
 
 # hub-tokenize last: its record is compared with the others'
-TOOLS="hub-validate hub-dedup hub-archive hub-produce hub-tokenize"
+TOOLS="hub-validate hub-dedup hub-archive hub-produce hub-deliver hub-tokenize"
 
 # expand LINE: the case's input line, with {{c*N}} spelled out.
 expand() {
@@ -30,6 +30,7 @@ record() {
 		hub-dedup) hub-dedup $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
 		hub-archive) rm -rf "$T/a"; hub-archive -d "$T/a" $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
 		hub-produce) hub-produce -b "$BROKER" -t t $opts --dlq "$T/dlq" <"$T/in" >/dev/null 2>&1 ;;
+		hub-deliver) hub-deliver --format json --retries 0 $opts --dlq "$T/dlq" http://127.0.0.1:9/ <"$T/in" >/dev/null 2>&1 ;;
 		esac
 		if [ "$(wc -l <"$T/dlq" 2>/dev/null)" != 1 ]; then
 			out="$out$tool: $(wc -l <"$T/dlq" 2>/dev/null || echo no) records"$'\n'

@@ -21,8 +21,9 @@ declare -gA MAY=(
 	[gen]="core"
 	[http]="core"
 	[registry]="core json stream schema http"
+	[deliver]="core json stream schema kafka"
 )
-RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry'
+RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry; kafka <- deliver'
 
 @test "every lib/ include follows the layers: a folder includes only those below it" {
 	bad=""

@@ -253,6 +253,11 @@ static const struct hub_duration_option_spec {
 	{ "--grace", 3600000, 3600000, 0, 366 * 86400000LL },
 	{ "--fsync-interval", 1000, 1, 1, 3600000 },
 	{ "-m", 1000, 1, 1, 86400000 },
+	/* hub-deliver; a plain number in seconds, as curl's --retry-delay */
+	{ "--timeout", 1000, 1, 1, 86400000 },
+	{ "--connect-timeout", 1000, 1, 1, 3600000 },
+	{ "--retry-delay", 1000, 1, 1, 3600000 },
+	{ "--retry-max-time", 1000, 1, 0, 7 * 86400000LL },
 };
 
 static const char *unit_name(int64_t ms)

@@ -57,6 +57,21 @@ filters() {
 	[ "$st" -eq 74 ] || { cat "$T/err"; false; }
 }
 
+@test "behind hub-consume -G, a failure the store cannot keep is never committed: the rerun reads it again" {
+	start_devbroker -T in:1 -T out:1
+	# event 6 has a type the registry lacks: hub-produce --format avro fails
+	# it, and the failure store is a full disk
+	{ head -n 5 "$T/events"; echo '{"specversion":"1.0","id":"x6","source":"/s","type":"com.example.nope","data":{}}'; tail -n 5 "$T/events"; } >"$T/feed"
+	hub-produce -b "$BROKER" -t in <"$T/feed"
+	st=0
+	hub-consume -b "$BROKER" -G g -t in -e | hub-produce -b "$BROKER" -t out --format avro --dlq /dev/full 2>"$T/err" || st=$?
+	[ "$st" -eq 74 ] || { cat "$T/err"; false; }
+	# nothing from the unrecorded failure on was acknowledged: the group reads it again
+	hub-consume -b "$BROKER" -G g -t in -e >"$T/again"
+	grep -q '"id":"x6"' "$T/again"
+	[ "$(grep -c '' "$T/again")" -ge 6 ]
+}
+
 @test "registry commands and archive searches: stdout on /dev/full exits 74" {
 	run bash -c 'hub-validate --list >/dev/full'
 	[ "$status" -eq 74 ]

@@ -175,9 +175,13 @@ static void delivered(struct deliverer *d, struct event *e)
 static void failed(struct deliverer *d, struct event *e, const char *why, const char *extra)
 {
 	d->st->failed++;
-	hub_failstore_add(d->o->failstore, why, e->line, e->data, e->len, e->is_json, extra);
 	hub_info("line %llu: %s", (unsigned long long)e->line, why);
-	hub_ack_lines_done(d->acks, e->line);
+	/* a failure that could not be recorded is never acknowledged: the
+	 * writer keeps it, and reading stops (exit 74) */
+	if (hub_failstore_add(d->o->failstore, why, e->line, e->data, e->len, e->is_json, extra) < 0)
+		d->io_error = 1;
+	else
+		hub_ack_lines_done(d->acks, e->line);
 	release(d, e);
 	event_free(d, e);
 }
@@ -187,9 +191,11 @@ static void failed_line(struct deliverer *d, const struct hub_line *l, const cha
                         const char *extra)
 {
 	d->st->failed++;
-	hub_failstore_add(d->o->failstore, why, l->number, l->data, l->len, is_json, extra);
 	hub_info("line %llu: %s", (unsigned long long)l->number, why);
-	hub_ack_lines_done(d->acks, l->number);
+	if (hub_failstore_add(d->o->failstore, why, l->number, l->data, l->len, is_json, extra) < 0)
+		d->io_error = 1;
+	else
+		hub_ack_lines_done(d->acks, l->number);
 }
 
 static int is_gone(const struct deliverer *d, const char *url)
@@ -687,6 +693,8 @@ int hub_deliver_run(int in_fd, const struct hub_deliver_opts *o, struct hub_stat
 		struct curl_waitfd fds[2];
 		unsigned nfds = 0;
 
+		if (d.io_error)
+			input_open = 0;   /* the failure store cannot keep what fails: no further */
 		while (input_open && room(&d)) {
 			int rc = hub_reader_next(r, &l);
 

@@ -66,9 +66,13 @@ static void fail(struct producer *p, const char *reason, uint64_t line, const ch
 {
 	p->st->failed++;
 	p->txn_abort = 1;
-	hub_failstore_add(p->o->failstore, reason, line, ev, len, is_json, extra);
-	hub_ack_lines_done(p->acks, line);
 	hub_info("line %llu: %s", (unsigned long long)line, reason);
+	/* a failure that could not be recorded is never acknowledged (the
+	 * writer keeps it), and reading stops: exit 74 */
+	if (hub_failstore_add(p->o->failstore, reason, line, ev, len, is_json, extra) < 0)
+		p->io_error = 1;
+	else
+		hub_ack_lines_done(p->acks, line);
 }
 
 static void flush_out(struct producer *p)
@@ -572,7 +576,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		reports[0] = reports[1] = -1;
 	}
 	p->lines_stay = 1;
-	while (!hub_stop_requested && !p->fatal && (o->count == 0 || *lines < o->count)) {
+	while (!hub_stop_requested && !p->fatal && !p->io_error && (o->count == 0 || *lines < o->count)) {
 		/* The batch goes out before every read: a read may move the
 		 * lines the batch points at, and nothing else does. */
 		before_next(p, *lines, !hub_reader_buffered(r));
@@ -639,7 +643,7 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 	/* waiting for lines, it looks at delivery reports and SIGUSR1 ten
 	 * times a second */
 	hub_scanahead_set_timeout(sa, 100);
-	while (!p->fatal && (o->count == 0 || *lines < o->count)) {
+	while (!p->fatal && !p->io_error && (o->count == 0 || *lines < o->count)) {
 		before_next(p, *lines, !hub_scanahead_ready(sa));
 		rc = hub_scanahead_next(sa, &sc);
 		if (rc == 0)

@@ -309,3 +309,40 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	# and that run, written to a pipe read by wc, committed everything
 	[ "$(hub-consume -G g -t ack -e "${GROUPX[@]}" | wc -l)" -eq 0 ]
 }
+
+@test "-G: a commit refused while the group rebalances is said, counted, and made good once it settles" {
+	start_devbroker -T t4:4
+	"$GEN" 500 --seed 20 | produce t4
+	# the coordinator refuses the next three commits, as during a rebalance
+	broker_ctl error OffsetCommit REBALANCE_IN_PROGRESS 3
+	sleep 0.2
+	hub-consume -t t4 -G g "${GROUPX[@]}" -e --stats >"$T/out" 2>"$T/err"
+	cat "$T/err"
+	[ "$(wc -l <"$T/out")" -eq 500 ]
+	grep -Eq "warning: Kafka refused to commit the offsets of [1-4] partitions?: Broker: Group rebalance in progress; committing them again" "$T/err"
+	[ "$(tail -n1 "$T/err" | jq .commits_refused)" -eq 3 ]
+	! grep -q "not committed" "$T/err"
+	# all of it was committed after all: the group has nothing left to read
+	run hub-consume -t t4 -G g "${GROUPX[@]}" -e
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "-G: offsets Kafka never lets us commit make the exit status 75, each partition named; the group reads them again" {
+	start_devbroker -T t4:4
+	"$GEN" 300 --seed 21 | produce t4
+	broker_ctl error OffsetCommit REBALANCE_IN_PROGRESS 100000
+	sleep 0.2
+	run hub-consume -t t4 -G g "${GROUPX[@]}" -e --stats
+	[ "$status" -eq 75 ]
+	echo "$output" | grep -v "^{\"spec" >&2
+	[ "$(grep -c '^{"order_id\|^{"specversion' <<<"$output")" -eq 300 ]
+	for p in 0 1 2 3; do
+		grep -q "error: t4 \[$p\]: offset [0-9]* not committed (Broker: Group rebalance in progress): group g reads the events since its last commit again" <<<"$output"
+	done
+	[ "$(grep '^{"tool"' <<<"$output" | jq '.commits_refused > 3')" = true ]
+	broker_ctl clear OffsetCommit
+	sleep 0.2
+	hub-consume -t t4 -G g "${GROUPX[@]}" -e >"$T/again"
+	[ "$(wc -l <"$T/again")" -eq 300 ]
+}

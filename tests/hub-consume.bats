@@ -346,3 +346,37 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	hub-consume -t t4 -G g "${GROUPX[@]}" -e >"$T/again"
 	[ "$(wc -l <"$T/again")" -eq 300 ]
 }
+
+@test "-G: SIGTERM while the group still waits for a killed member exits 0, never an abort (librdkafka issue 4312)" {
+	# librdkafka before 2.3.0 aborts (exit 134) destroying a member of a
+	# cooperative-sticky group that joined but was never given an assignment
+	start_devbroker -T t4:4
+	local G=(-X session.timeout.ms=6000 -X heartbeat.interval.ms=500) old
+	old=$("$PY" -c 'import ctypes; l=ctypes.CDLL("librdkafka.so.1"); print(int(l.rd_kafka_version() < 0x020300ff))')
+	for wait in 5 7; do   # the reported window: 5 to 8 s after the start
+		hub-consume -t t4 -G "g$wait" "${G[@]}" >/dev/null 2>"$T/a.err" &
+		local a=$!
+		hub-consume -t t4 -G "g$wait" "${G[@]}" >/dev/null 2>"$T/b.err" &
+		local b=$!
+		sleep 4
+		kill -9 "$a"
+		wait "$a" || true
+		hub-consume -t t4 -G "g$wait" "${G[@]}" -vvv >/dev/null 2>"$T/c.err" &
+		local c=$!
+		sleep "$wait"   # its join waits for the killed member's session to end
+		kill -TERM "$c"
+		st=0
+		wait "$c" || st=$?
+		kill -TERM "$b"   # first, so that no member outlives a failed test
+		bst=0
+		wait "$b" || bst=$?
+		cat "$T/c.err"
+		[ "$st" -eq 0 ]
+		! grep -q "Assertion" "$T/c.err"
+		# the case of the bug, said at -vvv
+		if [ "$old" = 1 ] && ! grep -q "assigned" "$T/c.err"; then
+			grep -q "not destroyed (never assigned; librdkafka issue 4312)" "$T/c.err"
+		fi
+		[ "$bst" -eq 0 ]
+	done
+}

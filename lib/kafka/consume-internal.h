@@ -36,6 +36,7 @@ struct consumer {
 	int nrkts;
 	int status;                     /* set once something ends the run */
 	int stop;
+	int ever_assigned;              /* -G: the group gave us an assignment once */
 	uint64_t commits_refused;       /* commits Kafka refused (--stats) */
 	rd_kafka_resp_err_t refusal;    /* the last reason, said once on stderr */
 };

@@ -42,6 +42,7 @@
 #define IDLE_WAIT_MS 100            /* longest wait for a message, for signals */
 #define LINGER_MS 2                 /* how long a dry queue may take to refill */
 #define COMMIT_PATIENCE_MS 10000    /* how long the last commit waits for a rebalance */
+#define LIBRDKAFKA_4312_FIXED 0x020300ff   /* 2.3.0 */
 
 void hub_consume_defaults(const struct hub_consume_opts *o, const char **kv, int n)
 {
@@ -540,7 +541,16 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 		rd_kafka_queue_destroy(mainq);
 	}
 	rd_kafka_queue_destroy(c.queue);
-	rd_kafka_destroy(c.rk);
+	if (c.group && !c.ever_assigned && rd_kafka_version() < LIBRDKAFKA_4312_FIXED)
+		/* librdkafka before 2.3.0 aborts in rd_kafka_destroy() when a
+		 * member of a cooperative-sticky group had joined but was never
+		 * given an assignment (its issue 4312: SIGTERM while the group
+		 * waits for a killed member). The group was left cleanly above
+		 * and nothing is in flight: the handle goes with the process. */
+		hub_debug("librdkafka %s: the consumer is not destroyed (never assigned; librdkafka issue 4312)",
+		          rd_kafka_version_str());
+	else
+		rd_kafka_destroy(c.rk);
 
 	hub_json_free(c.js);
 	hub_buf_free(&c.out);

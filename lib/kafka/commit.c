@@ -165,7 +165,7 @@ int hub_commit_final(struct consumer *c, int patience_ms)
 			 * calm a while, they are another member's. */
 			if (!calm)
 				calm = now;
-			else if (now - calm >= 1.5)
+			else if (now - calm >= 4)
 				break;
 		} else {
 			calm = 0;

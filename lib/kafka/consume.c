@@ -467,7 +467,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	struct stat sb;
 	char errstr[512], brokers[512] = "";
 	size_t blen = sizeof(brokers);
-	int status;
+	int status, joined = 0;
 
 	c.o = o;
 	c.st = st;
@@ -529,6 +529,14 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	if (o->commits_refused)
 		*o->commits_refused = c.commits_refused;
 	if (c.group) {
+		/* a member id comes with the JoinGroup response, with which
+		 * librdkafka also picks the assignor (see issue 4312 below) */
+		char *member = rd_kafka_memberid(c.rk);
+
+		joined = member && *member;
+		rd_kafka_mem_free(c.rk, member);
+	}
+	if (c.group) {
 		rd_kafka_resp_err_t err = rd_kafka_consumer_close(c.rk);
 
 		if (err && err != RD_KAFKA_RESP_ERR__FATAL)
@@ -541,7 +549,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 		rd_kafka_queue_destroy(mainq);
 	}
 	rd_kafka_queue_destroy(c.queue);
-	if (c.group && !c.ever_assigned && rd_kafka_version() < LIBRDKAFKA_4312_FIXED)
+	if (c.group && joined && !c.ever_assigned && rd_kafka_version() < LIBRDKAFKA_4312_FIXED)
 		/* librdkafka before 2.3.0 aborts in rd_kafka_destroy() when a
 		 * member of a cooperative-sticky group had joined but was never
 		 * given an assignment (its issue 4312: SIGTERM while the group

@@ -20,12 +20,18 @@ else
 Q = @
 endif
 
-.PHONY: all test check demo bench install uninstall clean deps test-kafka bench-kafka
+.PHONY: all test check demo bench install uninstall clean deps test-kafka bench-kafka fuzz fuzz-build
 
 # Test drivers for libhub itself: every tests/helper/*.c (git's t/helper/).
 TEST_DRIVERS = $(patsubst tests/helper/%.c,$(BUILD)/tests/helper/%,$(wildcard tests/helper/*.c))
 
-all: $(BINS) $(BUILD)/libhub.a $(TEST_DRIVERS)
+# The libFuzzer harnesses (tests/fuzz/*.c but the shared common.c and
+# replay.c): in the normal build each is linked with replay.c, a main that
+# runs the regression inputs of tests/fuzz/regress/ (tests/fuzz.bats).
+FUZZ_HARNESSES = $(filter-out common replay,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+FUZZ_REPLAYS = $(FUZZ_HARNESSES:%=$(BUILD)/tests/fuzz/%-replay)
+
+all: $(BINS) $(BUILD)/libhub.a $(TEST_DRIVERS) $(FUZZ_REPLAYS)
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
@@ -51,6 +57,37 @@ $(BUILD)/tests/helper/%: tests/helper/%.c $(BUILD)/libhub.a $(LIB_HDR)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhub.a $(LDLIBS)
+
+$(BUILD)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/common.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+  $(BUILD)/libhub.a $(LIB_HDR)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) -DFUZZ_SCHEMAS=\"$(CURDIR)/schemas\" $(HUB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	  $< tests/fuzz/common.c tests/fuzz/replay.c $(BUILD)/libhub.a $(LDLIBS)
+
+# make fuzz: libhub built again by clang with the fuzzer's coverage and
+# ASan + UBSan (FUZZ_BUILD), each harness linked with libFuzzer, then
+# tests/fuzz/run fuzzes each for FUZZ_SECONDS and ends with "N passed, N
+# failed". New inputs go to FUZZ_BUILD/corpus/, crashes to FUZZ_BUILD/crashes/.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz/%)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+	  $(FUZZ_BUILD)/libhub.a
+	$(MAKE) $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/common.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libhub.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -DFUZZ_SCHEMAS=\"$(CURDIR)/schemas\" $(HUB_CFLAGS) $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer -o $@ $< tests/fuzz/common.c $(FUZZ_BUILD)/libhub.a $(LDLIBS)
+
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_HARNESSES)
 
 # hub.pc is written at install time, for the PREFIX being installed to.
 define HUB_PC
@@ -117,4 +154,4 @@ uninstall:
 	  $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

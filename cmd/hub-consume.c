@@ -5,6 +5,7 @@
  * default: with -G an offset is committed only after its event was
  * written (at least once), and a value that is not one JSON object on
  * one line goes to the failure store instead of breaking the stream. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,8 @@ static void usage(void)
 	hub_options_help(stdout, options, 21);
 	printf("\n"
 	       "Exit status: 0 done, 1 some events in the failure store, 64 usage, 66 no such\n"
-	       "topic, 69 Kafka unavailable, 74 output error, 78 bad configuration.\n"
+	       "topic, 69 Kafka unavailable, 74 output error, 75 offsets Kafka refused to\n"
+	       "commit (-G: read again), 78 bad configuration.\n"
 	       "See hub-consume(1).\n");
 }
 
@@ -98,6 +100,8 @@ int main(int argc, char **argv)
 	struct hub_error e = { 0 };
 	struct hub_getopt g;
 	int c, status, show_stats = 0, list = 0, query = 0;
+	uint64_t commits_refused = 0;
+	char extra[64];
 	rd_kafka_conf_t *conf;
 
 	hub_diag_init(argv[0]);
@@ -208,10 +212,13 @@ int main(int argc, char **argv)
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(1);
 	hub_stats_start(&st);
+	o.commits_refused = &commits_refused;
 	status = hub_consume_run(conf, STDOUT_FILENO, &o, &st);
 
+	if (commits_refused)
+		snprintf(extra, sizeof(extra), "\"commits_refused\":%" PRIu64, commits_refused);
 	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
-	                    .show_stats = show_stats });
+	                    .show_stats = show_stats, .stats_extra = commits_refused ? extra : NULL });
 	hub_avrowire_free(o.avro);
 	hub_registry_free(reg);
 	return status;

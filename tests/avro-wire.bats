@@ -168,3 +168,27 @@ PY
 	[ "$(count_lines "$T/dlq")" -eq 1 ]
 	jq -e '.reason | test("does not fit the schema")' "$T/dlq"
 }
+
+@test "decoding refuses a decimal beyond its precision and a string that is not UTF-8 (found by tests/fuzz/avro_wire)" {
+	# an order.paid message (schema id 2), its amount a decimal(12,2) in bytes at offset 14
+	m=$(printf '{"order_id":"ORD-1","market":"JP","amount":386.00,"currency":"JPY","payment":{"method":"card","card_last4":null,"psp_reference":"PSP1"}}' |
+		"$AVROWIRE" encode "$BATS_TEST_DIRNAME/../schemas" com.example.retail.order.paid | xxd -p | tr -d '\n')
+	[ "${m:28:8}" = "060096c8" ]
+	dec() { echo "${m:0:28}$1${m:36}" | xxd -r -p | "$AVROWIRE" decode "$BATS_TEST_DIRNAME/../schemas"; }
+	run dec 0c00e8d4a50fff        # 9999999999.99: twelve digits
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .amount <<<"$output")" = 9999999999.99 ]
+	run dec 0cff172b5af001        # -9999999999.99
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .amount <<<"$output")" = -9999999999.99 ]
+	for v in 0c00e8d4a51000 0cff172b5af000 107fffffffffffffff; do   # 10^10, -10^10, 2^63-1 hundredths
+		run dec "$v"
+		[ "$status" -eq 1 ] || { echo "accepted: $v: $output"; false; }
+		grep -q "schema id 2: the decoded value does not fit the schema (a decimal with more digits than its precision" <<<"$output"
+	done
+	# the order id "ORD-1" with a byte 0xff in it: refused, not decoded with U+FFFD
+	[ "${m:10:12}" = "0a4f52442d31" ]
+	run bash -c "echo '${m:0:14}ff${m:16}' | xxd -r -p | '$AVROWIRE' decode '$BATS_TEST_DIRNAME/../schemas'"
+	[ "$status" -eq 1 ]
+	grep -q "a string not UTF-8" <<<"$output"
+}

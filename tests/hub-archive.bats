@@ -655,4 +655,58 @@ answers() {
 	other=$(jq -r .subject "$T/in" | grep -v "^$subject\$" | head -n1)
 	run A trace "$other" --ndjson
 	[[ "$output" != *"failure store"* ]]
+
+@test "an envelope's Kafka timestamp past year 9999 or below 0 files the event under its arrival, where find and show see it" {
+	for ts in 1764028800000 -1 -62135596800001 253402300799999 253402300800000 9223372036854775807; do
+		printf '{"topic":"t","partition":0,"offset":1,"timestamp":%s,"value":{"id":"ev%s","type":"x","source":"/s"}}\n' "$ts" "$ts"
+	done >"$T/in"
+	run A --dlq "$T/dlq" <"$T/in"
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/dlq" ]
+	for ts in 1764028800000 -1 -62135596800001 253402300799999 253402300800000 9223372036854775807; do
+		run A show "ev$ts"
+		[ "$status" -eq 0 ] || { echo "show ev$ts: $output"; false; }
+		[ "$(jq -r .event.id <<<"$output")" = "ev$ts" ]
+	done
+	[ "$(A find | wc -l)" -eq 6 ]
+	# the year directories searches walk: four digits, and 9999 is the last one
+	[ -z "$(cd "$T/a" && find . -mindepth 2 -maxdepth 2 -type d | grep -Ev '^\./t/[0-9]{4}$')" ]
+	[ -d "$T/a/t/2025" ] && [ -d "$T/a/t/9999" ]
+}
+
+@test "a last line torn by the hub tool writing it (killed in mid-line) is no failure: not stored, not acknowledged" {
+	"$GEN" 100000 --seed 41 >"$T/in"
+	for attempt in 1 2 3 4 5 6; do
+		rm -rf "$T/a" "$T/dlq"
+		{ hub-validate --schemas "$BATS_TEST_DIRNAME/../schemas" <"$T/in" & echo $! >"$T/vpid"; wait; } |
+			hub-archive -d "$T/a" --dlq "$T/dlq" --stats 2>"$T/err" &
+		local ap=$!
+		sleep 0.4
+		kill -9 "$(cat "$T/vpid")"
+		st=0
+		wait "$ap" || st=$?
+		grep -q "is cut short" "$T/err" && break   # else it died between two lines
+	done
+	cat "$T/err"
+	grep -q "warning: line [0-9]*, the last, is cut short (no newline at the end of the input: the hub tool writing it stopped in mid-line); not stored" "$T/err"
+	[ "$st" -eq 0 ]
+	[ ! -e "$T/dlq" ]
+	stats=$(grep '^{"tool"' "$T/err")
+	[ "$(jq .failed <<<"$stats")" -eq 0 ]
+	[ "$(jq .in <<<"$stats")" -eq "$(jq .out <<<"$stats")" ]
+	[ "$(all_lines | wc -l)" -eq "$(jq .out <<<"$stats")" ]
+	visible_lines_parse
+}
+
+@test "a last line without its newline from a file or another program: whole, it is stored; cut, a failure as before" {
+	"$GEN" 3 --seed 42 >"$T/in"
+	head -c -1 "$T/in" | A --dlq "$T/dlq"
+	[ "$(all_lines | wc -l)" -eq 3 ]
+	[ ! -e "$T/dlq" ]
+	rm -rf "$T/a"
+	run bash -c "head -c -20 '$T/in' | hub-archive -d '$T/a' --dlq '$T/dlq'"
+	[ "$status" -eq 1 ]
+	[ "$(all_lines | wc -l)" -eq 2 ]
+	[ "$(count_lines "$T/dlq")" -eq 1 ]
+	[ "$(jq .line "$T/dlq")" -eq 3 ]
 }

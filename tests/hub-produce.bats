@@ -564,4 +564,40 @@ runs() {
 	[[ "$output" == *"warning: -k mykey: no event has a field mykey, so every message went without a key"* ]]
 	run hub-produce -t k1 -k subject <"$T/in"
 	[[ "$output" != *"without a key"* ]]
+
+@test "one SIGTERM after the input's end with the broker down lets delivery go on; only a second gives up" {
+	start_devbroker -T t1:1
+	"$GEN" 300 --seed 31 >"$T/in"
+	broker_ctl down 1
+	sleep 0.5
+	hub-produce -t t1 --dlq "$T/dlq" --stats -X message.timeout.ms=60000 <"$T/in" 2>"$T/err" &
+	pid=$!
+	sleep 1.5   # the input is read; all 300 wait for the broker
+	kill -TERM "$pid"
+	sleep 2
+	cat "$T/err"
+	kill -0 "$pid"              # still delivering
+	[ ! -e "$T/dlq" ]           # nothing given up
+	grep -q "Terminated: the input was read to its end; still delivering the 300 events in flight" "$T/err"
+	broker_ctl up 1
+	wait "$pid"                 # the broker came back: all delivered, exit 0
+	[ ! -e "$T/dlq" ]
+	[ "$(grep '^{"tool"' "$T/err" | jq .out)" -eq 300 ]
+	[ "$(consume_all t1 | wc -l)" -eq 300 ]
+
+	# the second signal gives up at once: the events to the failure store
+	broker_ctl down 1
+	sleep 0.5
+	hub-produce -t t1 --dlq "$T/dlq2" --stats -X message.timeout.ms=60000 <"$T/in" 2>"$T/err2" &
+	pid=$!
+	sleep 1.5
+	kill -TERM "$pid"
+	sleep 0.5
+	kill -0 "$pid"
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	grep -q "interrupted again: giving up on 300 undelivered events" "$T/err2"
+	[ "$(count_lines "$T/dlq2")" -eq 300 ]
 }

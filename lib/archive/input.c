@@ -4,7 +4,10 @@
  * of input or a signal; a batch is written whenever input pauses, and an
  * fsync due under --fsync interval is not kept waiting by an idle input.
  * Invariant: --tee copies a line to standard output only once it is stored,
- * and the writer of the input hears of a line (stream/ack.h) only then. */
+ * and the writer of the input hears of a line (stream/ack.h) only then.
+ * A last line cut short by a hub tool that died writing it (no newline,
+ * not valid JSON, a link to the writer) is neither stored nor a failure:
+ * unacknowledged, it comes again from the stage before. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "core/file-internal.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "json/scan.h"
 #include "stream/ack.h"
 #include "stream/ndjson.h"
 
@@ -72,6 +76,20 @@ static const char *counted(const struct hub_archive_counters *c, uint64_t repeat
 	return buf;
 }
 
+/* Whether the input's last line, which has no newline, is a torn piece of
+ * a line rather than a whole one (a file's last line often lacks its
+ * newline): it is not one valid JSON text. */
+static int torn(const char *line, size_t len)
+{
+	struct hub_json *js = hub_json_new();
+	struct hub_span none[1];
+	enum hub_json_type top;
+	int bad = hub_json_scan(js, line, len, none, &top) != 0;
+
+	hub_json_free(js);
+	return bad;
+}
+
 static int tee_out(int fd, struct hub_buf *acked)
 {
 	int rc = 0;
@@ -92,7 +110,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	struct hub_archive_counters c;
 	int rc, status = HUB_EXIT_OK;
 	char extra[96], why[160], line[256];
-	uint64_t repeats, added = 0;
+	uint64_t repeats, added = 0, consumed_before = 0, consumed_now = 0, torn_bytes = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.up = hub_ack_in_new(in_fd, 0);   /* before the first read: stream/ack.h */
@@ -125,11 +143,23 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			break;
 		}
 		st->in++;
+		consumed_before = consumed_now;
+		consumed_now = hub_reader_consumed(r);
 		if (l.status == HUB_LINE_TOO_LONG) {
 			hub_line_too_long_reason(&l, why, sizeof(why), extra, sizeof(extra));
 			hub_failstore_add(fs, why, l.number, l.data, l.len, 0, extra);
 			st->failed++;
 			continue;
+		}
+		if (l.unterminated && m.up && torn(l.data, l.len)) {
+			/* not stored, not a failure, and not acknowledged: the
+			 * stage before sends it again, whole */
+			hub_warn("line %llu, the last, is cut short (no newline at the end of the input: the "
+			         "hub tool writing it stopped in mid-line); not stored: it is not acknowledged, so "
+			         "it comes again", (unsigned long long)l.number);
+			st->in--;
+			torn_bytes = hub_reader_consumed(r) - consumed_before;
+			break;
 		}
 		rc = hub_archive_add(a, l.data, l.len, l.number, &acked);
 		if (rc < 0) {
@@ -161,7 +191,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	 * segments are closed (indexes, compression), which can take a while */
 	if (status != HUB_EXIT_IOERR && hub_archive_sync(a, &acked) == 0) {
 		m.stored = added;
-		hub_ack_in_send(m.up, hub_reader_consumed(r));
+		hub_ack_in_send(m.up, hub_reader_consumed(r) - torn_bytes);
 	} else {
 		acknowledge(&m, hub_archive_durable_line(a));
 	}

@@ -84,6 +84,12 @@ int hub_span_equals(const struct hub_span *v, struct hub_buf *tmp, const char *s
 	return hub_span_str(v, tmp, &t, &tn) == 0 && tn == n && memcmp(t, s, n) == 0;
 }
 
+/* A Kafka timestamp is milliseconds since 1970, -1 for none; one past
+ * 9999-12-31T23:59:59.999Z has no RFC 3339 form and no hour directory
+ * that searches walk (four-digit years), so it counts as none: such an
+ * event is filed under its arrival, like one without a time. */
+#define KAFKA_TIMESTAMP_MAX INT64_C(253402300799999)
+
 static int parse_int(const char *s, size_t n, int64_t *out)
 {
 	int64_t v = 0;
@@ -145,7 +151,8 @@ int hub_arec_parse(struct hub_arec_parser *p, const char *line, size_t len,
 	if (hub_span_str(&rec->time, &p->tmp, &s, &n) == 0 && hub_time_parse(s, n, &rec->time_ms) == 0)
 		rec->has_time = 1;
 	else if (rec->timestamp.type == HUB_JSON_NUMBER &&
-	         parse_int(rec->timestamp.p, rec->timestamp.len, &ts) == 0)
+	         parse_int(rec->timestamp.p, rec->timestamp.len, &ts) == 0 &&
+	         ts >= 0 && ts <= KAFKA_TIMESTAMP_MAX)
 		rec->has_time = 2, rec->time_ms = ts;
 	return 0;
 }

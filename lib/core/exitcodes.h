@@ -16,6 +16,7 @@ enum {
 	HUB_EXIT_UNAVAILABLE = 69, /* Kafka or another service unavailable (EX_UNAVAILABLE) */
 	HUB_EXIT_SOFTWARE = 70,    /* internal error (EX_SOFTWARE) */
 	HUB_EXIT_IOERR = 74,       /* read or write error, e.g. stdout closed (EX_IOERR) */
+	HUB_EXIT_TEMPFAIL = 75,    /* done, but something to retry: offsets not committed (EX_TEMPFAIL) */
 	HUB_EXIT_CONFIG = 78,      /* bad configuration (EX_CONFIG) */
 };
 

@@ -29,6 +29,7 @@ void hub_assign_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topi
 	rd_kafka_resp_err_t aerr = RD_KAFKA_RESP_ERR_NO_ERROR;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		c->ever_assigned = 1;
 		for (int i = 0; i < parts->cnt; i++)
 			hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, parts->elems[i].topic,
 			                                              parts->elems[i].partition), 1);

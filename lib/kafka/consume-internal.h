@@ -37,6 +37,9 @@ struct consumer {
 	int nrkts;
 	int status;                     /* set once something ends the run */
 	int stop;
+	int ever_assigned;              /* -G: the group gave us an assignment once */
+	uint64_t commits_refused;       /* commits Kafka refused (--stats) */
+	rd_kafka_resp_err_t refusal;    /* the last reason, said once on stderr */
 };
 
 /* kafka/consume.c: the output */
@@ -53,5 +56,15 @@ void hub_assign_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topi
 int hub_assign_start_simple(struct consumer *c, const char *brokers);
 void hub_assign_stop_simple(struct consumer *c);
 int hub_assign_start_group(struct consumer *c, const char *brokers);
+
+/* kafka/commit.c: commits Kafka refused, said and retried */
+void hub_commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
+                       void *opaque);
+/* Before the group is left: commits what is stored, again and again while
+ * a rebalance is in progress (up to patience_ms, or a second signal), and
+ * says which offsets stay uncommitted. 0, or HUB_EXIT_TEMPFAIL when some do. */
+int hub_commit_final(struct consumer *c, int patience_ms);
+/* "\"commits_refused\":N" for --stats once a commit was refused, else NULL. */
+const char *hub_commit_stats(const struct consumer *c, char *buf, size_t n);
 
 #endif

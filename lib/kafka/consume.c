@@ -42,6 +42,8 @@
 #define FLUSH_BYTES (1024 * 1024)   /* write when the buffer holds this much */
 #define IDLE_WAIT_MS 100            /* longest wait for a message, for signals */
 #define LINGER_MS 2                 /* how long a dry queue may take to refill */
+#define COMMIT_PATIENCE_MS 10000    /* how long the last commit waits for a rebalance */
+#define LIBRDKAFKA_4312_FIXED 0x020300ff   /* 2.3.0 */
 
 void hub_consume_defaults(const struct hub_consume_opts *o, const char **kv, int n)
 {
@@ -491,8 +493,11 @@ static void consume_loop(struct consumer *c)
 		 * to refill, then write out and wait for the next message. */
 		ssize_t n = rd_kafka_consume_batch_queue(c->queue, timeout, msgs, timeout > LINGER_MS ? 1 : BATCH);
 
-		if (hub_stats_due())
-			hub_stats_print(c->st, NULL);
+		if (hub_stats_due()) {
+			char extra[64];
+
+			hub_stats_print(c->st, hub_commit_stats(c, extra, sizeof(extra)));
+		}
 		if (n < 0) {
 			hub_err("consuming: %s", rd_kafka_err2str(rd_kafka_last_error()));
 			c->status = HUB_EXIT_UNAVAILABLE;
@@ -531,7 +536,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	struct stat sb;
 	char errstr[512], brokers[512] = "";
 	size_t blen = sizeof(brokers);
-	int status;
+	int status, joined = 0;
 
 	c.o = o;
 	c.st = st;
@@ -551,8 +556,10 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 		return HUB_EXIT_CONFIG;
 	}
 	rd_kafka_conf_set_opaque(conf, &c);
-	if (c.group)
+	if (c.group) {
 		rd_kafka_conf_set_rebalance_cb(conf, hub_assign_rebalance);
+		rd_kafka_conf_set_offset_commit_cb(conf, hub_commit_result);
+	}
 	c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!c.rk) {
 		rd_kafka_conf_destroy(conf);
@@ -580,6 +587,24 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 		hub_ack_out_end(c.ack, 5000);
 		store_consumed(&c);
 	}
+	/* What is stored is committed before the group is left, again while
+	 * a rebalance refuses it: leaving would only try once. */
+	if (c.group && !hub_ack_out_txn(c.ack)) {
+		int cstatus = hub_commit_final(&c, COMMIT_PATIENCE_MS);
+
+		if (cstatus && c.status == HUB_EXIT_OK)
+			c.status = cstatus;
+	}
+	if (o->commits_refused)
+		*o->commits_refused = c.commits_refused;
+	if (c.group) {
+		/* a member id comes with the JoinGroup response, with which
+		 * librdkafka also picks the assignor (see issue 4312 below) */
+		char *member = rd_kafka_memberid(c.rk);
+
+		joined = member && *member;
+		rd_kafka_mem_free(c.rk, member);
+	}
 	if (c.group) {
 		rd_kafka_resp_err_t err = rd_kafka_consumer_close(c.rk);
 
@@ -593,7 +618,16 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 		rd_kafka_queue_destroy(mainq);
 	}
 	rd_kafka_queue_destroy(c.queue);
-	rd_kafka_destroy(c.rk);
+	if (c.group && joined && !c.ever_assigned && rd_kafka_version() < LIBRDKAFKA_4312_FIXED)
+		/* librdkafka before 2.3.0 aborts in rd_kafka_destroy() when a
+		 * member of a cooperative-sticky group had joined but was never
+		 * given an assignment (its issue 4312: SIGTERM while the group
+		 * waits for a killed member). The group was left cleanly above
+		 * and nothing is in flight: the handle goes with the process. */
+		hub_debug("librdkafka %s: the consumer is not destroyed (never assigned; librdkafka issue 4312)",
+		          rd_kafka_version_str());
+	else
+		rd_kafka_destroy(c.rk);
 
 	hub_json_free(c.js);
 	hub_buf_free(&c.out);
@@ -602,7 +636,8 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	hub_ack_out_free(c.ack);
 	if (status == HUB_EXIT_OK)
 		status = c.status;
-	if (status == HUB_EXIT_OK && st->failed > 0)
+	/* events in the failure store outrank offsets to commit again */
+	if ((status == HUB_EXIT_OK || status == HUB_EXIT_TEMPFAIL) && st->failed > 0)
 		status = HUB_EXIT_FAILED;
 	return status;
 }

@@ -33,6 +33,9 @@ struct hub_consume_opts {
 	struct hub_avrowire *avro;      /* --format avro: values are Avro, Confluent framing */
 	int metadata_timeout_ms;        /* -m: how long to wait for the brokers with -e */
 	struct hub_failstore *failstore;
+	/* With -G: how many commits Kafka refused (kafka/commit.c), for --stats;
+	 * set by hub_consume_run() when not NULL. */
+	uint64_t *commits_refused;
 };
 
 /* Parses -o: beginning, end, stored, N, -N (N from the end), s@MS.
@@ -46,7 +49,9 @@ int hub_consume_parse_offset(const char *s, int64_t *offset, int64_t *timestamp)
 void hub_consume_defaults(const struct hub_consume_opts *opts, const char **kv, int n);
 
 /* Consumes to out_fd until -e/-c/a signal. conf is consumed. Returns the
- * exit status (core/exitcodes.h). Counters land in *stats. */
+ * exit status (core/exitcodes.h): 75 when every event was written but
+ * Kafka refused to commit some offsets, to the end (a restart reads those
+ * events again). Counters land in *stats. */
 int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_opts *opts,
                     struct hub_stats *stats);
 

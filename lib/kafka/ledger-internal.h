@@ -33,6 +33,7 @@ struct hub_ledger_part {
 	int64_t cut;             /* offset after the last message written or buffered; -1: none */
 	struct hub_ledger_mark marks[HUB_LEDGER_MARKS];   /* oldest first */
 	int nmarks;
+	int64_t refused;         /* an offset Kafka refused to commit, until one as high is; 0: none */
 };
 
 struct hub_ledger {

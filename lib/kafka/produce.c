@@ -516,15 +516,24 @@ static void serve_stats(struct producer *p)
 		hub_stats_print(p->st, NULL);
 }
 
-/* Waits until every message has its delivery report. A second signal
- * purges what is still queued: those events fail, into the store. */
+/* Waits until every message has its delivery report. The first stop
+ * signal of the run only stops the reading (whether it came while reading
+ * or now, after the input's end): delivery goes on, up to
+ * message.timeout.ms. The second purges what is still queued: those events
+ * fail, into the store. */
 static void drain(struct producer *p)
 {
-	int purged = 0, signals_before = hub_stop_count;
+	int purged = 0, told = hub_stop_count > 0;
 
 	while (rd_kafka_outq_len(p->rk) > 0) {
 		rd_kafka_poll(p->rk, 100);
-		if (!purged && hub_stop_count > signals_before) {
+		if (!told && hub_stop_count == 1) {
+			hub_warn("%s: the input was read to its end; still delivering the %d events in flight "
+			         "(until message.timeout.ms); a second signal gives up on them (failure store)",
+			         strsignal(hub_stop_requested), rd_kafka_outq_len(p->rk));
+			told = 1;
+		}
+		if (!purged && hub_stop_count >= 2) {
 			hub_warn("interrupted again: giving up on %d undelivered events; they go to the failure store",
 			         rd_kafka_outq_len(p->rk));
 			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

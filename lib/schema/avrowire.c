@@ -469,6 +469,36 @@ static int decode_items(const struct hub_avro_node *n, avro_value_t *v, struct h
 	return 0;
 }
 
+/* A decimal's unscaled two's-complement bytes as a number, if it has no
+ * more digits than the schema's precision: a producer may send any number
+ * of bytes, and what does not fit the type is refused, not printed (it
+ * would not encode again, and hub-validate would reject it). */
+static int put_decimal(const struct hub_avro_node *n, const unsigned char *p, size_t size, struct hub_buf *out)
+{
+	size_t at = out->len;
+	int digits = 0, leading = 1;
+
+	/* bytes that only extend the sign (a fixed pads with them) */
+	while (size > 1 && ((p[0] == 0x00 && p[1] < 0x80) || (p[0] == 0xff && p[1] >= 0x80)))
+		p++, size--;
+	if (size > 32)   /* 2^255 has 77 digits; precisions go to 76 */
+		return -1;
+	hub_logical_bytes_to_decimal(p, size, n->scale, out);
+	for (size_t i = at; i < out->len; i++) {
+		char c = out->data[i];
+
+		if (c >= '1' && c <= '9')
+			leading = 0;
+		if (c >= '0' && c <= '9' && !leading)
+			digits++;
+	}
+	if (n->precision > 0 && digits > n->precision) {
+		out->len = at;
+		return -1;
+	}
+	return 0;
+}
+
 static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
 {
 	switch (n->kind) {
@@ -524,7 +554,7 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 		if ((n->kind == HUB_AVRO_BYTES ? avro_value_get_bytes(v, &p, &size) : avro_value_get_fixed(v, &p, &size)) != 0)
 			return -1;
 		if (n->logical == HUB_LOGICAL_DECIMAL)
-			hub_logical_bytes_to_decimal(p, size, n->scale, out);
+			return put_decimal(n, p, size, out);
 		else
 			put_byte_string(out, p, size);
 		return 0;
@@ -612,8 +642,12 @@ static int wire_check(const struct hub_avro_node *n, const unsigned char **p, co
 		*p += v;
 		return 0;
 	case HUB_AVRO_BYTES:
-	case HUB_AVRO_STRING:
 		if (wire_length(p, end, &v) < 0)
+			return -1;
+		*p += v;
+		return 0;
+	case HUB_AVRO_STRING:   /* UTF-8, as Avro says: not decoded with U+FFFD in it */
+		if (wire_length(p, end, &v) < 0 || !hub_is_utf8(*p, (size_t)v))
 			return -1;
 		*p += v;
 		return 0;
@@ -689,7 +723,8 @@ int hub_avrowire_decode(struct hub_avrowire *w, const void *msg, size_t len, str
 
 		if (wire_check(c->sv->schema->root, &p, m + len, 0) < 0 || p != m + len) {
 			hub_buf_addf(err, "schema id %ld: the body does not fit the schema (a length, count or "
-			             "branch past the message's %zu bytes, or bytes left over)", id, len);
+			             "branch past the message's %zu bytes, a string not UTF-8, or bytes left over)",
+			             id, len);
 			return -1;
 		}
 	}
@@ -703,7 +738,8 @@ int hub_avrowire_decode(struct hub_avrowire *w, const void *msg, size_t len, str
 	avro_reader_free(reader);
 	if (decode(c->sv->schema->root, &c->value, out) < 0) {
 		out->len = at;
-		hub_buf_addf(err, "schema id %ld: the decoded value does not fit the schema", id);
+		hub_buf_addf(err, "schema id %ld: the decoded value does not fit the schema (a decimal with "
+		             "more digits than its precision, an enum symbol out of range)", id);
 		return -1;
 	}
 	return 0;

@@ -246,6 +246,7 @@ int hub_reader_next(struct hub_reader *r, struct hub_line *line)
 			line->len = line->full_len = len;
 			line->number = ++r->lineno;
 			line->status = HUB_LINE_OK;
+			line->unterminated = !nl;
 			r->lines_out = 1;
 			return 1;
 		}
@@ -279,6 +280,7 @@ too_long:
 			line->full_len = total;
 			line->number = ++r->lineno;
 			line->status = HUB_LINE_TOO_LONG;
+			line->unterminated = 0;
 			r->lines_out = 1;
 			return 1;
 		}

@@ -24,6 +24,8 @@ struct hub_line {
 	uint64_t number;     /* 1-based line number in the input */
 	size_t full_len;     /* the line's real length (differs when too long) */
 	enum hub_line_status status;
+	int unterminated;    /* the input ended inside it: no newline (a writer
+	                        that died in mid-line, or a file's last line) */
 };
 
 struct hub_reader;

@@ -1,0 +1,72 @@
+/* tests/fuzz/common.c: the scratch file, registry and failure helpers of fuzz.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+#ifndef FUZZ_SCHEMAS
+#define FUZZ_SCHEMAS "schemas"
+#endif
+
+static char scratch[4096];
+
+static void remove_scratch(void)
+{
+	if (scratch[0])
+		unlink(scratch);
+}
+
+const char *fuzz_file(const uint8_t *data, size_t size, unsigned mode)
+{
+	int fd;
+
+	if (!scratch[0]) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(scratch, sizeof(scratch), "%s/hub-fuzz.%ld", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+		/* FUZZ_KEEP=1 leaves the file as the parser left it (how the
+		 * statefile seeds were made) */
+		if (!getenv("FUZZ_KEEP"))
+			atexit(remove_scratch);
+	}
+	unlink(scratch);
+	fd = open(scratch, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode);
+	if (fd < 0)
+		fuzz_fail("%s: %s", scratch, strerror(errno));
+	fchmod(fd, mode);
+	while (size) {
+		ssize_t n = write(fd, data, size);
+
+		if (n < 0)
+			fuzz_fail("%s: write: %s", scratch, strerror(errno));
+		data += n;
+		size -= (size_t)n;
+	}
+	close(fd);
+	return scratch;
+}
+
+const char *fuzz_schemas(void)
+{
+	const char *dir = getenv("HUB_SCHEMAS");
+
+	return dir && *dir ? dir : FUZZ_SCHEMAS;
+}
+
+void fuzz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fuzz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}

@@ -446,7 +446,7 @@ static int decode_record(const struct hub_avro_node *n, avro_value_t *v, struct 
 /* An array's items, or a map's members. */
 static int decode_items(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf *out)
 {
-	size_t count;
+	size_t count = 0;
 
 	avro_value_get_size(v, &count);
 	hub_buf_addc(out, n->kind == HUB_AVRO_ARRAY ? '[' : '{');
@@ -513,35 +513,35 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 	}
 	case HUB_AVRO_NULL: hub_buf_adds(out, "null"); return 0;
 	case HUB_AVRO_BOOLEAN: {
-		int b;
+		int b = 0;
 
 		avro_value_get_boolean(v, &b);
 		hub_buf_adds(out, b ? "true" : "false");
 		return 0;
 	}
 	case HUB_AVRO_INT: {
-		int32_t i;
+		int32_t i = 0;
 
 		avro_value_get_int(v, &i);
 		hub_logical_put_int(n, i, out);
 		return 0;
 	}
 	case HUB_AVRO_LONG: {
-		int64_t l;
+		int64_t l = 0;
 
 		avro_value_get_long(v, &l);
 		hub_logical_put_long(n, l, out);
 		return 0;
 	}
 	case HUB_AVRO_FLOAT: {
-		float f;
+		float f = 0;
 
 		avro_value_get_float(v, &f);
 		put_real(out, f, 1);
 		return 0;
 	}
 	case HUB_AVRO_DOUBLE: {
-		double d;
+		double d = 0;
 
 		avro_value_get_double(v, &d);
 		put_real(out, d, 0);
@@ -569,7 +569,7 @@ static int decode(const struct hub_avro_node *n, avro_value_t *v, struct hub_buf
 		return 0;
 	}
 	case HUB_AVRO_ENUM: {
-		int e;
+		int e = 0;
 
 		avro_value_get_enum(v, &e);
 		if (e < 0 || e >= n->nsymbols)

@@ -467,3 +467,20 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 		[ "$bst" -eq 0 ]
 	done
 }
+
+@test "-G: a member that waits for its group (a killed member holds it) says so after 10 s, and goes on" {
+	start_devbroker -T j1:2
+	"$GEN" 20 --seed 68 | hub-produce -t j1 -k subject
+	hub-consume -G gj -t j1 -X session.timeout.ms=30000 >"$T/a.out" 2>/dev/null &
+	a=$!
+	for _ in $(seq 1 100); do [ "$(count_lines "$T/a.out")" -eq 20 ] && break; sleep 0.1; done
+	kill -9 "$a"
+	wait "$a" 2>/dev/null || true
+	hub-consume -G gj -t j1 -X session.timeout.ms=30000 >/dev/null 2>"$T/b.err" &
+	b=$!
+	for _ in $(seq 1 140); do grep -q 'still waiting' "$T/b.err" && break; sleep 0.1; done
+	kill -TERM "$b"
+	wait "$b" || true
+	grep -q "warning: still waiting to join group gj after 10 s: the group is rebalancing, and a member that ended without leaving it" "$T/b.err"
+	[ "$(grep -c 'still waiting' "$T/b.err")" -eq 1 ]
+}

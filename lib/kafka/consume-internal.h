@@ -28,6 +28,8 @@ struct consumer {
 	int out_is_pipe;
 	uint64_t written;               /* bytes written to out_fd so far */
 	int said_avro;                  /* "give --format avro" was said */
+	int said_waiting;               /* "still waiting to join the group" was said */
+	int64_t started_ms;
 	struct hub_ack_out *ack;        /* what of it is safe (stream/ack.h) */
 	struct hub_buf out;
 	struct hub_buf extra;           /* failure store members */

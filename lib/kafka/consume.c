@@ -35,6 +35,7 @@
 #include "core/exitcodes.h"
 #include "json/scan.h"
 #include "kafka/ledger-internal.h"
+#include "core/time.h"
 #include "core/signals.h"
 #include "stream/ack.h"
 
@@ -483,6 +484,23 @@ static int login_refused(struct consumer *c)
 	return 1;
 }
 
+/* A member that waits for its group in silence looks hung: after this
+ * long without an assignment it says what it waits for. */
+#define JOIN_SAY_MS 10000
+
+static void say_waiting(struct consumer *c)
+{
+	char v[32] = "";
+	size_t n = sizeof(v);
+
+	c->said_waiting = 1;
+	rd_kafka_conf_get(rd_kafka_conf(c->rk), "session.timeout.ms", v, &n);
+	hub_warn("still waiting to join group %s after %d s: the group is rebalancing, and a member that "
+	         "ended without leaving it (killed, or stopped before its assignment) holds it until its "
+	         "session times out (session.timeout.ms, %s ms here, 45000 by default); it goes on by itself",
+	         c->o->group, JOIN_SAY_MS / 1000, v);
+}
+
 static void consume_loop(struct consumer *c)
 {
 	rd_kafka_message_t **msgs = hub_xmalloc(sizeof(*msgs) * BATCH);
@@ -513,6 +531,9 @@ static void consume_loop(struct consumer *c)
 					fail_output(c, EPIPE);
 				if (c->st->in == 0 && login_refused(c))
 					break;
+				if (c->group && !c->ever_assigned && !c->said_waiting &&
+				    hub_time_now_ms() - c->started_ms >= JOIN_SAY_MS)
+					say_waiting(c);
 			}
 			continue;
 		}
@@ -543,6 +564,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	c.group = o->group != NULL;
 	c.out_fd = out_fd;
 	c.out_is_pipe = fstat(out_fd, &sb) == 0 && S_ISFIFO(sb.st_mode);
+	c.started_ms = hub_time_now_ms();
 	/* before the first byte is written: see stream/ack.h */
 	c.ack = hub_ack_out_new(out_fd);
 	rd_kafka_conf_get(conf, "bootstrap.servers", brokers, &blen);

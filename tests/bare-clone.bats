@@ -11,6 +11,8 @@ ROOT="$BATS_TEST_DIRNAME/.."
 
 @test "a bare clone with nothing beside it runs make demo and passes make test" {
 	[ -z "${HUB_INNER_CLONE:-}" ] || skip "this is the bare clone's own run (HUB_INNER_CLONE)"
+	# the clone builds and tests without the sanitizers either way: once, in make test, is enough
+	[ -z "${HUB_SANITIZE:-}" ] || skip "the bare clone runs in make test; its own build is not the sanitizer build"
 	git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || skip "not in a git repository: nothing to clone"
 	head=$(git -C "$ROOT" rev-parse HEAD)
 	mkdir "$T/empty"

@@ -655,6 +655,7 @@ answers() {
 	other=$(jq -r .subject "$T/in" | grep -v "^$subject\$" | head -n1)
 	run A trace "$other" --ndjson
 	[[ "$output" != *"failure store"* ]]
+}
 
 @test "an envelope's Kafka timestamp past year 9999 or below 0 files the event under its arrival, where find and show see it" {
 	for ts in 1764028800000 -1 -62135596800001 253402300799999 253402300800000 9223372036854775807; do

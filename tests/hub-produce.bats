@@ -564,6 +564,7 @@ runs() {
 	[[ "$output" == *"warning: -k mykey: no event has a field mykey, so every message went without a key"* ]]
 	run hub-produce -t k1 -k subject <"$T/in"
 	[[ "$output" != *"without a key"* ]]
+}
 
 @test "one SIGTERM after the input's end with the broker down lets delivery go on; only a second gives up" {
 	start_devbroker -T t1:1

@@ -134,7 +134,7 @@ int hub_kafka_list(rd_kafka_conf_t *conf, const char *topic, int as_json, int ti
 			else
 				text(&one, topic, &b);
 		}
-		if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0)
+		if (b.len && (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0))
 			status = HUB_EXIT_IOERR;
 		rd_kafka_metadata_destroy(md);
 	}
@@ -199,7 +199,7 @@ int hub_kafka_offsets_for_time(rd_kafka_conf_t *conf, const char *topic, int64_t
 				             tp->err ? " " : "", tp->err ? rd_kafka_err2str(tp->err) : "");
 			}
 		}
-		if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0)
+		if (b.len && (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0))
 			status = HUB_EXIT_IOERR;
 	}
 	rd_kafka_topic_partition_list_destroy(list);

@@ -230,12 +230,33 @@ static int topic_name_valid(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
+/* The next line of a registry text file with something on it (leading
+ * blanks skipped, blank lines and # comments passed over), cut out in
+ * place; *lineno counts every line. NULL at the end. */
+static char *next_entry(char **text, int *lineno)
+{
+	char *line;
+
+	while ((line = *text) && *line) {
+		char *nl = strchr(line, '\n');
+
+		*text = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		++*lineno;
+		line += strspn(line, " \t\r");
+		if (*line && *line != '#')
+			return line;
+	}
+	return NULL;
+}
+
 /* DIR/topics, when there is one: "TOPIC SUBJECT" lines. */
 static void load_topics(struct hub_registry *reg, struct hub_buf *out)
 {
 	char *path = join(reg->dir, "topics");
 	size_t len;
-	char why[128], *text = slurp(path, &len, why, sizeof(why)), *line, *next;
+	char why[128], *text = slurp(path, &len, why, sizeof(why)), *line, *next = text;
 	int lineno = 0, cap = 0;
 
 	if (!text) {
@@ -244,18 +265,11 @@ static void load_topics(struct hub_registry *reg, struct hub_buf *out)
 		free(path);
 		return;
 	}
-	for (line = text; line && *line; line = next) {
+	while ((line = next_entry(&next, &lineno))) {
 		char topic[512], subject[512], rest[8];
 		const struct hub_subject *s;
 		int n;
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		line += strspn(line, " \t\r");
-		if (!*line || *line == '#')
-			continue;
 		n = sscanf(line, "%511s %511s %7s", topic, subject, rest);
 		if (n != 2) {
 			problem(reg, out, path, "line %d: expected \"TOPIC SUBJECT\"", lineno);
@@ -295,7 +309,7 @@ static void load_index(struct hub_registry *reg, struct hub_buf *out)
 {
 	char *path = join(reg->dir, "index");
 	size_t len;
-	char why[128], *text = slurp(path, &len, why, sizeof(why)), *line, *next;
+	char why[128], *text = slurp(path, &len, why, sizeof(why)), *line, *next = text;
 	int lineno = 0;
 	long *ids = NULL;
 	int nids = 0;
@@ -305,19 +319,12 @@ static void load_index(struct hub_registry *reg, struct hub_buf *out)
 		free(path);
 		return;
 	}
-	for (line = text; line && *line; line = next) {
+	while ((line = next_entry(&next, &lineno))) {
 		char subject[512], rest[8];
 		long id;
 		int version, n;
 		struct hub_subject *s;
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		line += strspn(line, " \t\r");
-		if (!*line || *line == '#')
-			continue;
 		n = sscanf(line, "%ld %511s %d %7s", &id, subject, &version, rest);
 		if (n != 3 || id < 1 || version < 1) {
 			problem(reg, out, path, "line %d: expected \"ID SUBJECT VERSION\" (ID and VERSION positive integers)", lineno);

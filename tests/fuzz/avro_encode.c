@@ -20,24 +20,14 @@ static const struct hub_schema_version *versions[256];
 static int nversions;
 static struct hub_json *js;
 
-/* At exit: what is still held is freed, so that LeakSanitizer's report
- * at the end names only real leaks. */
 static void cleanup(void)
 {
 	hub_json_free(js);
-	hub_avrowire_free(wire);
-	hub_registry_free(reg);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct hub_buf err = { 0 };
-
-	reg = hub_registry_load(fuzz_schemas(), &err);
-	if (!reg || reg->nproblems)
-		fuzz_fail("registry %s: %.*s", fuzz_schemas(), (int)err.len, err.data);
-	if (!(wire = hub_avrowire_new(reg, &err)))
-		fuzz_fail("avro-c refused the registry: %.*s", (int)err.len, err.data);
+	wire = fuzz_avrowire(&reg);
 	for (int i = 0; i < reg->nsubjects; i++)
 		for (int v = 0; v < reg->subjects[i].nversions && nversions < 256; v++)
 			if (reg->subjects[i].versions[v].id && reg->subjects[i].versions[v].schema)
@@ -45,7 +35,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	js = hub_json_new();
 	if (!nversions)
 		fuzz_fail("registry %s: no schema with an id", fuzz_schemas());
-	hub_buf_free(&err);
 	atexit(cleanup);
 	return 0;
 }

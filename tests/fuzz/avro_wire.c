@@ -16,25 +16,9 @@
 static struct hub_registry *reg;
 static struct hub_avrowire *wire;
 
-/* At exit: what is still held is freed, so that LeakSanitizer's report
- * at the end names only real leaks. */
-static void cleanup(void)
-{
-	hub_avrowire_free(wire);
-	hub_registry_free(reg);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct hub_buf err = { 0 };
-
-	reg = hub_registry_load(fuzz_schemas(), &err);
-	if (!reg || reg->nproblems)
-		fuzz_fail("registry %s: %.*s", fuzz_schemas(), (int)err.len, err.data);
-	if (!(wire = hub_avrowire_new(reg, &err)))
-		fuzz_fail("avro-c refused the registry: %.*s", (int)err.len, err.data);
-	hub_buf_free(&err);
-	atexit(cleanup);
+	wire = fuzz_avrowire(&reg);
 	return 0;
 }
 

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "core/buf.h"
+#include "schema/avrowire.h"
+#include "schema/registry.h"
 
 #ifndef FUZZ_SCHEMAS
 #define FUZZ_SCHEMAS "schemas"
@@ -69,4 +72,32 @@ void fuzz_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	abort();
+}
+
+static struct hub_registry *avro_reg;
+static struct hub_avrowire *avro_wire;
+
+/* At exit: what is still held is freed, so that LeakSanitizer's report
+ * at the end names only real leaks. */
+static void avro_cleanup(void)
+{
+	hub_avrowire_free(avro_wire);
+	hub_registry_free(avro_reg);
+}
+
+struct hub_avrowire *fuzz_avrowire(struct hub_registry **reg)
+{
+	struct hub_buf err = { 0 };
+
+	if (!avro_wire) {
+		avro_reg = hub_registry_load(fuzz_schemas(), &err);
+		if (!avro_reg || avro_reg->nproblems)
+			fuzz_fail("registry %s: %.*s", fuzz_schemas(), (int)err.len, err.data);
+		if (!(avro_wire = hub_avrowire_new(avro_reg, &err)))
+			fuzz_fail("avro-c refused the registry: %.*s", (int)err.len, err.data);
+		hub_buf_free(&err);
+		atexit(avro_cleanup);
+	}
+	*reg = avro_reg;
+	return avro_wire;
 }

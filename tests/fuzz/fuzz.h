@@ -23,6 +23,12 @@ const char *fuzz_file(const uint8_t *data, size_t size, unsigned mode);
  * tree's schemas/ (FUZZ_SCHEMAS, set by the Makefile). */
 const char *fuzz_schemas(void);
 
+/* The registry of fuzz_schemas() and its Avro codecs, loaded once and
+ * freed at exit; a registry that does not load is a failure. */
+struct hub_registry;
+struct hub_avrowire;
+struct hub_avrowire *fuzz_avrowire(struct hub_registry **reg);
+
 /* A property that must hold did not: says so and aborts (a crash to
  * libFuzzer, a failed replay to the suite). */
 _Noreturn void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

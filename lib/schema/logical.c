@@ -70,6 +70,8 @@ static void put_time(struct hub_buf *out, int64_t units, int64_t scale, int digi
 		hub_buf_addf(out, ".%0*lld", digits, (long long)frac);
 }
 
+/* A timestamp outside years 0000 to 9999 has no RFC 3339 form: it is
+ * written as its number of units, which reads back to the same value. */
 static void put_timestamp(struct hub_buf *out, int64_t units, int64_t scale, int digits)
 {
 	int64_t days = units / (86400 * scale), rest = units % (86400 * scale), y;
@@ -80,6 +82,10 @@ static void put_timestamp(struct hub_buf *out, int64_t units, int64_t scale, int
 		days--;
 	}
 	hub_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		hub_buf_add_int(out, units);
+		return;
+	}
 	hub_buf_addf(out, "\"%04lld-%02d-%02dT", (long long)y, m, d);
 	put_time(out, rest, scale, digits);
 	hub_buf_adds(out, "Z\"");
@@ -216,7 +222,10 @@ void hub_logical_put_int(const struct hub_avro_node *n, int32_t i, struct hub_bu
 		int m, d;
 
 		hub_civil_from_days(i, &y, &m, &d);
-		hub_buf_addf(out, "\"%04lld-%02d-%02d\"", (long long)y, m, d);
+		if (y < 0 || y > 9999)   /* no YYYY-MM-DD form: the days */
+			hub_buf_add_int(out, i);
+		else
+			hub_buf_addf(out, "\"%04lld-%02d-%02d\"", (long long)y, m, d);
 	} else if (n->logical == HUB_LOGICAL_TIME_MILLIS && i >= 0) {
 		hub_buf_addc(out, '"');
 		put_time(out, i, 1000, 3);

@@ -28,6 +28,7 @@
  * `line` is byte `in` of the input. One mark every MARK_LINES lines and
  * wherever the input pauses; an acknowledgement waits at most that long. */
 #define MARK_LINES 512
+#define WRITE_BYTES (64u << 10)
 #define MAX_MARKS 4096
 
 struct mark {
@@ -110,7 +111,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	struct hub_archive_counters c;
 	int rc, status = HUB_EXIT_OK;
 	char extra[96], why[160], line[256];
-	uint64_t repeats, added = 0, consumed_before = 0, consumed_now = 0, torn_bytes = 0;
+	uint64_t repeats, added = 0, consumed_before = 0, consumed_now = 0, torn_bytes = 0, flushed_at = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.up = hub_ack_in_new(in_fd, 0);   /* before the first read: stream/ack.h */
@@ -172,9 +173,16 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			added++;
 		if (l.number % MARK_LINES == 0 || !hub_reader_buffered(r))
 			mark(&m, l.number, hub_reader_consumed(r), added);
-		if (!hub_reader_buffered(r) && hub_archive_flush(a, &acked) != 0) {
-			status = HUB_EXIT_IOERR;
-			break;
+		/* written when the input is read up, and at least every
+		 * WRITE_BYTES: a write the disk refuses halfway then leaves
+		 * little stored and unacknowledged (stored again when it comes
+		 * again), however large the pipe */
+		if ((!hub_reader_buffered(r) || consumed_now - flushed_at >= WRITE_BYTES)) {
+			flushed_at = consumed_now;
+			if (hub_archive_flush(a, &acked) != 0) {
+				status = HUB_EXIT_IOERR;
+				break;
+			}
 		}
 		if (acked.len && tee_out(tee_fd, &acked) != 0) {
 			if (!hub_output_closed(errno))

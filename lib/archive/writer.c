@@ -581,6 +581,11 @@ static int write_seg(struct hub_archive *a, struct openseg *s)
 		a->broken = 1;
 		return -1;
 	}
+	/* the write-back starts now, beside the work that follows, so that the
+	 * fsync due later finds little left to wait for */
+	if (a->o.fsync != HUB_FSYNC_NEVER)
+		sync_file_range(s->fd, (off_t)(s->size - s->pending.len), (off_t)s->pending.len,
+		                SYNC_FILE_RANGE_WRITE);
 	a->pending -= s->pending.len;
 	hub_buf_reset(&s->pending);
 	s->dirty = 1;

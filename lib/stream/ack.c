@@ -26,6 +26,8 @@
 #include "core/signals.h"
 #include "stream/ack.h"
 
+#define HUB_PIPE_BYTES (1 << 20)
+
 #define HELLO "hub-ack 1\n"
 
 enum out_state {
@@ -113,6 +115,10 @@ struct hub_ack_out *hub_ack_out_new(int fd)
 	if (fstat(fd, &sb) < 0 || !S_ISFIFO(sb.st_mode))
 		return o;
 	o->state = OUT_PLAIN;
+	/* a pipe of 1 MiB, not 64 KiB: the stages of a pipeline on fewer
+	 * cores than stages then take turns a few times a second, not
+	 * thousands (best effort: the system's pipe-max-size may be less) */
+	fcntl(fd, F_SETPIPE_SZ, HUB_PIPE_BYTES);
 	o->dev = sb.st_dev;
 	o->ino = sb.st_ino;
 	if (getenv("HUB_NO_ACK"))

@@ -484,3 +484,36 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	grep -q "warning: still waiting to join group gj after 10 s: the group is rebalancing, and a member that ended without leaving it" "$T/b.err"
 	[ "$(grep -c 'still waiting' "$T/b.err")" -eq 1 ]
 }
+
+@test "-G on the dev broker: a member whose reader is gone before its first event leaves its group; the next member is served in seconds, not after a 45 s session" {
+	start_devbroker -T lv:2
+	"$GEN" 30 --seed 69 | hub-produce -t lv -k subject
+	# the reader is gone at once: the member stops while it joins
+	run bash -c 'hub-consume -v -G glv -t lv 2>"$0" | true' "$T/a.err"
+	grep -q 'standard output was closed by its reader' "$T/a.err"
+	# the next member gets the partitions and every event, well before
+	# the 44 s the mock cluster held the group for before
+	s=$SECONDS
+	run timeout 25 hub-consume -G glv -t lv -e
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 30 ]
+	[ $((SECONDS - s)) -lt 20 ]
+}
+
+@test "-G on the dev broker: Ctrl-C while joining lets the join finish and leaves the group; the next member is served in seconds" {
+	start_devbroker -T lc:2
+	"$GEN" 30 --seed 70 | hub-produce -t lc -k subject
+	hub-consume -vv -G glc -t lc >/dev/null 2>"$T/a.err" &
+	a=$!
+	# the mock cluster answers a first JoinGroup after 3 s: stop before
+	for _ in $(seq 1 50); do grep -q 'using the development broker' "$T/a.err" && break; sleep 0.05; done
+	sleep 0.5
+	kill -INT "$a"
+	wait "$a"
+	grep -q "the group's join is under way: letting it finish" "$T/a.err"
+	s=$SECONDS
+	run timeout 25 hub-consume -G glc -t lc -e
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 30 ]
+	[ $((SECONDS - s)) -lt 20 ]
+}

@@ -328,6 +328,15 @@ runs() {
 	[ "$(jq -c '[.topic,.partition,.offset,.value.a]' "$T/out")" = "$(printf '%s\n' '["t1",0,0,1]' '["t1",0,1,2]')" ]
 }
 
+@test "--tee on the dev broker: the timestamp is the time of the acknowledgement, not the mock's placeholder 1234" {
+	start_devbroker -T t1:1
+	before=$(date +%s%3N)
+	printf '%s\n' '{"a":1}' '{"a":2}' | hub-produce -t t1 --tee >"$T/out"
+	after=$(date +%s%3N)
+	[ "$(wc -l <"$T/out")" -eq 2 ]
+	jq -e --argjson b "$before" --argjson a "$after" '.timestamp >= $b and .timestamp <= $a' "$T/out"
+}
+
 @test "while the input is idle: --tee shows what was delivered, SIGUSR1 the stats (with and without the scan-ahead thread)" {
 	start_devbroker -T t1:2
 	"$GEN" 3 --seed 4 >"$T/in"

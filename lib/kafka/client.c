@@ -100,6 +100,14 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		hub_info("Kafka: %s: %s", rd_kafka_err2name(err), reason);
 }
 
+static int config_has(const struct hub_config *cfg, const char *key)
+{
+	for (int i = 0; i < cfg->n; i++)
+		if (strcmp(cfg->keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
 rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const *defaults,
                                 struct hub_error *e)
 {
@@ -136,6 +144,16 @@ rd_kafka_conf_t *hub_kafka_conf(const struct hub_config *cfg, const char *const 
 			goto fail;
 		}
 		free(dev);
+		/* The development broker (librdkafka's mock cluster) holds a
+		 * group for its members' session timeout less a second after
+		 * any member leaves, even the last: with Kafka's 45 s, the next
+		 * member would wait 44 s. Its members get a short session,
+		 * unless configured otherwise. */
+		if (config_has(cfg, "group.id") && !config_has(cfg, "session.timeout.ms")) {
+			rd_kafka_conf_set(conf, "session.timeout.ms", HUB_DEVBROKER_SESSION_MS, sub, sizeof(sub));
+			if (!config_has(cfg, "heartbeat.interval.ms"))
+				rd_kafka_conf_set(conf, "heartbeat.interval.ms", "1000", sub, sizeof(sub));
+		}
 	}
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);

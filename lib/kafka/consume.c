@@ -501,6 +501,39 @@ static void say_waiting(struct consumer *c)
 	         c->o->group, JOIN_SAY_MS / 1000, v);
 }
 
+/* A member stopped while its JoinGroup is under way has no member id yet:
+ * leaving the group would send nothing, and the group would wait for it
+ * until its session times out (45 s by default) before the next member
+ * gets partitions. The join is let finish first (at most JOIN_SETTLE_MS,
+ * cut short by another stop signal), so that the close which follows
+ * leaves the group. What comes meanwhile is neither written nor stored:
+ * it is read again. */
+#define JOIN_SETTLE_MS 3000
+
+static int has_member_id(struct consumer *c)
+{
+	char *member = rd_kafka_memberid(c->rk);
+	int joined = member && *member;
+
+	rd_kafka_mem_free(c->rk, member);
+	return joined;
+}
+
+static void settle_join(struct consumer *c)
+{
+	int64_t until = hub_time_now_ms() + JOIN_SETTLE_MS;
+	int stops = hub_stop_count;
+	rd_kafka_message_t *m;
+
+	if (has_member_id(c))
+		return;
+	hub_debug("the group's join is under way: letting it finish, so that leaving the group frees its "
+	          "partitions at once");
+	while (!has_member_id(c) && hub_time_now_ms() < until && hub_stop_count == stops)
+		if (rd_kafka_consume_batch_queue(c->queue, 50, &m, 1) == 1)
+			rd_kafka_message_destroy(m);
+}
+
 static void consume_loop(struct consumer *c)
 {
 	rd_kafka_message_t **msgs = hub_xmalloc(sizeof(*msgs) * BATCH);
@@ -619,6 +652,8 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	}
 	if (o->commits_refused)
 		*o->commits_refused = c.commits_refused;
+	if (c.group && status == HUB_EXIT_OK)
+		settle_join(&c);
 	if (c.group) {
 		/* a member id comes with the JoinGroup response, with which
 		 * librdkafka also picks the assignor (see issue 4312 below) */

@@ -10,6 +10,11 @@
 
 #include <stddef.h>
 
+/* A group member's session.timeout.ms on the development broker, unless
+ * configured: it holds a group that long (less a second) after a member
+ * leaves (kafka/client.c). */
+#define HUB_DEVBROKER_SESSION_MS "6000"
+
 /* Writes the path into buf; returns 0, or -1 if it does not fit. */
 int hub_devbroker_path(char *buf, size_t n);
 /* The recorded address (malloc'd, trimmed), or NULL if none. */

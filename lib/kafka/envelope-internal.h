@@ -48,6 +48,11 @@ struct hub_envelope {
  * used to tell JSON values from others (its paths are left untouched if
  * it has none). */
 void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka_message_t *msg);
+/* The same for a delivery report: a log-append time no broker's clock
+ * gives (hub-devbroker's placeholder) is replaced by acked_ms, the time of
+ * the acknowledgement (-1: kept as it is). */
+void hub_envelope_write_delivered(struct hub_buf *out, struct hub_json *js, const rd_kafka_message_t *msg,
+                                  int64_t acked_ms);
 /* Parses an envelope line. Returns 0, or -1 with a reason in err. */
 int hub_envelope_parse(const char *line, size_t len, struct hub_envelope *env,
                        char *err, size_t errlen);

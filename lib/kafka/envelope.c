@@ -5,6 +5,7 @@
  * embedding its bytes unchanged. Reading (hub-produce --envelope) uses
  * the same scanner with field paths; values are the line's own bytes,
  * never re-serialised (jansson would alter numbers and refuse big ones). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,11 +104,25 @@ static void add_headers(struct hub_buf *out, rd_kafka_headers_t *hdrs)
 	hub_buf_addc(out, '}');
 }
 
+/* A log-append time before 2000: no broker's clock, but the placeholder
+ * that librdkafka's mock cluster (hub-devbroker) puts in every produce
+ * answer. */
+#define HUB_LOGAPPEND_PLAUSIBLE_MS INT64_C(946684800000)
+
 void hub_envelope_write(struct hub_buf *out, struct hub_json *js, const rd_kafka_message_t *msg)
+{
+	hub_envelope_write_delivered(out, js, msg, -1);
+}
+
+void hub_envelope_write_delivered(struct hub_buf *out, struct hub_json *js, const rd_kafka_message_t *msg,
+                                  int64_t acked_ms)
 {
 	rd_kafka_timestamp_type_t tstype;
 	int64_t ts = rd_kafka_message_timestamp(msg, &tstype);
 	rd_kafka_headers_t *hdrs = NULL;
+
+	if (acked_ms >= 0 && tstype == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME && ts < HUB_LOGAPPEND_PLAUSIBLE_MS)
+		ts = acked_ms;
 	const char *topic = rd_kafka_topic_name(msg->rkt);
 
 	hub_buf_adds(out, "{\"topic\":");

@@ -161,7 +161,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		if (!p->spool)   /* in a transaction, safe once it is committed */
 			hub_ack_lines_done(p->acks, line);
 		if (p->o->tee) {
-			hub_envelope_write(&p->out, p->tee_js, m);
+			hub_envelope_write_delivered(&p->out, p->tee_js, m, hub_time_now_ms());
 			if (p->out.len >= OUT_FLUSH)
 				flush_out(p);
 		}

@@ -261,6 +261,17 @@ cli_find() {
 	kill -0 "$SERVE_PID"
 }
 
+@test "a search past its deadline stops and says so (the bound on a request's time)" {
+	drv="$HUB_BIN/../tests/helper/search-deadline"
+	n=$(hub-archive -d "$A" find --grep shop | wc -l)
+	[ "$n" -ge 600 ]
+	[ "$("$drv" "$A" shop 0)" = "rc 0, results $n" ]
+	[ "$("$drv" "$A" shop 60000)" = "rc 0, results $n" ]
+	[ "$("$drv" "$A" shop -1)" = "rc -2, results 0: the search took longer than it may and was stopped" ]
+	run hub-archive -d "$A" serve --timeout soon
+	[ "$status" -eq 64 ]
+}
+
 @test "read-only: GET and HEAD only (405 with Allow); paths outside the API and the page are 404" {
 	start_serve
 	for m in POST PUT DELETE PATCH OPTIONS; do

@@ -358,8 +358,11 @@ static int run(struct call *c, const struct hub_query *q, struct ring *r)
 	int rc = hub_archive_find(c->api->dir, q, on_hit, r, NULL, err, sizeof(err));
 
 	if (rc == -2) {
-		error(c->rep, 503, "the search took longer than %lld s and was stopped: narrow it (an id, a "
-		      "subject, a type, a shorter time range)", (long long)(c->api->timeout_ms / 1000));
+		char took[48];
+
+		hub_duration_format(c->api->timeout_ms > 0 ? c->api->timeout_ms : 10000, took, sizeof(took));
+		error(c->rep, 503, "the search took longer than %s and was stopped: narrow it (an id, a "
+		      "subject, a type, a shorter time range)", took);
 		return -1;
 	}
 	if (rc != 0) {

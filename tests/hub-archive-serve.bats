@@ -367,12 +367,15 @@ cli_find() {
 	command -v node >/dev/null && command -v npm >/dev/null || skip "no node or npm (scripts/install-deps)"
 	pw=$("$REPO/scripts/install-playwright")
 	start_serve
-	mkdir -p "$T/shots"
+	# the screenshots of each step: kept in HUB_TEST_ARTEFACTS when set
+	shots=${HUB_TEST_ARTEFACTS:-$T}/support-page
+	rm -rf "$shots" && mkdir -p "$shots"
 	run env NODE_PATH="$pw/node_modules" HUB_URL="$URL" HUB_ORDER="$ORDER" HUB_EVENT="$EVENT" \
-		HUB_SHOTS="$T/shots" node "$REPO/tests/browser/support-page.js"
+		HUB_SHOTS="$shots" node "$REPO/tests/browser/support-page.js"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"search: "*" rows"* ]]
 	[[ "$output" == *"event: shop"* ]]
-	[ -s "$T/shots/event.png" ]
+	[[ "$output" == *"timeline: "*" events, "*" after a wait"* ]]
+	for f in search event timeline; do [ -s "$shots/$f.png" ]; done
 }

@@ -148,6 +148,7 @@ static int housekeeping(struct opts *o, const char *cmd)
 
 static int serve(struct opts *o)
 {
+	struct hub_failstore *fs;
 	struct hub_buf err = { 0 };
 	int status;
 
@@ -157,7 +158,9 @@ static int serve(struct opts *o)
 		hub_buf_free(&err);
 		return HUB_EXIT_CONFIG;
 	}
-	status = hub_support_serve(o->dir, &o->http, o->timeout);
+	fs = hub_failstore_new(o->dlq);
+	status = hub_support_serve(o->dir, hub_failstore_path(fs), &o->http, o->timeout);
+	hub_failstore_close(fs);
 	hub_http_users_free(o->http.users);
 	return status;
 }

@@ -225,6 +225,34 @@ cli_find() {
 	expect_error 400 "a subject is required"
 }
 
+@test "an event and a timeline tell of their records in the failure store, as show and trace do" {
+	export HUB_DLQ="$T/failed.ndjson"
+	start_serve
+	get "/api/event?id=$EVENT"
+	jq -e '.failures.count == 0 and .same_subject.failures.count == 0' <<<"$BODY"
+	stop_serve
+	# the event again, broken: hub-validate puts it in the failure store
+	jq -c --arg id "$EVENT" 'select(.id == $id) | .data = 5' "$F/kafka.in" |
+		hub-validate --schemas "$REPO/schemas" >/dev/null 2>&1 || true
+	[ "$(wc -l <"$T/failed.ndjson")" -eq 1 ]
+	start_serve
+	get "/api/event?id=$EVENT"
+	jq -e --arg dlq "$T/failed.ndjson" '.failures.count == 1 and .failures.store == $dlq and
+		.same_subject.failures.count == 1' <<<"$BODY"
+	[ "$(jq -r .failures.command <<<"$BODY")" = "hub-failures --dlq $T/failed.ndjson --id $EVENT" ]
+	eval "$(jq -r .failures.command <<<"$BODY")" | jq -e --arg id "$EVENT" '.event.id == $id'
+	get "/api/timeline?subject=$ORDER"
+	jq -e '.failures.count == 1' <<<"$BODY"
+	[ "$(jq -r .failures.command <<<"$BODY")" = "hub-failures --dlq $T/failed.ndjson --subject $ORDER" ]
+	# the CLI says the same
+	hub-archive -d "$A" trace --ndjson "$ORDER" 2>&1 >/dev/null | grep -q "also 1 record in the failure store"
+	stop_serve
+	# --dlq names another store
+	start_serve --dlq "$T/other.ndjson"
+	get "/api/event?id=$EVENT"
+	jq -e --arg dlq "$T/other.ndjson" '.failures.count == 0 and .failures.store == $dlq' <<<"$BODY"
+}
+
 @test "bad query strings are a 400 that says why, never a crash" {
 	start_serve
 	get "/api/search?subjct=x"

@@ -19,6 +19,7 @@
 #include "core/time.h"
 #include "support/api.h"
 #include "support/assets.h"
+#include "stream/failures.h"
 
 #define MAX_PARAMS 16
 #define MAX_VALUE 1024              /* bytes of one parameter's value */
@@ -402,6 +403,31 @@ static void json_member_string(struct hub_buf *b, const char *name, const char *
 		hub_buf_adds(b, "null");
 }
 
+/* ,"failures":{...}: the records of the failure store for this id or
+ * subject, and the hub-failures command that lists them. */
+static void failures(struct hub_buf *b, struct call *c, const char *option, const char *value)
+{
+	struct hub_failure_query fq = { .since = INT64_MIN, .until = INT64_MAX };
+	struct hub_buf cmd = { 0 };
+
+	if (!c->api->failstore)
+		return;
+	if (strcmp(option, "--id") == 0)
+		fq.id = value;
+	else
+		fq.subject = value;
+	hub_buf_adds(&cmd, "hub-failures --dlq ");
+	shell_word(&cmd, c->api->failstore);
+	hub_buf_addf(&cmd, " %s ", option);
+	shell_word(&cmd, value);
+	hub_buf_addf(b, ",\"failures\":{\"count\":%llu,", (unsigned long long)hub_failures_count(c->api->failstore, &fq));
+	json_member_string(b, "store", c->api->failstore);
+	hub_buf_addc(b, ',');
+	json_member_string(b, "command", hub_buf_cstr(&cmd));
+	hub_buf_addc(b, '}');
+	hub_buf_free(&cmd);
+}
+
 static void reply_json(struct call *c)
 {
 	c->rep->status = 200;
@@ -505,6 +531,7 @@ static void timeline(struct call *c)
 			json_member_string(b, "command", hub_buf_cstr(&line));
 			hub_buf_addc(b, ',');
 			timeline_rows(b, &r);
+			failures(b, c, "--subject", q.subject);
 			hub_buf_adds(b, "}\n");
 		}
 	}
@@ -601,10 +628,12 @@ static void event(struct call *c)
 		json_member_string(b, "command", hub_buf_cstr(&trace));
 		hub_buf_addc(b, ',');
 		timeline_rows(b, &same);
+		failures(b, c, "--subject", sq.subject);
 		hub_buf_adds(b, "}");
 	} else {
 		hub_buf_adds(b, "null");
 	}
+	failures(b, c, "--id", q.id);
 	hub_buf_adds(b, "}\n");
 out:
 	if (have_same)

@@ -5,6 +5,7 @@
  * GET /api/event     one event by id, as `hub-archive show` prints it,
  *                    with the other events of its subject
  * GET /api/timeline  every event of one subject in time order (trace)
+ *                    (both: with the count of its failure store records)
  * GET /api/openapi.yaml, and the page's own files (support/assets.h).
  * Every answer says the equivalent hub-archive command. Only GET (and
  * HEAD) is served: nothing a request does changes the archive. Each
@@ -23,6 +24,8 @@
 
 struct hub_support_api {
 	const char *dir;               /* the archive, as -d gave it */
+	const char *failstore;         /* the failure store whose records of an event or subject are
+	                                * counted beside it (as trace and show tell), or NULL */
 	int64_t timeout_ms;            /* a search's time, at most (default 10 s) */
 };
 

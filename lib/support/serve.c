@@ -12,9 +12,10 @@
 #include "support/api.h"
 #include "support/serve.h"
 
-int hub_support_serve(const char *dir, struct hub_http_config *cfg, int64_t timeout_ms)
+int hub_support_serve(const char *dir, const char *failstore, struct hub_http_config *cfg,
+                      int64_t timeout_ms)
 {
-	struct hub_support_api api = { .dir = dir, .timeout_ms = timeout_ms };
+	struct hub_support_api api = { .dir = dir, .failstore = failstore, .timeout_ms = timeout_ms };
 	struct hub_http_server *http;
 	struct hub_buf err = { 0 };
 	struct pollfd pfd;

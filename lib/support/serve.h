@@ -10,10 +10,11 @@
 
 #include "http/server.h"
 
-/* Serves dir with cfg (its handler, error and ctx are set here), prints
+/* Serves dir (and the counts of failstore's records, when not NULL) with cfg (its handler, error and ctx are set here), prints
  * the URL served as the first line of standard output, and returns the
  * exit status once a signal stopped it: OK, or UNAVAILABLE (cannot listen,
  * said on stderr) or NOINPUT (no archive at dir). */
-int hub_support_serve(const char *dir, struct hub_http_config *cfg, int64_t timeout_ms);
+int hub_support_serve(const char *dir, const char *failstore, struct hub_http_config *cfg,
+                      int64_t timeout_ms);
 
 #endif

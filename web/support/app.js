@@ -105,6 +105,14 @@ async function search(p) {
 	box.hidden = false;
 }
 
+/* The failure store's records of this event or subject, when any. */
+function failuresNote(f, what) {
+	if (!f || !f.count) return null;
+	return el('p', { class: 'failures', role: 'note' },
+		`${f.count} record${f.count === 1 ? '' : 's'} of ${what} in the failure store ${f.store}: `,
+		el('code', {}, f.command));
+}
+
 function coordinates(show) {
 	const dl = el('dl');
 	const add = (k, v) => { dl.append(el('dt', {}, k), el('dd', {}, v instanceof Node ? v : text(v))); };
@@ -131,6 +139,8 @@ async function showEvent(id) {
 	showCommand(a.command);
 	box.append(el('h2', {}, 'Event ', el('code', {}, id)));
 	if (a.count > 1) box.append(el('p', {}, `${a.count} stored events have this id (shown in time order).`));
+	const failed = failuresNote(a.failures, 'this event');
+	if (failed) box.append(failed);
 	for (const e of a.events) {
 		box.append(coordinates(e.show));
 		box.append(el('pre', { class: 'event-json', tabindex: '0', 'aria-label': 'The stored event' }, e.text));
@@ -140,6 +150,8 @@ async function showEvent(id) {
 		box.append(el('h2', {}, 'Events of subject ', link({ view: 'timeline', subject: same.subject }, same.subject)));
 		box.append(table(`${same.count} events of this subject, in time order` + (same.truncated ? ' (the first shown)' : ''),
 			RESULT_HEADS, same.results.map((r) => resultRow(r, r.id === id))));
+		const sameFailed = failuresNote(same.failures, 'this subject');
+		if (sameFailed) box.append(sameFailed);
 	}
 	status('');
 	box.hidden = false;
@@ -170,6 +182,8 @@ async function showTimeline(subject, gap) {
 	box.replaceChildren();
 	showCommand(a.command);
 	box.append(el('h2', {}, 'Timeline of ', el('code', {}, subject)));
+	const failed = failuresNote(a.failures, 'this subject');
+	if (failed) box.append(failed);
 	const form = el('form', { class: 'gapform', action: './', method: 'get' });
 	form.append(el('input', { type: 'hidden', name: 'view', value: 'timeline' }));
 	form.append(el('input', { type: 'hidden', name: 'subject', value: subject }));

@@ -98,6 +98,16 @@ async function main() {
 		await page.screenshot({ path: path.join(shots, 'timeline.png'), fullPage: true });
 		console.log(`timeline: ${tl.length} events, ${(await page.$$('#timeline tr.gap')).length} after a wait`);
 
+		// markup in a search is text, never markup: no script runs
+		let dialogs = 0;
+		page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+		const markup = '<img src=x onerror=alert(1)>';
+		await page.goto(url + '/?' + new URLSearchParams({ subject: markup, text: '<b>x</b>' }));
+		await page.waitForSelector('#results table caption');
+		check((await page.textContent('#command')).includes(markup), 'the command shows the markup as text');
+		check(await page.$('#results img') === null && await page.$('#command b') === null, 'no element made of it');
+		check(dialogs === 0, 'no script ran');
+
 		// an unknown event: the API's message on the page
 		await page.goto(url + '/?view=event&id=no-such-event');
 		await page.waitForSelector('#status.error');

@@ -277,6 +277,9 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "serve") == 0) {
 		if (optind < argc)
 			hub_usage_error("serve: unexpected argument '%s'", argv[optind]);
+		if (o.q.id || o.q.subject || o.q.type || o.q.source || o.q.text || o.regex_text)
+			hub_usage_error("serve: search options are the page's and the API's to give "
+			                "(/api/search?subject=...), not serve's");
 		return serve(&o);
 	}
 	if (strcmp(cmd, "prune") == 0 || strcmp(cmd, "compress") == 0) {

@@ -110,6 +110,9 @@ cli_find() {
 	[[ "$output" == *"--users: "*"line 1"* ]]
 	run hub-archive -d "$A" serve extra
 	[ "$status" -eq 64 ]
+	run hub-archive -d "$A" serve --subject ORD-1
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"search options are the page's and the API's"* ]]
 }
 
 @test "search by subject: the CLI's results newest first, with the count and the command that gives them" {

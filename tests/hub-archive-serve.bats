@@ -353,7 +353,7 @@ cli_find() {
 	[ "$status" -eq 1 ] || { echo "$output"; false; }
 }
 
-@test "access: HTTP Basic users as hub-registry's; TLS; off loopback only with TLS" {
+@test "access: HTTP Basic users as hub-registry's; TLS and client certificates; off loopback only with TLS" {
 	echo 'support pass' | hub-registry passwd anna >"$T/users"
 	start_serve --users "$T/users"
 	get "/api/search?subject=$ORDER"
@@ -376,7 +376,19 @@ cli_find() {
 		echo "subjectAltName=IP:127.0.0.1,DNS:localhost" >server.ext
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
 			-extfile server.ext -out server.pem 2>/dev/null
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=support \
+			-keyout client.key -out client.csr 2>/dev/null
+		echo "basicConstraints=CA:FALSE" >client.ext
+		openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile client.ext -out client.pem 2>/dev/null
 	)
+	# client certificates (mTLS): none is 401, one the CA signed is served
+	start_serve --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key" --client-ca "$T/tls/ca.pem"
+	get "/api/search?subject=$ORDER" --cacert "$T/tls/ca.pem"
+	expect_error 401 "a client certificate is required"
+	get "/api/search?subject=$ORDER" --cacert "$T/tls/ca.pem" --cert "$T/tls/client.pem" --key "$T/tls/client.key"
+	[ "$CODE" = 200 ]
+	stop_serve
 	start_serve --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
 	[[ "$URL" == https://127.0.0.1:* ]]
 	get "/api/event?id=$EVENT" --cacert "$T/tls/ca.pem"

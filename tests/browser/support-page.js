@@ -95,6 +95,9 @@ async function main() {
 		await page.click('#timeline form button');
 		await page.waitForSelector('#timeline tr.gap');
 		check(new URL(page.url()).searchParams.get('gap') === '1ms', 'the mark is in the address');
+		const quiet = await page.textContent('#since-last');
+		check(/^Nothing since the last event \(com\.example\.retail\.[a-z.]+\) for \S+: longer than 1ms\.$/.test(quiet),
+			'the wait since the last event: ' + quiet);
 		await page.screenshot({ path: path.join(shots, 'timeline.png'), fullPage: true });
 		console.log(`timeline: ${tl.length} events, ${(await page.$$('#timeline tr.gap')).length} after a wait`);
 

@@ -205,6 +205,15 @@ async function showTimeline(subject, gap) {
 	});
 	box.append(table(`${a.count} events across topics, in time order` + (a.truncated ? ' (the first shown)' : '') +
 		(limit !== null ? `; ${marked} after a wait over ${gap}` : ''), heads, rows));
+	/* nothing since the last event: an order created and never paid shows here */
+	const lastRow = a.results[a.results.length - 1];
+	if (!a.truncated && lastRow && lastRow.time_ms !== null) {
+		const quiet = Date.now() - lastRow.time_ms;
+		const late = limit !== null && quiet > limit;
+		box.append(el('p', { id: 'since-last', class: late ? 'failures' : 'muted' },
+			`Nothing since the last event (${text(lastRow.type)}) for ${duration(quiet).slice(1)}` +
+			(late ? `: longer than ${gap}` : '') + '.'));
+	}
 	status('');
 	box.hidden = false;
 }

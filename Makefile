@@ -10,7 +10,10 @@ LIB_SRC = $(wildcard lib/*/*.c)
 LIB_HDR = $(wildcard lib/*/*.h)
 PUB_HDR = $(filter-out %-internal.h,$(LIB_HDR))
 LIB_DIRS = $(sort $(patsubst lib/%/,%,$(dir $(LIB_SRC) $(LIB_HDR))))
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The support page's files (web/support/) and its API's OpenAPI file are
+# built into libhub as C arrays (support/assets.h) by scripts/embed-files.
+ASSETS = $(sort $(wildcard web/support/*)) doc/archive-api.yaml
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
 MAN1 = $(TOOLS:%=man/%.1)
 
@@ -40,6 +43,15 @@ $(BUILD)/lib/%.o: lib/%.c $(LIB_HDR) config.mk
 
 $(BUILD)/cmd/%.o: cmd/%.c $(LIB_HDR) config.mk
 	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/assets.c: $(ASSETS) scripts/embed-files
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)scripts/embed-files $(ASSETS) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c lib/support/assets.h config.mk
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(HUB_CFLAGS) $(CFLAGS) -c -o $@ $<
 

@@ -3,7 +3,8 @@
  * Options, usage and dispatch only. Writing is hub_archive_run() in
  * lib/archive/writer.c, searching hub_archive_find() in lib/archive/search.c, display in
  * lib/archive/view.c, housekeeping in lib/archive/maintain.c. Without a command, standard
- * input is archived; the commands only ever read, except prune and compress. */
+ * input is archived; the commands only ever read, except prune and compress.
+ * serve is the support page and its API, lib/support/serve.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,15 @@
 #include "core/signals.h"
 #include "core/stats.h"
 #include "core/time.h"
+#include "http/users.h"
+#include "support/serve.h"
 
 enum {
 	OPT_FSYNC = HUB_OPT_TOOL, OPT_FSYNC_INTERVAL, OPT_MAX_SIZE, OPT_GRACE, OPT_COMPRESS, OPT_LEVEL,
 	OPT_FRAME, OPT_TEE, OPT_ID, OPT_SUBJECT, OPT_TYPE, OPT_SOURCE,
 	OPT_SINCE, OPT_UNTIL, OPT_GREP, OPT_REGEX, OPT_EVENTS, OPT_TABLE, OPT_NDJSON,
-	OPT_OLDER, OPT_MAX_OPEN,
+	OPT_OLDER, OPT_MAX_OPEN, OPT_INSECURE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_CLIENT_CA, OPT_USERS,
+	OPT_THREADS, OPT_TIMEOUT,
 };
 
 static const struct hub_option options[] = {
@@ -68,6 +72,17 @@ static const struct hub_option options[] = {
 	HUB_OPTION_HEADING("Housekeeping:"),
 	{ OPT_OLDER, "older-than", "AGE", "prune/compress hours that ended AGE ago (90d, 12h, 1h30m)" },
 	{ 'n', "dry-run", NULL, "list what would be removed or compressed" },
+	HUB_OPTION_HEADING("Serving (serve: the support page and its API, read-only):"),
+	{ 'l', "listen", "HOST:PORT", "address to serve (default 127.0.0.1:8083; port 0\n"
+	  "picks a free one)" },
+	{ OPT_INSECURE, "insecure-listen", NULL, "allow plain HTTP on an address other than loopback" },
+	{ OPT_TLS_CERT, "tls-cert", "FILE", "serve HTTPS with this certificate (PEM, with its chain)" },
+	{ OPT_TLS_KEY, "tls-key", "FILE", "and this private key (PEM)" },
+	{ OPT_CLIENT_CA, "client-ca", "FILE", "require client certificates signed by this CA (mTLS)" },
+	{ OPT_USERS, "users", "FILE", "require HTTP Basic credentials of a user in FILE\n"
+	  "(USER:HASH lines, made by hub-registry passwd)" },
+	{ OPT_THREADS, "threads", "N", "server threads (default 2)" },
+	{ OPT_TIMEOUT, "timeout", "DURATION", "a search's time at most, then 503 (default 10s)" },
 	HUB_OPTION_STATS,
 	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
@@ -82,14 +97,16 @@ static void usage(void)
 	       "       %s -d DIR show ID\n"
 	       "       %s -d DIR prune --older-than AGE [--dry-run]\n"
 	       "       %s -d DIR compress [--older-than AGE] [--dry-run]\n"
+	       "       %s -d DIR serve [--listen HOST:PORT] [--users FILE] [--tls-cert F --tls-key F]\n"
 	       "The event history: NDJSON files by topic (or type) and hour, whole lines only,\n"
 	       "indexed by id and subject.\n"
 	       "\n",
-	       hub_progname, hub_progname, hub_progname, hub_progname, hub_progname, hub_progname);
+	       hub_progname, hub_progname, hub_progname, hub_progname, hub_progname, hub_progname, hub_progname);
 	hub_options_help(stdout, options, 23);
 	printf("\n"
 	       "Exit status: 0 done, 1 some events in the failure store (writing) or nothing\n"
-	       "found (find, trace, show), 64 usage, 66 no archive, 74 I/O error. See hub-archive(1).\n");
+	       "found (find, trace, show), 64 usage, 66 no archive, 69 cannot listen (serve),\n"
+	       "74 I/O error, 78 unusable --users file. See hub-archive(1).\n");
 }
 
 struct opts {
@@ -99,6 +116,9 @@ struct opts {
 	size_t max_line;
 	int tee, events, table, show, stats, dry_run;   /* table: 1 --table, -1 --ndjson */
 	int fsync_given;                                 /* --fsync: --fsync-interval keeps it */
+	struct hub_http_config http;                     /* serve */
+	const char *users;
+	int64_t timeout;
 };
 
 static int search(struct opts *o, const char *cmd)
@@ -124,6 +144,25 @@ static int housekeeping(struct opts *o, const char *cmd)
 		hub_usage_error("prune needs --older-than AGE (e.g. --older-than 90d)");
 	return hub_archive_housekeeping(o->dir, strcmp(cmd, "compress") == 0, hub_time_now_ms() - age,
 	                                o->w.level, o->w.frame_size, o->dry_run, stdout);
+}
+
+static int serve(struct opts *o)
+{
+	struct hub_failstore *fs;
+	struct hub_buf err = { 0 };
+	int status;
+
+	if (o->users && !(o->http.users = hub_http_users_load(o->users, &err))) {
+		hub_err("--users: %.*s", (int)(err.len && err.data[err.len - 1] == '\n' ? err.len - 1 : err.len),
+		        err.data);
+		hub_buf_free(&err);
+		return HUB_EXIT_CONFIG;
+	}
+	fs = hub_failstore_new(o->dlq);
+	status = hub_support_serve(o->dir, hub_failstore_path(fs), &o->http, o->timeout);
+	hub_failstore_close(fs);
+	hub_http_users_free(o->http.users);
+	return status;
 }
 
 static int write_archive(struct opts *o)
@@ -162,6 +201,8 @@ int main(int argc, char **argv)
 	                                 .grace_hours = 1, .max_open = 1024, .batch_bytes = 4u << 20 };
 	o.q.since = INT64_MIN;
 	o.q.until = INT64_MAX;
+	o.http.listen = "127.0.0.1:8083";
+	o.timeout = 10000;
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
@@ -208,6 +249,14 @@ int main(int argc, char **argv)
 		case OPT_NDJSON: o.table = -1; break;
 		case OPT_OLDER: o.older = optarg; break;
 		case 'n': o.dry_run = 1; break;
+		case 'l': o.http.listen = optarg; break;
+		case OPT_INSECURE: o.http.insecure_listen = 1; break;
+		case OPT_TLS_CERT: o.http.tls_cert = optarg; break;
+		case OPT_TLS_KEY: o.http.tls_key = optarg; break;
+		case OPT_CLIENT_CA: o.http.client_ca = optarg; break;
+		case OPT_USERS: o.users = optarg; break;
+		case OPT_THREADS: o.http.threads = (int)hub_number_option(optarg, "--threads", 1, 64); break;
+		case OPT_TIMEOUT: o.timeout = hub_duration_option(optarg, "--timeout"); break;
 		case HUB_OPT_STATS: o.stats = 1; break;
 		case 'q': hub_verbosity = 0; break;
 		case 'v': hub_verbosity++; break;
@@ -224,6 +273,14 @@ int main(int argc, char **argv)
 		if (o.q.id || o.q.subject || o.q.type || o.q.source || o.q.text || o.regex_text || o.older)
 			hub_usage_error("search options need a command: %s -d DIR find ...", hub_progname);
 		return write_archive(&o);
+	}
+	if (strcmp(cmd, "serve") == 0) {
+		if (optind < argc)
+			hub_usage_error("serve: unexpected argument '%s'", argv[optind]);
+		if (o.q.id || o.q.subject || o.q.type || o.q.source || o.q.text || o.regex_text)
+			hub_usage_error("serve: search options are the page's and the API's to give "
+			                "(/api/search?subject=...), not serve's");
+		return serve(&o);
 	}
 	if (strcmp(cmd, "prune") == 0 || strcmp(cmd, "compress") == 0) {
 		if (optind < argc)
@@ -246,7 +303,7 @@ int main(int argc, char **argv)
 		if (o.table > 0)
 			hub_usage_error("--table is for trace");
 	} else {
-		hub_usage_error("unknown command '%s': expected find, trace, show, prune or compress", cmd);
+		hub_usage_error("unknown command '%s': expected find, trace, show, serve, prune or compress", cmd);
 	}
 	if (o.regex_text) {
 		char msg[300];

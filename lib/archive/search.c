@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -40,7 +41,21 @@ struct search {
 	struct hub_search_stats *st;
 	int damaged;
 	int stop;
+	int overdue;         /* q->deadline passed */
 };
+
+/* Whether the query's deadline has passed (then the search stops). */
+static int overdue(struct search *s)
+{
+	struct timespec ts;
+
+	if (!s->q->deadline || s->overdue)
+		return s->overdue;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 > s->q->deadline)
+		s->overdue = s->stop = 1;
+	return s->overdue;
+}
 
 static int field_ok(struct search *s, const struct hub_span *v, const char *want)
 {
@@ -239,7 +254,7 @@ static void search_segment(struct search *s, size_t i)
 		}
 		open = 1;
 	}
-	for (;;) {
+	while (!overdue(s)) {
 		int r = hub_segment_next(&seg, &data, &len, &uoff, err, sizeof(err));
 
 		if (r < 0) {
@@ -343,6 +358,8 @@ static void lookup_day(void *ctx, const char *daydir, const char *part, int64_t 
 	struct hub_dayindex dx;
 	size_t first = s->nsegs;
 
+	if (overdue(s))
+		return;
 	if (hub_dayindex_open(daydir, &dx) == 0) {
 		const char *key = q->id ? q->id : q->subject;
 		size_t n = hub_dayindex_find(&dx, q->id ? HUB_AINDEX_ID : HUB_AINDEX_SUBJECT,
@@ -365,7 +382,7 @@ static void lookup_day(void *ctx, const char *daydir, const char *part, int64_t 
 		return;
 	}
 	hub_seg_list_day(daydir, part, day, s->from_hour, s->to_hour, &s->segs, &s->nsegs, &s->capsegs);
-	for (size_t i = first; i < s->nsegs; i++)
+	for (size_t i = first; i < s->nsegs && !overdue(s); i++)
 		search_segment(s, i);
 }
 
@@ -399,8 +416,10 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 	while (rc == 0 && i < n && !s.stop) {
 		size_t j = i;
 
-		while (j < n && s.segs[j].hour == s.segs[i].hour)
+		while (j < n && s.segs[j].hour == s.segs[i].hour && !overdue(&s))
 			search_segment(&s, j++);
+		if (s.overdue)
+			break;
 		emit(&s, fn, ctx);
 		i = j;
 	}
@@ -409,6 +428,10 @@ int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, 
 	hub_buf_free(&s.tmp);
 	hub_buf_free(&s.arena);
 	free(s.c);
+	if (rc == 0 && s.overdue) {
+		snprintf(err, errlen, "the search took longer than it may and was stopped");
+		return -2;
+	}
 	if (rc == 0 && s.damaged) {
 		snprintf(err, errlen, "some segments could not be read (see above)");
 		return -1;

@@ -24,6 +24,7 @@ struct hub_query {
 	const char *text;        /* fixed string anywhere in the stored line */
 	struct hub_regex *regex; /* a pattern anywhere in the stored line */
 	uint64_t limit;          /* stop after this many results, 0: all */
+	int64_t deadline;        /* CLOCK_MONOTONIC ms past which the search gives up, 0: none */
 };
 
 /* What a search hands its caller for each result. */
@@ -47,7 +48,9 @@ void hub_search_stats_print(const struct hub_search_stats *st, const char *cmd);
 
 /* 0, or -1 with a message in err (a missing directory, a damaged segment:
  * the search goes on past damaged segments, reporting each on stderr, and
- * returns -1 at the end). */
+ * returns -1 at the end), or -2 when q->deadline passed (checked between
+ * segments and between the chunks of one): the results handed over so far
+ * are then only the first ones. */
 int hub_archive_find(const char *dir, const struct hub_query *q, hub_hit_fn fn, void *ctx,
                      struct hub_search_stats *st, char *err, size_t errlen);
 

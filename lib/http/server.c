@@ -129,6 +129,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct hub_http_r
 	rep->body.data = NULL;
 	if (rep->content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+	for (size_t i = 0; i < sizeof(rep->headers) / sizeof(rep->headers[0]) && rep->headers[i].name; i++)
+		MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
 	rc = MHD_queue_response(conn, rep->status ? rep->status : 200, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -453,4 +455,27 @@ int hub_http_query_bool(const struct hub_http_request *req, const char *key)
 	const char *v = hub_http_query(req, key);
 
 	return v && strcasecmp(v, "true") == 0;
+}
+
+struct param_walk {
+	hub_http_param_fn *fn;
+	void *ctx;
+	int rc;
+};
+
+static enum MHD_Result on_param(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                const char *value, size_t value_size)
+{
+	struct param_walk *w = cls;
+
+	w->rc = w->fn(w->ctx, key, value ? value : "", value ? value_size : 0);
+	return w->rc ? MHD_NO : MHD_YES;
+}
+
+int hub_http_query_each(const struct hub_http_request *req, hub_http_param_fn *fn, void *ctx)
+{
+	struct param_walk w = { fn, ctx, 0 };
+
+	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND, on_param, &w);
+	return w.rc;
 }

@@ -28,6 +28,9 @@ struct hub_http_reply {
 	int status;                    /* 200 unless set */
 	const char *content_type;      /* a static string */
 	struct hub_buf body;
+	struct {
+		const char *name, *value;  /* static strings */
+	} headers[6];                  /* more headers ("Allow", ...), name NULL ends them */
 };
 
 typedef void hub_http_handler(void *ctx, const struct hub_http_request *req, struct hub_http_reply *rep);
@@ -70,6 +73,11 @@ void hub_http_stop(struct hub_http_server *s);
 const char *hub_http_query(const struct hub_http_request *req, const char *key);
 /* A request header, or NULL. */
 const char *hub_http_header(const struct hub_http_request *req, const char *name);
+/* Calls fn for every query parameter of req, in order, with the decoded
+ * value and its length (a "%00" inside makes it longer than strlen); stops
+ * at the first nonzero return, which it returns. */
+typedef int hub_http_param_fn(void *ctx, const char *key, const char *value, size_t len);
+int hub_http_query_each(const struct hub_http_request *req, hub_http_param_fn *fn, void *ctx);
 /* A query-string boolean: "true" in any case is 1, anything else 0. */
 int hub_http_query_bool(const struct hub_http_request *req, const char *key);
 

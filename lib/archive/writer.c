@@ -59,12 +59,15 @@ struct openseg {
 	struct hub_buf pending;
 	struct hub_aindex_builder ix;
 	int dirty;               /* written since the last fsync */
+	uint64_t kicked;         /* bytes whose write-back was started */
 	uint64_t used;           /* last use, for eviction */
 };
 
 /* Resting segments at most, and their in-memory indexes' bytes at most;
  * past either, the least recently used are sealed. */
 #define REST_MAX 4096
+/* write-back is started for this much written at a time (write_seg) */
+#define KICK_BYTES ((uint64_t)1 << 20)
 #define REST_BYTES ((size_t)64 << 20)
 /* The in-memory indexes of open and resting segments, at most: past it, the
  * least recently used are sealed (resting ones first). */
@@ -581,11 +584,16 @@ static int write_seg(struct hub_archive *a, struct openseg *s)
 		a->broken = 1;
 		return -1;
 	}
-	/* the write-back starts now, beside the work that follows, so that the
-	 * fsync due later finds little left to wait for */
-	if (a->o.fsync != HUB_FSYNC_NEVER)
-		sync_file_range(s->fd, (off_t)(s->size - s->pending.len), (off_t)s->pending.len,
-		                SYNC_FILE_RANGE_WRITE);
+	/* A megabyte or more written since the last start: its write-back
+	 * starts now, beside the work that follows, so that the fsync due
+	 * later finds little left to wait for (in large pieces: the kernel
+	 * charges each start's work to the caller) */
+	if (s->kicked > s->size)   /* the file was started again */
+		s->kicked = 0;
+	if (a->o.fsync != HUB_FSYNC_NEVER && s->size - s->kicked >= KICK_BYTES) {
+		sync_file_range(s->fd, (off_t)s->kicked, (off_t)(s->size - s->kicked), SYNC_FILE_RANGE_WRITE);
+		s->kicked = s->size;
+	}
 	a->pending -= s->pending.len;
 	hub_buf_reset(&s->pending);
 	s->dirty = 1;

@@ -575,6 +575,19 @@ fail:
 	return NULL;
 }
 
+/* Starts the write-back of what s has written since the last start, when
+ * that is at least `least` bytes (the kernel charges each start's work to
+ * the caller, so small ones cost more than they save). */
+static void kick(struct openseg *s, uint64_t least)
+{
+	if (s->kicked > s->size)   /* the file was started again */
+		s->kicked = 0;
+	if (s->fd >= 0 && s->size > s->kicked && s->size - s->kicked >= least) {
+		sync_file_range(s->fd, (off_t)s->kicked, (off_t)(s->size - s->kicked), SYNC_FILE_RANGE_WRITE);
+		s->kicked = s->size;
+	}
+}
+
 static int write_seg(struct hub_archive *a, struct openseg *s)
 {
 	if (!s->pending.len)
@@ -584,17 +597,12 @@ static int write_seg(struct hub_archive *a, struct openseg *s)
 		a->broken = 1;
 		return -1;
 	}
+	a->pending -= s->pending.len;
 	/* A megabyte or more written since the last start: its write-back
 	 * starts now, beside the work that follows, so that the fsync due
-	 * later finds little left to wait for (in large pieces: the kernel
-	 * charges each start's work to the caller) */
-	if (s->kicked > s->size)   /* the file was started again */
-		s->kicked = 0;
-	if (a->o.fsync != HUB_FSYNC_NEVER && s->size - s->kicked >= KICK_BYTES) {
-		sync_file_range(s->fd, (off_t)s->kicked, (off_t)(s->size - s->kicked), SYNC_FILE_RANGE_WRITE);
-		s->kicked = s->size;
-	}
-	a->pending -= s->pending.len;
+	 * later finds little left to wait for */
+	if (a->o.fsync != HUB_FSYNC_NEVER)
+		kick(s, KICK_BYTES);
 	hub_buf_reset(&s->pending);
 	s->dirty = 1;
 	return 0;
@@ -882,6 +890,12 @@ static int flush(struct hub_archive *a, struct hub_buf *acked, int force)
 		return -1;
 	}
 	if (sync_due(a, force)) {
+		/* every segment's write-back is under way before the first
+		 * fsync waits: the disk takes them together, and a journal
+		 * commit that one fsync waits for covers the others' too */
+		for (int i = 0; i < a->nsegs; i++)
+			if (a->segs[i]->dirty)
+				kick(a->segs[i], 1);
 		for (int i = 0; i < a->nsegs; i++)
 			if (sync_seg(a, a->segs[i]) != 0)
 				return -1;

@@ -16,7 +16,7 @@
 
 #include "core/buf.h"
 
-#define HUB_LEDGER_MARKS 4   /* written-not-consumed offsets kept per partition */
+#define HUB_LEDGER_MARKS 32  /* written-not-consumed offsets kept per partition */
 
 struct hub_ledger_mark {
 	int64_t offset;          /* the offset to commit */

@@ -22,12 +22,14 @@ struct hub_http_request {
 	const char *body;              /* NUL-terminated (NUL bytes inside are possible) */
 	size_t body_len;
 	void *conn;                    /* the connection, for hub_http_query() */
+	void *client;                  /* what the auth callback gave, or NULL */
 };
 
 struct hub_http_reply {
 	int status;                    /* 200 unless set */
 	const char *content_type;      /* a static string */
 	struct hub_buf body;
+	int retry_after;               /* seconds: a Retry-After header, when > 0 */
 };
 
 typedef void hub_http_handler(void *ctx, const struct hub_http_request *req, struct hub_http_reply *rep);
@@ -36,15 +38,30 @@ typedef void hub_http_error(void *ctx, int status, const char *message, struct h
 
 struct hub_http_users;
 
+/* Who a request is from, decided from its headers and client certificate
+ * before its body is read: NULL and *client set when it may go on, else
+ * why not (answered 401). */
+typedef const char *hub_http_auth(void *ctx, const struct hub_http_request *req, void **client,
+                                  char *why, size_t len);
+
 struct hub_http_config {
 	const char *listen;            /* HOST:PORT, [V6]:PORT; port 0 picks one */
 	int insecure_listen;           /* plain HTTP on a non-loopback address allowed */
 	const char *tls_cert;          /* PEM file (with its chain): HTTPS */
 	const char *tls_key;           /* PEM file of its private key */
 	const char *client_ca;         /* PEM file: every request needs a client certificate it signed */
+	int client_cert_optional;      /* with client_ca: a certificate, when given, must be good; a
+	                                * request without one goes on (to auth) */
 	struct hub_http_users *users;  /* every request needs HTTP Basic credentials of one of them */
 	const char *realm;             /* Basic's realm */
 	const char *open_path;         /* one path served without credentials ("/healthz"), or NULL */
+	const char *const *open_paths; /* more of them, NULL-terminated, or NULL */
+	hub_http_auth *auth;           /* when no users: the caller decides who may (or NULL) */
+	const char *challenge;         /* WWW-Authenticate of a 401 from auth ("Bearer realm=...") */
+	unsigned max_connections;      /* default 4096 */
+	unsigned idle_timeout;         /* seconds without a byte before a connection is closed (120) */
+	unsigned request_timeout;      /* seconds from a request's first body byte to its last: past
+	                                * them it is answered 408 (0: no limit) */
 	size_t max_body;               /* bytes (default 1 MiB) */
 	size_t max_buffered;           /* all requests' bodies together (default 64 MiB): past
 	                                * it a request is answered 503, to be retried */
@@ -70,6 +87,13 @@ void hub_http_stop(struct hub_http_server *s);
 const char *hub_http_query(const struct hub_http_request *req, const char *key);
 /* A request header, or NULL. */
 const char *hub_http_header(const struct hub_http_request *req, const char *name);
+/* The subject common name of the request's verified client certificate,
+ * into out: 0, or -1 when there is none. */
+int hub_http_client_cert_name(const struct hub_http_request *req, char *out, size_t len);
+/* Calls fn for each request header, in the order sent; stops when fn
+ * returns nonzero. */
+void hub_http_headers(const struct hub_http_request *req,
+                      int (*fn)(void *ctx, const char *name, const char *value, size_t len), void *ctx);
 /* A query-string boolean: "true" in any case is 1, anything else 0. */
 int hub_http_query_bool(const struct hub_http_request *req, const char *key);
 

@@ -454,6 +454,9 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 		s->cfg.idle_timeout = 120;
 	if (!s->cfg.max_connections)
 		s->cfg.max_connections = 4096;
+	/* libmicrohttpd shares the limit out among its threads: each needs one */
+	if ((unsigned)s->cfg.threads > s->cfg.max_connections)
+		s->cfg.threads = (int)s->cfg.max_connections;
 	if (cfg->tls_cert && !(s->cert = read_pem(cfg->tls_cert, "--tls-cert", err)))
 		goto fail;
 	if (cfg->tls_key && !(s->key = read_pem(cfg->tls_key, "--tls-key", err)))

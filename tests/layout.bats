@@ -22,8 +22,9 @@ declare -gA MAY=(
 	[http]="core"
 	[registry]="core json stream schema http"
 	[deliver]="core json stream schema kafka"
+	[gateway]="core json stream schema kafka http"
 )
-RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry; kafka <- deliver'
+RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry; kafka <- deliver; {kafka, http} <- gateway'
 
 @test "every lib/ include follows the layers: a folder includes only those below it" {
 	bad=""

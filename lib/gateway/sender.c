@@ -17,7 +17,7 @@
 #include "gateway/sender.h"
 #include "kafka/client.h"
 
-struct wait {
+struct hub_gw_wait {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int remaining;
@@ -72,7 +72,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 {
 	struct hub_gw_sender *s = opaque;
 	struct hub_gw_record *r = m->_private;
-	struct wait *w = r->wait;
+	struct hub_gw_wait *w = r->wait;
 
 	r->err = m->err;
 	if (!m->err) {
@@ -164,7 +164,7 @@ int hub_gw_sender_up(struct hub_gw_sender *s)
 
 int hub_gw_send(struct hub_gw_sender *s, struct hub_gw_record *recs, int n)
 {
-	struct wait w = { .remaining = 0 };
+	struct hub_gw_wait w = { .remaining = 0 };
 	int delivered = 0;
 
 	pthread_mutex_init(&w.mu, NULL);

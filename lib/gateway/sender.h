@@ -36,7 +36,7 @@ struct hub_gw_record {
 	int32_t partition;
 	int64_t offset;
 	int possibly_persisted;         /* failed, but the broker may have it */
-	struct wait *wait;              /* for the delivery report */
+	struct hub_gw_wait *wait;              /* for the delivery report */
 };
 
 struct hub_gw_sender;

@@ -204,7 +204,9 @@ int main(int argc, char **argv)
 	if (!no_auth && !clients_file)
 		hub_usage_error("who may send? give --clients FILE (tokens, certificates), or --no-auth on a "
 		                "loopback address");
-	if (no_auth && !loopback_listen(http.listen))
+	if ((http.listen_fd = hub_http_activated_socket()) > 0)
+		http.listen = "the socket systemd passed";
+	if (no_auth && (http.listen_fd > 0 ? !hub_http_socket_is_loopback(http.listen_fd) : !loopback_listen(http.listen)))
 		hub_usage_error("--no-auth is served on a loopback address only (127.0.0.1:PORT, [::1]:PORT), "
 		                "not on '%s': give --clients FILE", http.listen);
 	if (clients_file && !(clients = hub_gw_clients_load(clients_file, &err))) {

@@ -455,3 +455,18 @@ make_certs() {
 	wait $idle
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/healthz")" = 200 ]
 }
+
+@test "systemd socket activation: the socket passed is served" {
+	command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate not installed"
+	start_devbroker -T t1:1
+	port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	systemd-socket-activate -E ASAN_OPTIONS -E UBSAN_OPTIONS -l "127.0.0.1:$port" "$HUB_BIN/hub-gateway" -b "$BROKER" -t t1 --no-auth --dlq "$T/dlq" \
+		>"$T/gateway.out" 2>"$T/gateway.err" &
+	GATEWAY_PID=$!
+	GATEWAY="http://127.0.0.1:$port"
+	wait_until 10 sh -c "curl -s -o /dev/null $GATEWAY/healthz"
+	post $CE "$(ev sa-1)"
+	[ "$CODE" = 200 ]
+	[ "$(head -n1 "$T/gateway.out")" = "$GATEWAY" ]
+	[ "$(hub-consume -t t1 -e -q | jq -r .id)" = sa-1 ]
+}

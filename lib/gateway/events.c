@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/diag.h"
+#include "core/exitcodes.h"
 #include "gateway/events.h"
 #include "json/path.h"
 #include "json/scan.h"
@@ -88,7 +89,7 @@ static int parse_json(const struct hub_http_request *req, struct hub_gw_input *i
 
 	if (batch) {
 		if (hub_path_parse("[*]", &all, why, sizeof(why)) < 0)
-			hub_die(70, "the batch path: %s", why);
+			hub_die(HUB_EXIT_SOFTWARE, "the batch path: %s", why);
 		hub_json_set_paths(js, &all, 1);
 		hub_json_set_callback(js, on_element, in);
 	}

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/diag.h"
@@ -406,41 +407,85 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+int hub_http_activated_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid() || strtol(fds, NULL, 10) < 1)
+		return -1;
+	return 3;   /* SD_LISTEN_FDS_START */
+}
+
+int hub_http_socket_is_loopback(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && is_loopback((struct sockaddr *)&ss);
+}
+
+/* The address of an inherited socket, "HOST:PORT" or "[V6]:PORT". */
+static int socket_address(int fd, char *host, size_t hostlen, char *port, size_t portlen, int *v6)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    getnameinfo((struct sockaddr *)&ss, len, host, (socklen_t)hostlen, port, (socklen_t)portlen,
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return -1;
+	*v6 = ss.ss_family == AF_INET6;
+	return 0;
+}
+
 struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct hub_buf *err)
 {
 	struct hub_http_server *s;
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai;
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai = NULL;
 	char host[256], port[16];
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 	const union MHD_DaemonInfo *info;
-	int rc;
+	int rc, v6 = 0, loopback;
 
-	if (split_address(cfg->listen, host, sizeof(host), port, sizeof(port)) < 0) {
-		hub_buf_addf(err, "--listen '%s': expected HOST:PORT (127.0.0.1:8081, [::1]:8081)", cfg->listen);
-		return NULL;
-	}
-	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
-		hub_buf_addf(err, "--listen '%s': %s", cfg->listen, gai_strerror(rc));
-		return NULL;
+	if (cfg->listen_fd > 0) {
+		if (socket_address(cfg->listen_fd, host, sizeof(host), port, sizeof(port), &v6) < 0) {
+			hub_buf_addf(err, "the socket passed by systemd (fd %d) is not a listening socket", cfg->listen_fd);
+			return NULL;
+		}
+		loopback = hub_http_socket_is_loopback(cfg->listen_fd);
+	} else {
+		if (split_address(cfg->listen, host, sizeof(host), port, sizeof(port)) < 0) {
+			hub_buf_addf(err, "--listen '%s': expected HOST:PORT (127.0.0.1:8081, [::1]:8081)", cfg->listen);
+			return NULL;
+		}
+		if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
+			hub_buf_addf(err, "--listen '%s': %s", cfg->listen, gai_strerror(rc));
+			return NULL;
+		}
+		loopback = is_loopback(ai->ai_addr);
+		v6 = ai->ai_family == AF_INET6;
 	}
 	if ((cfg->tls_cert != NULL) != (cfg->tls_key != NULL)) {
 		hub_buf_addf(err, "--tls-cert and --tls-key go together: HTTPS needs both");
-		freeaddrinfo(ai);
+		if (ai)
+			freeaddrinfo(ai);
 		return NULL;
 	}
 	if (cfg->client_ca && !cfg->tls_cert) {
 		hub_buf_addf(err, "--client-ca needs HTTPS: give --tls-cert and --tls-key too");
-		freeaddrinfo(ai);
+		if (ai)
+			freeaddrinfo(ai);
 		return NULL;
 	}
-	if (!is_loopback(ai->ai_addr) && !cfg->insecure_listen && !cfg->tls_cert) {
+	if (!loopback && !cfg->insecure_listen && !cfg->tls_cert) {
 		hub_buf_addf(err, "--listen '%s': plain HTTP is served on a loopback address only; give "
 		             "--tls-cert and --tls-key, or --insecure-listen to serve plain HTTP there",
 		             cfg->listen);
-		freeaddrinfo(ai);
+		if (ai)
+			freeaddrinfo(ai);
 		return NULL;
 	}
-	if (ai->ai_family == AF_INET6)
+	if (v6)
 		flags |= MHD_USE_IPv6;
 	s = hub_xcalloc(1, sizeof(*s));
 	s->cfg = *cfg;
@@ -465,7 +510,8 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 		goto fail;
 	{
 		struct MHD_OptionItem ops[] = {
-			{ MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr },
+			{ ai ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET, ai ? 0 : cfg->listen_fd,
+			  ai ? ai->ai_addr : NULL },
 			{ MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, NULL },
 			{ MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout, NULL },
 			{ MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, NULL },
@@ -500,13 +546,15 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 		goto fail;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(s->address, sizeof(s->address), ai->ai_family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+	snprintf(s->address, sizeof(s->address), v6 ? "[%s]:%u" : "%s:%u", host,
 	         info ? info->port : (unsigned)atoi(port));
 	snprintf(s->url, sizeof(s->url), "%s://%s", s->cert ? "https" : "http", s->address);
-	freeaddrinfo(ai);
+	if (ai)
+		freeaddrinfo(ai);
 	return s;
 fail:
-	freeaddrinfo(ai);
+	if (ai)
+		freeaddrinfo(ai);
 	free(s->cert);
 	free(s->key);
 	free(s->ca);

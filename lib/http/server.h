@@ -46,6 +46,7 @@ typedef const char *hub_http_auth(void *ctx, const struct hub_http_request *req,
 
 struct hub_http_config {
 	const char *listen;            /* HOST:PORT, [V6]:PORT; port 0 picks one */
+	int listen_fd;                 /* > 0: serve this listening socket instead (systemd's) */
 	int insecure_listen;           /* plain HTTP on a non-loopback address allowed */
 	const char *tls_cert;          /* PEM file (with its chain): HTTPS */
 	const char *tls_key;           /* PEM file of its private key */
@@ -80,6 +81,11 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 const char *hub_http_address(const struct hub_http_server *s);
 /* The same as a URL: "http://127.0.0.1:8081", "https://...". */
 const char *hub_http_url(const struct hub_http_server *s);
+/* The listening socket systemd passed (socket activation: $LISTEN_PID is
+ * this process, $LISTEN_FDS at least 1), or -1. */
+int hub_http_activated_socket(void);
+/* Whether a socket is bound to a loopback address. */
+int hub_http_socket_is_loopback(int fd);
 /* Stops: closes the socket, waits for the threads. */
 void hub_http_stop(struct hub_http_server *s);
 

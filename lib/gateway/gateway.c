@@ -267,13 +267,18 @@ static int render_topic(struct hub_gateway *g, struct item *it, const struct hub
 		if (g->pieces[i].path < 0)
 			continue;
 		v = &found[g->pieces[i].path];
-		if (v->type == HUB_JSON_NONE || v->type == HUB_JSON_NULL || hub_json_span_text(v, &it->topic) < 0)
+		if (v->type == HUB_JSON_NONE || v->type == HUB_JSON_NULL || hub_json_span_text(v, &it->topic) < 0) {
+			hub_buf_reset(&it->topic);   /* no topic: the event has none */
 			return fail_item(it, 400, "--topic-from: field '%s' is %s, not a string",
 			                 g->paths[g->pieces[i].path].text, hub_json_type_name(v->type));
+		}
 	}
-	if (!hub_kafka_topic_valid(it->topic.data, it->topic.len))
-		return fail_item(it, 400, "--topic-from: '%.200s' is not a valid Kafka topic name (letters, digits, "
-		                 "'.', '_', '-'; at most 249)", hub_buf_cstr(&it->topic));
+	if (!hub_kafka_topic_valid(it->topic.data, it->topic.len)) {
+		fail_item(it, 400, "--topic-from: '%.200s' is not a valid Kafka topic name (letters, digits, "
+		          "'.', '_', '-'; at most 249)", hub_buf_cstr(&it->topic));
+		hub_buf_reset(&it->topic);
+		return -1;
+	}
 	hub_buf_cstr(&it->topic);
 	return 0;
 }
@@ -434,7 +439,8 @@ static void ingest(struct hub_gateway *g, const struct hub_http_request *req, st
 			          : r->possibly_persisted ? " (the broker may have written it)" : "");
 		}
 		if (it->status != 200 && it->status != 429 && it->status != 503)
-			store(g, req, it->why, (uint64_t)i + 1, in.ev[i].json, in.ev[i].len, 1, it->status, it->topic.data);
+			store(g, req, it->why, (uint64_t)i + 1, in.ev[i].json, in.ev[i].len, 1, it->status,
+			      it->topic.len ? hub_buf_cstr(&it->topic) : NULL);
 		if (i == 0)
 			first = it->status;
 		else if (it->status != first)

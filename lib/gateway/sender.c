@@ -165,7 +165,7 @@ int hub_gw_sender_up(struct hub_gw_sender *s)
 int hub_gw_send(struct hub_gw_sender *s, struct hub_gw_record *recs, int n)
 {
 	struct hub_gw_wait w = { .remaining = 0 };
-	int delivered = 0;
+	int delivered = 0, full = 0;
 
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
@@ -177,6 +177,12 @@ int hub_gw_send(struct hub_gw_sender *s, struct hub_gw_record *recs, int n)
 		r->wait = &w;
 		r->partition = -1;
 		r->offset = -1;
+		if (full) {
+			/* refused too, so that what the client sends again keeps its order */
+			r->err = RD_KAFKA_RESP_ERR__QUEUE_FULL;
+			r->status = 429;
+			continue;
+		}
 		if (r->nheaders) {
 			hdrs = rd_kafka_headers_new((size_t)r->nheaders);
 			for (int h = 0; h < r->nheaders; h++)
@@ -198,6 +204,7 @@ int hub_gw_send(struct hub_gw_sender *s, struct hub_gw_record *recs, int n)
 			pthread_mutex_unlock(&w.mu);
 			r->err = err;
 			r->status = status_of(err);
+			full = err == RD_KAFKA_RESP_ERR__QUEUE_FULL;
 		}
 	}
 	pthread_mutex_lock(&w.mu);

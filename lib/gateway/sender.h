@@ -44,7 +44,9 @@ struct hub_gw_sender;
 /* conf is consumed. NULL with e set when librdkafka refuses it. */
 struct hub_gw_sender *hub_gw_sender_new(rd_kafka_conf_t *conf, struct hub_error *e);
 /* Sends the n records and waits for all their reports; fills in each
- * one's status. Returns how many were delivered. Thread-safe. */
+ * one's status. Once the producer queue is full, the records after are
+ * refused too (429), so a client sending them again keeps their order.
+ * Returns how many were delivered. Thread-safe. */
 int hub_gw_send(struct hub_gw_sender *s, struct hub_gw_record *recs, int n);
 /* Whether a broker answered lately (0: every broker is down). */
 int hub_gw_sender_up(struct hub_gw_sender *s);

@@ -57,7 +57,7 @@ static const struct hub_option options[] = {
 	{ OPT_READ_TIMEOUT, "read-timeout", "SECONDS", "close a connection silent this long (default 30)" },
 	{ OPT_REQUEST_TIMEOUT, "request-timeout", "SECONDS", "a body must arrive within this (default 60): 408" },
 	{ OPT_THREADS, "threads", "N", "server threads, each waiting for Kafka on one request\n"
-	  "at a time (default 8)" },
+	  "at a time (default 32)" },
 	HUB_OPTION_DLQ,
 	HUB_OPTIONS_GENERAL("verbose (repeat for libmicrohttpd's and librdkafka's logs)"),
 	HUB_OPTION_END,
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 		"message.timeout.ms", "30000",
 		NULL,
 	};
-	struct hub_http_config http = { .listen = "127.0.0.1:8082", .threads = 8, .max_connections = 1024,
+	struct hub_http_config http = { .listen = "127.0.0.1:8082", .threads = 32, .max_connections = 1024,
 	                                .idle_timeout = 30, .request_timeout = 60 };
 	static const char *const open_paths[] = { "/healthz", "/readyz", NULL };
 	struct hub_gateway_opts o = { 0 };

@@ -23,8 +23,9 @@ declare -gA MAY=(
 	[registry]="core json stream schema http"
 	[deliver]="core json stream schema kafka"
 	[support]="core json stream archive http"
+	[gateway]="core json stream schema kafka http"
 )
-RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry; kafka <- deliver; {archive, http} <- support'
+RULE='core <- json <- stream <- schema <- {kafka, privacy}; stream <- {dedup, archive}; core <- gen; core <- http; {schema, http} <- registry; kafka <- deliver; {archive, http} <- support; {kafka, http} <- gateway'
 
 @test "every lib/ include follows the layers: a folder includes only those below it" {
 	bad=""

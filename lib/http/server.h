@@ -22,6 +22,7 @@ struct hub_http_request {
 	const char *body;              /* NUL-terminated (NUL bytes inside are possible) */
 	size_t body_len;
 	void *conn;                    /* the connection, for hub_http_query() */
+	void *client;                  /* what the auth callback gave, or NULL */
 };
 
 struct hub_http_reply {
@@ -31,6 +32,7 @@ struct hub_http_reply {
 	struct {
 		const char *name, *value;  /* static strings */
 	} headers[6];                  /* more headers ("Allow", ...), name NULL ends them */
+	int retry_after;               /* seconds: a Retry-After header, when > 0 */
 };
 
 typedef void hub_http_handler(void *ctx, const struct hub_http_request *req, struct hub_http_reply *rep);
@@ -39,15 +41,31 @@ typedef void hub_http_error(void *ctx, int status, const char *message, struct h
 
 struct hub_http_users;
 
+/* Who a request is from, decided from its headers and client certificate
+ * before its body is read: NULL and *client set when it may go on, else
+ * why not (answered 401). */
+typedef const char *hub_http_auth(void *ctx, const struct hub_http_request *req, void **client,
+                                  char *why, size_t len);
+
 struct hub_http_config {
 	const char *listen;            /* HOST:PORT, [V6]:PORT; port 0 picks one */
+	int listen_fd;                 /* > 0: serve this listening socket instead (systemd's) */
 	int insecure_listen;           /* plain HTTP on a non-loopback address allowed */
 	const char *tls_cert;          /* PEM file (with its chain): HTTPS */
 	const char *tls_key;           /* PEM file of its private key */
 	const char *client_ca;         /* PEM file: every request needs a client certificate it signed */
+	int client_cert_optional;      /* with client_ca: a certificate, when given, must be good; a
+	                                * request without one goes on (to auth) */
 	struct hub_http_users *users;  /* every request needs HTTP Basic credentials of one of them */
 	const char *realm;             /* Basic's realm */
 	const char *open_path;         /* one path served without credentials ("/healthz"), or NULL */
+	const char *const *open_paths; /* more of them, NULL-terminated, or NULL */
+	hub_http_auth *auth;           /* when no users: the caller decides who may (or NULL) */
+	const char *challenge;         /* WWW-Authenticate of a 401 from auth ("Bearer realm=...") */
+	unsigned max_connections;      /* default 4096 */
+	unsigned idle_timeout;         /* seconds without a byte before a connection is closed (120) */
+	unsigned request_timeout;      /* seconds from a request's first body byte to its last: past
+	                                * them it is answered 408 (0: no limit) */
 	size_t max_body;               /* bytes (default 1 MiB) */
 	size_t max_buffered;           /* all requests' bodies together (default 64 MiB): past
 	                                * it a request is answered 503, to be retried */
@@ -66,6 +84,11 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 const char *hub_http_address(const struct hub_http_server *s);
 /* The same as a URL: "http://127.0.0.1:8081", "https://...". */
 const char *hub_http_url(const struct hub_http_server *s);
+/* The listening socket systemd passed (socket activation: $LISTEN_PID is
+ * this process, $LISTEN_FDS at least 1), or -1. */
+int hub_http_activated_socket(void);
+/* Whether a socket is bound to a loopback address. */
+int hub_http_socket_is_loopback(int fd);
 /* Stops: closes the socket, waits for the threads. */
 void hub_http_stop(struct hub_http_server *s);
 
@@ -78,6 +101,13 @@ const char *hub_http_header(const struct hub_http_request *req, const char *name
  * at the first nonzero return, which it returns. */
 typedef int hub_http_param_fn(void *ctx, const char *key, const char *value, size_t len);
 int hub_http_query_each(const struct hub_http_request *req, hub_http_param_fn *fn, void *ctx);
+/* The subject common name of the request's verified client certificate,
+ * into out: 0, or -1 when there is none. */
+int hub_http_client_cert_name(const struct hub_http_request *req, char *out, size_t len);
+/* Calls fn for each request header, in the order sent; stops when fn
+ * returns nonzero. */
+void hub_http_headers(const struct hub_http_request *req,
+                      int (*fn)(void *ctx, const char *name, const char *value, size_t len), void *ctx);
 /* A query-string boolean: "true" in any case is 1, anything else 0. */
 int hub_http_query_bool(const struct hub_http_request *req, const char *key);
 

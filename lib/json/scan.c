@@ -83,6 +83,7 @@ struct hub_json {
 	struct hub_span *found;
 	enum hub_json_type top;
 	char err[256];
+	long err_at;              /* byte offset of the error, or -1 */
 	struct frame stack[HUB_JSON_MAX_DEPTH];
 };
 
@@ -169,6 +170,7 @@ void hub_json_set_callback(struct hub_json *js, hub_json_match_fn fn, void *ctx)
 
 static int fail(struct hub_json *js, const unsigned char *at, const char *what)
 {
+	js->err_at = (long)(at - (const unsigned char *)js->text);
 	snprintf(js->err, sizeof(js->err), "invalid JSON at byte %zu: %s",
 	         (size_t)(at - (const unsigned char *)js->text), what);
 	return -1;
@@ -549,6 +551,7 @@ static int scan_exact(struct hub_json *js, const char *text, size_t len,
 	js->top = HUB_JSON_NONE;
 	js->nmatches = 0;
 	js->err[0] = '\0';
+	js->err_at = -1;
 	if (found)
 		memset(found, 0, sizeof(*found) * js->npaths);
 
@@ -1317,6 +1320,11 @@ int hub_json_scan(struct hub_json *js, const char *text, size_t len,
 const char *hub_json_error(const struct hub_json *js)
 {
 	return js->err;
+}
+
+long hub_json_error_offset(const struct hub_json *js)
+{
+	return js->err[0] ? js->err_at : -1;
 }
 
 static int hexval(int c)

@@ -57,6 +57,9 @@ void hub_json_set_callback(struct hub_json *js, hub_json_match_fn fn, void *ctx)
 int hub_json_scan(struct hub_json *js, const char *text, size_t len,
                   struct hub_span *found, enum hub_json_type *top);
 const char *hub_json_error(const struct hub_json *js);
+/* The byte offset the error names, or -1 when it names none (too deep,
+ * a field rejected). */
+long hub_json_error_offset(const struct hub_json *js);
 
 /* Decodes a JSON string literal (with its quotes) into UTF-8 bytes,
  * appended to out. Returns 0, or -1 if the literal is malformed. */

@@ -525,8 +525,14 @@ static void settle_join(struct consumer *c)
 	int stops = hub_stop_count;
 	rd_kafka_message_t *m;
 
+	char *cluster;
+
 	if (has_member_id(c))
 		return;
+	/* no broker ever answered: there is no join to finish */
+	if (!(cluster = rd_kafka_clusterid(c->rk, 0)))
+		return;
+	rd_kafka_mem_free(c->rk, cluster);
 	hub_debug("the group's join is under way: letting it finish, so that leaving the group frees its "
 	          "partitions at once");
 	while (!has_member_id(c) && hub_time_now_ms() < until && hub_stop_count == stops)

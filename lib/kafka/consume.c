@@ -493,7 +493,18 @@ static void say_waiting(struct consumer *c)
 	char v[32] = "";
 	size_t n = sizeof(v);
 
+	char brokers[512] = "", *cluster = rd_kafka_clusterid(c->rk, 0);
+	size_t blen = sizeof(brokers);
+
 	c->said_waiting = 1;
+	if (!cluster) {   /* not the group: no broker has answered at all */
+		rd_kafka_conf_get(rd_kafka_conf(c->rk), "bootstrap.servers", brokers, &blen);
+		hub_warn("still waiting to join group %s after %d s: no broker has answered at %s; check -b (or "
+		         "bootstrap.servers) and that the cluster is up; it goes on trying", c->o->group,
+		         JOIN_SAY_MS / 1000, brokers);
+		return;
+	}
+	rd_kafka_mem_free(c->rk, cluster);
 	rd_kafka_conf_get(rd_kafka_conf(c->rk), "session.timeout.ms", v, &n);
 	hub_warn("still waiting to join group %s after %d s: the group is rebalancing, and a member that "
 	         "ended without leaving it (killed, or stopped before its assignment) holds it until its "

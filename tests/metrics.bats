@@ -247,3 +247,30 @@ stats_member() {
 	[ "$(ls "$T" | grep -c prom)" -eq 0 ]
 	[ "$(wc -l <"$T/out")" -eq 1 ]
 }
+
+@test "notify: hub-registry serve and hub-archive serve are READY=1 once they listen, STOPPING=1 on SIGTERM" {
+	for tool in registry archive; do
+		sock="$T/$tool.sock"
+		$PY "$LISTEN" "$sock" 20 >"$T/$tool.notes" &
+		lpid=$!
+		wait_until 5 test -S "$sock"
+		if [ "$tool" = registry ]; then
+			NOTIFY_SOCKET="$sock" hub-registry serve -d "$BATS_TEST_DIRNAME/../schemas" -l 127.0.0.1:0 \
+				>"$T/$tool.out" 2>"$T/$tool.err" &
+		else
+			mkdir -p "$T/a"
+			NOTIFY_SOCKET="$sock" hub-archive -d "$T/a" serve -l 127.0.0.1:0 >"$T/$tool.out" 2>"$T/$tool.err" &
+		fi
+		pid=$!
+		ready() { grep -qx READY=1 "$T/$tool.notes"; }
+		wait_until 10 ready
+		# ready means listening: the address is out, and it answers
+		curl -fsS -o /dev/null "$(head -1 "$T/$tool.out")/" || curl -sS -o /dev/null "$(head -1 "$T/$tool.out")/healthz"
+		kill -TERM "$pid"
+		wait "$pid"
+		wait "$lpid"
+		cat "$T/$tool.notes"
+		grep -qx "STATUS=hub-$tool: serving" "$T/$tool.notes"
+		[ "$(tail -1 "$T/$tool.notes")" = STOPPING=1 ]
+	done
+}

@@ -155,6 +155,11 @@ static void notify_status(void)
 
 	if (M.notify_fd < 0)
 		return;
+	if (!M.st) {
+		snprintf(msg, sizeof(msg), "STATUS=%s: serving", M.name);
+		notify(msg);
+		return;
+	}
 	snprintf(msg, sizeof(msg), "STATUS=%s: %llu in, %llu out, %llu failed", M.name,
 	         (unsigned long long)load(&M.st->in), (unsigned long long)load(&M.st->out),
 	         (unsigned long long)load(&M.st->failed));
@@ -292,7 +297,7 @@ static void write_metrics(void)
 {
 	struct hub_buf b = { 0 };
 
-	if (!M.path)
+	if (!M.path || !M.st)
 		return;
 	render(&b);
 	if (write_file(b.data, b.len) != 0) {
@@ -311,7 +316,11 @@ static void write_metrics(void)
 
 static void sample(void)
 {
-	uint64_t sum = load(&M.st->in) + load(&M.st->out) + load(&M.st->failed);
+	uint64_t sum;
+
+	if (!M.st)
+		return;
+	sum = load(&M.st->in) + load(&M.st->out) + load(&M.st->failed);
 
 	if (sum != M.last_sum) {
 		M.last_sum = sum;
@@ -367,13 +376,13 @@ void hub_service_start(const struct hub_service_opts *o, struct hub_stats *st)
 	sigset_t all, old;
 
 	notify_open();
-	if (!o->metrics && M.notify_fd < 0)
+	if ((!o->metrics || !st) && M.notify_fd < 0)
 		return;
 	M.st = st;
 	M.name = hub_xstrdup(o->name ? o->name : hub_progname);
 	M.interval_ms = o->interval_ms > 0 ? o->interval_ms : 5000;
 	M.started_wall = wall_now();
-	if (o->metrics) {
+	if (o->metrics && st) {
 		size_t n = strlen(o->metrics) + 32;
 
 		M.path = hub_xstrdup(o->metrics);

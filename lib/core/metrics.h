@@ -45,7 +45,9 @@ struct hub_service_opts {
 int hub_service_option(struct hub_service_opts *o, int c, const char *arg);
 
 /* Starts the writer for st (already hub_stats_start()ed), when --metrics
- * or $NOTIFY_SOCKET asks for it; st must live until hub_service_stop(). */
+ * or $NOTIFY_SOCKET asks for it; st must live until hub_service_stop().
+ * st NULL (a server, which counts no events): notifications only, with
+ * STATUS=NAME: serving. */
 void hub_service_start(const struct hub_service_opts *o, struct hub_stats *st);
 /* READY=1: the tool's input is open (its consumer assigned, its server
  * listening). Once; nothing without $NOTIFY_SOCKET. */

@@ -9,6 +9,7 @@
 load helpers
 
 VENV="${XDG_CACHE_HOME:-$HOME/.cache}/hub/venv"
+GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 PARSE="$BATS_TEST_DIRNAME/data/metrics-parse.py"
 LISTEN="$BATS_TEST_DIRNAME/data/notify-listen.py"
 
@@ -142,6 +143,26 @@ stats_member() {
 	wait "$pid"
 	# the last file has the run's counts
 	[ "$(sample "$T/m.prom" hub_events_out_total name=hub-consume,tool=hub-consume)" -eq 40 ]
+}
+
+@test "hub-consume -G: the lag is the messages past the group's committed offset, while the reader holds them" {
+	start_devbroker -T t:1
+	"$GEN" -s 2 40 | hub-produce -t t
+	# 10 read and committed
+	hub-consume -G held -t t -c 10 "${GROUPX[@]}" >/dev/null
+	# the other 30 go into a pipe nobody reads: written, not taken, so not committed
+	mkfifo "$T/fifo"
+	sleep 60 <"$T/fifo" &
+	reader=$!
+	hub-consume -G held -t t --metrics "$T/m.prom" --metrics-interval 1s -X statistics.interval.ms=500 \
+		"${GROUPX[@]}" >"$T/fifo" 2>"$T/err" &
+	pid=$!
+	lag() { sample "$T/m.prom" kafka_consumergroup_lag "consumergroup=held,name=hub-consume,partition=0,tool=hub-consume,topic=t" 2>/dev/null; }
+	thirty() { [ "$(lag)" = 30 ]; }
+	wait_until 30 thirty || { kill "$pid" "$reader"; cat "$T/m.prom" "$T/err"; false; }
+	kill -TERM "$pid"
+	kill "$reader"
+	wait "$pid" || true
 }
 
 @test "hub-archive: in, out, failed and fsyncs as its --stats line" {

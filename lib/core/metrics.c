@@ -292,18 +292,24 @@ static int write_file(const char *text, size_t len)
 	return 0;
 }
 
-/* Called with the lock held. */
+/* Called with the lock held, which it lets go while it writes: a slow disk
+ * holds up this thread only, never the tool's own calls in here. */
 static void write_metrics(void)
 {
 	struct hub_buf b = { 0 };
+	int rc, e;
 
 	if (!M.path || !M.st)
 		return;
 	render(&b);
-	if (write_file(b.data, b.len) != 0) {
+	pthread_mutex_unlock(&M.lock);
+	rc = write_file(b.data, b.len);
+	e = errno;
+	pthread_mutex_lock(&M.lock);
+	if (rc != 0) {
 		if (!M.warned)
 			hub_warn("--metrics %s: cannot write it: %s; the run goes on, and the file is tried again "
-			         "every interval", M.path, strerror(errno));
+			         "every interval", M.path, strerror(e));
 		M.warned = 1;
 	} else if (M.warned == 1) {
 		hub_info("--metrics %s: written again", M.path);

@@ -15,6 +15,8 @@ LIB_DIRS = $(sort $(patsubst lib/%/,%,$(dir $(LIB_SRC) $(LIB_HDR))))
 ASSETS = $(sort $(wildcard web/support/*)) doc/archive-api.yaml
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 BINS = $(TOOLS:%=$(BUILD)/bin/%)
+# systemd units and timers (systemd/), @BINDIR@ replaced at install
+UNITS = $(wildcard systemd/*.service systemd/*.timer)
 MAN1 = $(TOOLS:%=man/%.1)
 
 ifeq ($(V),1)
@@ -158,10 +160,16 @@ install: all
 	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5)
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
 	rm -rf $(DESTDIR)$(DATADIR)/schemas && install -d $(DESTDIR)$(DATADIR) && cp -R schemas $(DESTDIR)$(DATADIR)/schemas
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/systemd
+	for u in $(UNITS); do \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u#systemd/} && \
+	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u#systemd/} || exit 1; done
+	install -m 644 $(wildcard systemd/*.example) $(DESTDIR)$(DATADIR)/systemd
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libhub.a $(DESTDIR)$(PKGCONFIGDIR)/hub.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/hub $(DESTDIR)$(DATADIR)
+	rm -f $(UNITS:systemd/%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -f $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man7/hub.7 \
 	  $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
 

@@ -8,6 +8,8 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/hub
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# systemd's units (systemd/): Debian's place for a package's is /lib/systemd/system
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 PKGS = rdkafka jansson libsodium avro-c libzstd libpcre2-8 libmicrohttpd gnutls libcurl
 

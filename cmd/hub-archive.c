@@ -18,6 +18,7 @@
 #include "archive/view.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
@@ -84,6 +85,7 @@ static const struct hub_option options[] = {
 	{ OPT_THREADS, "threads", "N", "server threads (default 2)" },
 	{ OPT_TIMEOUT, "timeout", "DURATION", "a search's time at most, then 503 (default 10s)" },
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
 };
@@ -118,6 +120,7 @@ struct opts {
 	int fsync_given;                                 /* --fsync: --fsync-interval keeps it */
 	struct hub_http_config http;                     /* serve */
 	const char *users;
+	struct hub_service_opts svc;                     /* --metrics, --name */
 	int64_t timeout;
 };
 
@@ -181,6 +184,7 @@ static int write_archive(struct opts *o)
 	}
 	hub_signals_install(0);
 	hub_stats_start(&st);
+	hub_service_start(&o->svc, &st);
 	status = hub_archive_run(a, STDIN_FILENO, o->max_line, o->tee ? STDOUT_FILENO : -1, fs, &st,
 	                         o->stats);
 	/* --stats is printed by hub_archive_run(), after the last batch is stored. */
@@ -205,6 +209,8 @@ int main(int argc, char **argv)
 	o.timeout = 10000;
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&o.svc, c, optarg))
+			continue;
 		switch (c) {
 		case 'd': o.dir = optarg; break;
 		case OPT_FSYNC: {

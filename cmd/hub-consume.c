@@ -15,6 +15,7 @@
 #include "kafka/consume.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
@@ -53,6 +54,7 @@ static const struct hub_option options[] = {
 	  "else ./schemas)" },
 	HUB_OPTION_DLQ,
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	{ 'L', "list", NULL, "list the brokers, topics and partitions (all, or -t's),\n"
 	  "as kcat -L; with -J as JSON" },
 	{ 'Q', "query", NULL, "with -t and -o s@TIME, print each partition's offset\n"
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 	char *topics[MAX_TOPICS];
 	struct hub_config cfg = { 0 };
 	struct hub_stats st;
+	struct hub_service_opts svc = { 0 };
 	const char *brokers = NULL, *dlq = NULL, *offset = NULL, *schemas = NULL;
 	struct hub_registry *reg = NULL;
 	int avro = 0;
@@ -112,6 +115,8 @@ int main(int argc, char **argv)
 	o.topics = topics;
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&svc, c, optarg))
+			continue;
 		switch (c) {
 		case 'C': break;   /* kcat's consumer mode: the only mode here */
 		case 'L': list = 1; break;
@@ -212,6 +217,7 @@ int main(int argc, char **argv)
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(1);
 	hub_stats_start(&st);
+	hub_service_start(&svc, &st);
 	o.commits_refused = &commits_refused;
 	status = hub_consume_run(conf, STDOUT_FILENO, &o, &st);
 

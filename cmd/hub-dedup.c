@@ -13,6 +13,7 @@
 #include "dedup/dedup.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
@@ -38,6 +39,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
 };
@@ -61,6 +63,7 @@ int main(int argc, char **argv)
 	struct hub_path *keys = NULL;
 	struct hub_dedup *d;
 	struct hub_stats st;
+	struct hub_service_opts svc = { 0 };
 	const char *dlq = NULL;
 	char err[256], *end;
 	struct hub_getopt g;
@@ -69,6 +72,8 @@ int main(int argc, char **argv)
 	hub_diag_init(argv[0]);
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&svc, c, optarg))
+			continue;
 		switch (c) {
 		case 'k':
 			if (keys)
@@ -119,6 +124,7 @@ int main(int argc, char **argv)
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(0);
 	hub_stats_start(&st);
+	hub_service_start(&svc, &st);
 	d = hub_dedup_new(&o, &status);
 	if (d) {
 		status = hub_dedup_run(d, STDIN_FILENO, STDOUT_FILENO, &st);

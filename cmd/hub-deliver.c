@@ -14,6 +14,7 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "core/signals.h"
 #include "core/stats.h"
@@ -68,6 +69,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	HUB_OPTIONS_GENERAL("verbose (each failure; twice: retries; three times: libcurl)"),
 	HUB_OPTION_END,
 };
@@ -97,6 +99,7 @@ int main(int argc, char **argv)
 	struct hub_deliver_opts o = { 0 };
 	struct hub_deliver_tally t = { 0 };
 	struct hub_stats st;
+	struct hub_service_opts svc = { 0 };
 	const char **headers = NULL, *dlq = NULL;
 	int format_given = 0, show_stats = 0;
 	struct hub_getopt g;
@@ -111,6 +114,8 @@ int main(int argc, char **argv)
 	o.connect_timeout_ms = 10000;
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&svc, c, optarg))
+			continue;
 		switch (c) {
 		case OPT_FORMAT:
 			o.format = (enum hub_deliver_format)hub_choice_option(optarg, "--format", formats);
@@ -191,6 +196,7 @@ int main(int argc, char **argv)
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(0);
 	hub_stats_start(&st);
+	hub_service_start(&svc, &st);
 	status = hub_deliver_run(STDIN_FILENO, &o, &st, &t);
 	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
 	                    .show_stats = show_stats, .stats_extra = t.extra });

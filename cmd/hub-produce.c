@@ -11,6 +11,7 @@
 #include "kafka/config.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
@@ -57,6 +58,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	{ 'P', NULL, NULL, "kcat's producer mode: accepted, the only mode here" },
 	{ 'C', NULL, NULL, NULL },   /* kcat's consumer mode: says where it is */
 	HUB_OPTIONS_GENERAL("verbose (repeat for librdkafka debug logs)"),
@@ -80,6 +82,7 @@ int main(int argc, char **argv)
 	struct hub_produce_opts o = { 0 };
 	struct hub_config cfg = { 0 };
 	struct hub_stats st;
+	struct hub_service_opts svc = { 0 };
 	rd_kafka_headers_t *headers = NULL;
 	const char *brokers = NULL, *dlq = NULL, *txn = NULL, *schemas = NULL;
 	struct hub_registry *reg = NULL;
@@ -99,6 +102,8 @@ int main(int argc, char **argv)
 	o.partition = RD_KAFKA_PARTITION_UA;
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&svc, c, optarg))
+			continue;
 		switch (c) {
 		case 'b': brokers = optarg; break;
 		case 't': o.topic = optarg; break;
@@ -204,6 +209,7 @@ int main(int argc, char **argv)
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(0);
 	hub_stats_start(&st);
+	hub_service_start(&svc, &st);
 	status = hub_produce_run(conf, STDIN_FILENO, &o, &st);
 
 	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/diag.h"
+#include "core/metrics.h"
 #include "core/exitcodes.h"
 #include "core/options.h"
 #include "core/signals.h"
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
 
 	hub_signals_install(1);
 	hub_signals_install_reload();
+	hub_service_start(&(struct hub_service_opts){ 0 }, NULL);   /* systemd's notify protocol */
 	if (hub_registry_serve_start(&srv, dir, &cfg, &err, &status) < 0) {
 		hub_err("%.*s", (int)(err.len && err.data[err.len - 1] == '\n' ? err.len - 1 : err.len), err.data);
 		hub_buf_free(&err);

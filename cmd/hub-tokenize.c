@@ -13,6 +13,7 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
@@ -47,6 +48,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	HUB_OPTIONS_GENERAL("verbose"),
 	HUB_OPTION_END,
 };
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 	struct hub_policy pol;
 	struct hub_keyring keys;
 	struct hub_stats st;
+	struct hub_service_opts svc = { 0 };
 	char err[512], *keyfile, *end, *default_policy = NULL;
 	struct hub_getopt g;
 	int c, status;
@@ -129,6 +132,8 @@ int main(int argc, char **argv)
 	hub_diag_init(argv[0]);
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&svc, c, optarg))
+			continue;
 		switch (c) {
 		case 'f': o.fields = optarg; break;
 		case 'm':
@@ -198,6 +203,7 @@ int main(int argc, char **argv)
 	o.run.failstore = hub_failstore_new(o.dlq);
 	hub_signals_install(0);
 	hub_stats_start(&st);
+	hub_service_start(&svc, &st);
 	status = hub_tokenize_run(&o.run, STDIN_FILENO, STDOUT_FILENO, &st);
 
 	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.run.failstore });

@@ -13,6 +13,7 @@
 #include "schema/compat.h"
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "stream/failstore.h"
 #include "stream/finish.h"
@@ -39,6 +40,7 @@ static const struct hub_option options[] = {
 	HUB_OPTION_DLQ,
 	HUB_OPTION_MAX_LINE,
 	HUB_OPTION_STATS,
+	HUB_OPTIONS_SERVICE,
 	HUB_OPTION_HEADING(""),
 	HUB_OPTION_HEADING("Registry commands (output on stdout, exit 1 when they find a problem):"),
 	{ OPT_LIST, "list", NULL, "subjects, versions, ids and compatibility modes" },
@@ -81,6 +83,7 @@ int main(int argc, char **argv)
 	struct hub_registry *reg;
 	struct hub_buf problems = { 0 };
 	struct hub_stats st;
+	struct hub_service_opts svc = { 0 };
 	const char *dir = NULL, *dlq = NULL;
 	struct hub_getopt g;
 	int c, status, command = 0;
@@ -89,6 +92,8 @@ int main(int argc, char **argv)
 	hub_diag_init(argv[0]);
 	hub_getopt_init(&g, options);
 	while ((c = hub_getopt(&g, argc, argv)) != -1) {
+		if (hub_service_option(&svc, c, optarg))
+			continue;
 		switch (c) {
 		case OPT_SCHEMAS: dir = optarg; break;
 		case OPT_SUBJECT: o.subject = optarg; break;
@@ -159,6 +164,7 @@ int main(int argc, char **argv)
 	o.failstore = hub_failstore_new(dlq);
 	hub_signals_install(0);
 	hub_stats_start(&st);
+	hub_service_start(&svc, &st);
 	status = hub_validate_run(STDIN_FILENO, STDOUT_FILENO, &o, &st);
 	status = hub_finish(status, &(struct hub_finish){ .stats = &st, .failstore = o.failstore,
 	                    .failed = "rejected", .show_stats = o.show_stats });

@@ -18,6 +18,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "core/file-internal.h"
+#include "core/metrics.h"
 #include "core/signals.h"
 #include "core/stats.h"
 #include "json/scan.h"
@@ -108,16 +109,24 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	static struct marks m;   /* 64 KiB: not on the stack */
 	struct hub_buf acked = { 0 };
 	struct hub_line l;
-	struct hub_archive_counters c;
+	/* static: read by the metrics thread until the run's end (core/metrics.h) */
+	static struct hub_archive_counters c;
+	static uint64_t repeats_seen;
 	int rc, status = HUB_EXIT_OK;
 	char extra[96], why[160], line[256];
 	uint64_t repeats, added = 0, consumed_before = 0, consumed_now = 0, torn_bytes = 0, flushed_at = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.up = hub_ack_in_new(in_fd, 0);   /* before the first read: stream/ack.h */
+	memset(&c, 0, sizeof(c));
+	repeats_seen = 0;
 	hub_archive_count(a, &c);
+	hub_metrics_counter("fsyncs", "fsync(2) calls that made segments durable.", &c.fsyncs);
+	hub_metrics_counter("repeats_dropped", "Lines not stored again: repeats of lines stored lately (redeliveries).",
+	                    &repeats_seen);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
+	hub_service_ready();
 	while (!hub_stop_requested) {
 		acknowledge(&m, hub_archive_durable_line(a));
 		st->out = m.stored;
@@ -144,6 +153,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			break;
 		}
 		st->in++;
+		st->bytes_in += l.len + 1;
 		consumed_before = consumed_now;
 		consumed_now = hub_reader_consumed(r);
 		if (l.status == HUB_LINE_TOO_LONG) {
@@ -190,6 +200,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 			status = HUB_EXIT_IOERR;
 			break;
 		}
+		__atomic_store_n(&repeats_seen, hub_archive_repeats(a), __ATOMIC_RELAXED);
 		if (hub_stats_due())
 			hub_stats_print(st, counted(&c, hub_archive_repeats(a), line, sizeof(line)));
 	}
@@ -206,6 +217,7 @@ int hub_archive_run(struct hub_archive *a, int in_fd, size_t max_line, int tee_f
 	st->out = m.stored;   /* out: stored, not merely given to the writer */
 	hub_ack_in_free(m.up);
 	repeats = hub_archive_repeats(a);   /* a is gone after close */
+	__atomic_store_n(&repeats_seen, repeats, __ATOMIC_RELAXED);
 	if (hub_archive_close(a, &acked) != 0)
 		status = HUB_EXIT_IOERR;
 	if (tee_out(tee_fd, &acked) != 0 && status == HUB_EXIT_OK) {

@@ -17,6 +17,7 @@ double hub_now(void)
 void hub_stats_start(struct hub_stats *st)
 {
 	st->in = st->out = st->failed = 0;
+	st->bytes_in = st->bytes_out = 0;
 	st->started = hub_now();
 }
 

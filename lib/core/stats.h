@@ -11,6 +11,7 @@
 
 struct hub_stats {
 	uint64_t in, out, failed;
+	uint64_t bytes_in, bytes_out;   /* the events' bytes, where the tool knows them */
 	double started;          /* monotonic seconds */
 };
 

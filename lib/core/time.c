@@ -258,6 +258,8 @@ static const struct hub_duration_option_spec {
 	{ "--connect-timeout", 1000, 1, 1, 3600000 },
 	{ "--retry-delay", 1000, 1, 1, 3600000 },
 	{ "--retry-max-time", 1000, 1, 0, 7 * 86400000LL },
+	/* every long-running tool (core/metrics.h) */
+	{ "--metrics-interval", 1000, 1, 100, 3600000 },
 };
 
 static const char *unit_name(int64_t ms)

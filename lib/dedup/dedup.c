@@ -29,6 +29,7 @@
 #include "core/diag.h"
 #include "core/exitcodes.h"
 #include "core/file-internal.h"
+#include "core/metrics.h"
 #include "stream/filter.h"
 #include "json/scan.h"
 #include "stream/ndjson.h"
@@ -330,7 +331,11 @@ int hub_dedup_run(struct hub_dedup *d, int in_fd, int out_fd, struct hub_stats *
 	struct hub_filter f = { .ctx = d, .line = handle, .flushed = flushed, .safe = safe, .unwritten = unwritten,
 	                        .held = held, .stats_extra = stats_extra };
 	struct hub_reader *r = hub_reader_new(in_fd, d->o->max_line ? d->o->max_line : HUB_MAX_LINE_DEFAULT);
-	int status = hub_filter_run(&f, r, in_fd, out_fd, st);
+	int status;
+
+	hub_metrics_counter("duplicates_dropped", "Events dropped as copies of events already passed "
+	                    "(as --stats \"dropped\").", &d->dropped);
+	status = hub_filter_run(&f, r, in_fd, out_fd, st);
 
 	if (hub_stop_requested)
 		hub_info("%s: stopping; every event read has been handled", strsignal(hub_stop_requested));

@@ -21,6 +21,7 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/signals.h"
 #include "deliver/deliver-internal.h"
 #include "stream/ack.h"
@@ -688,6 +689,7 @@ int hub_deliver_run(int in_fd, const struct hub_deliver_opts *o, struct hub_stat
 	r = hub_reader_new(in_fd, o->max_line);
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_timeout(r, 0);   /* the wait is curl_multi_poll()'s */
+	hub_service_ready();
 
 	for (;;) {
 		struct curl_waitfd fds[2];
@@ -712,6 +714,7 @@ int hub_deliver_run(int in_fd, const struct hub_deliver_opts *o, struct hub_stat
 			}
 			lines++;
 			st->in++;
+			st->bytes_in += l.len + 1;
 			hub_ack_lines_read(d.acks, l.number, hub_reader_consumed(r), !hub_reader_buffered(r));
 			take_line(&d, &l);
 			if (o->count && lines >= o->count)

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "core/diag.h"
+#include "core/metrics.h"
 #include "core/file-internal.h"
 #include "http/server.h"
 #include "http/users.h"
@@ -553,6 +554,7 @@ struct hub_http_server *hub_http_start(const struct hub_http_config *cfg, struct
 	snprintf(s->url, sizeof(s->url), "%s://%s", s->cert ? "https" : "http", s->address);
 	if (ai)
 		freeaddrinfo(ai);
+	hub_service_ready();   /* systemd: listening (core/metrics.h) */
 	return s;
 fail:
 	if (ai)
@@ -578,6 +580,7 @@ void hub_http_stop(struct hub_http_server *s)
 {
 	if (!s)
 		return;
+	hub_service_stop();
 	MHD_stop_daemon(s->daemon);
 	free(s->cert);
 	free(s->key);

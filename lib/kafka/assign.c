@@ -13,6 +13,7 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/signals.h"
 #include "core/time.h"
 #include "kafka/client.h"
@@ -30,6 +31,7 @@ void hub_assign_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topi
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		c->ever_assigned = 1;
+		hub_service_ready();
 		for (int i = 0; i < parts->cnt; i++)
 			hub_ledger_assign(&c->ledger, hub_ledger_find(&c->ledger, parts->elems[i].topic,
 			                                              parts->elems[i].partition), 1);

@@ -59,6 +59,10 @@ int hub_assign_start_simple(struct consumer *c, const char *brokers);
 void hub_assign_stop_simple(struct consumer *c);
 int hub_assign_start_group(struct consumer *c, const char *brokers);
 
+/* kafka/lag.c: kafka_consumergroup_lag in --metrics, from librdkafka's
+ * statistics (-G only; nothing when no metrics file is written) */
+void hub_lag_configure(rd_kafka_conf_t *conf);
+
 /* kafka/commit.c: commits Kafka refused, said and retried */
 void hub_commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
                        void *opaque);

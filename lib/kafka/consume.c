@@ -31,6 +31,7 @@
 #include "kafka/client.h"
 #include "kafka/consume-internal.h"
 #include "core/diag.h"
+#include "core/metrics.h"
 #include "kafka/envelope-internal.h"
 #include "core/exitcodes.h"
 #include "json/scan.h"
@@ -168,6 +169,7 @@ void hub_consume_flush_urgent(struct consumer *c, int urgent)
 		p += w;
 		left -= (size_t)w;
 		c->written += (uint64_t)w;
+		c->st->bytes_out += (uint64_t)w;
 		hub_ack_out_wrote(c->ack, (uint64_t)w);
 	}
 	c->out.len = 0;
@@ -430,6 +432,7 @@ static int handle(struct consumer *c, const rd_kafka_message_t *m)
 		return 1;
 	hub_ledger_eof(&c->ledger, p, 0);
 	c->st->in++;
+	c->st->bytes_in += m->len;
 	if (c->o->envelope) {
 		hub_envelope_write(&c->out, c->js, m);
 		c->st->out++;
@@ -631,6 +634,7 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	if (c.group) {
 		rd_kafka_conf_set_rebalance_cb(conf, hub_assign_rebalance);
 		rd_kafka_conf_set_offset_commit_cb(conf, hub_commit_result);
+		hub_lag_configure(conf);
 	}
 	c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!c.rk) {
@@ -647,6 +651,8 @@ int hub_consume_run(rd_kafka_conf_t *conf, int out_fd, const struct hub_consume_
 	} else {
 		c.queue = rd_kafka_queue_new(c.rk);
 		status = hub_assign_start_simple(&c, brokers);
+		if (status == HUB_EXIT_OK)
+			hub_service_ready();   /* with -G: at the first assignment */
 	}
 	if (status == HUB_EXIT_OK)
 		consume_loop(&c);

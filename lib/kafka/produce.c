@@ -30,6 +30,7 @@
 #include "core/file-internal.h"
 #include "kafka/envelope-internal.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "json/scan.h"
 #include "kafka/client.h"
 #include "stream/ndjson.h"
@@ -157,6 +158,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		fail(p, reason, line, ev, len, is_json, extra);
 	} else {
 		p->st->out++;
+		p->st->bytes_out += m->len;
 		hub_txn_spool_add(p, line, ev, len);
 		if (!p->spool)   /* in a transaction, safe once it is committed */
 			hub_ack_lines_done(p->acks, line);
@@ -621,6 +623,7 @@ static void read_lines(struct producer *p, int in_fd, uint64_t *lines, int *stat
 		}
 		(*lines)++;
 		p->st->in++;
+		p->st->bytes_in += l.len + 1;
 		p->consumed = hub_reader_consumed(r);
 		hub_ack_lines_read(p->acks, l.number, p->consumed, !hub_reader_buffered(r));
 		produce_line(p, &l);
@@ -670,6 +673,7 @@ static void read_scanned(struct producer *p, int in_fd, uint64_t *lines, int *st
 		}
 		(*lines)++;
 		p->st->in++;
+		p->st->bytes_in += sc.line.len + 1;
 		p->consumed = sc.consumed;
 		hub_ack_lines_read(p->acks, sc.line.number, p->consumed, !hub_scanahead_ready(sa));
 		memcpy(p->found, sc.found, sizeof(p->found[0]) * (size_t)p->npaths);
@@ -791,6 +795,7 @@ int hub_produce_run(rd_kafka_conf_t *conf, int in_fd, const struct hub_produce_o
 	/* before the first read: stream/ack.h */
 	p.up = hub_ack_in_new(in_fd, o->transactional ? HUB_ACK_TXN : 0);
 	p.acks = hub_ack_lines_new(p.up);
+	hub_service_ready();
 	if (pipelined)
 		read_scanned(&p, in_fd, &lines, &status);
 	else

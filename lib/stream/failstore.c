@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/file-internal.h"
+#include "core/metrics.h"
 #include "stream/failstore.h"
 
 struct hub_failstore {
@@ -166,6 +167,7 @@ int hub_failstore_add(struct hub_failstore *fs, const char *reason, uint64_t lin
 		p += w;
 		left -= (size_t)w;
 	}
+	hub_metrics_failure(reason);
 	return 0;
 }
 

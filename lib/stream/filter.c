@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/metrics.h"
 #include "core/exitcodes.h"
 #include "core/file-internal.h"
 #include "stream/filter.h"
@@ -242,6 +243,7 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 	hub_reader_set_interrupt(r, &hub_stop_requested);
 	hub_reader_set_wakeup(r, hub_signal_fd());   /* SIGUSR1 while idle, too */
 	watch_down(&L);
+	hub_service_ready();
 	while (!hub_stop_requested) {
 		if ((!hub_reader_buffered(r) || batch_full(f, &L.out)) && flush(&L) < 0) {
 			broken = 1;
@@ -276,11 +278,13 @@ int hub_filter_run(const struct hub_filter *f, struct hub_reader *r, int in_fd, 
 			break;
 		}
 		st->in++;
+		st->bytes_in += l.len + 1;
 		switch (f->line(f->ctx, &l, &data, &len)) {
 		case HUB_FILTER_PASS:
 			hub_buf_add(&L.out, data, len);
 			hub_buf_addc(&L.out, '\n');
 			st->out++;
+			st->bytes_out += len + 1;
 			break;
 		case HUB_FILTER_FAIL:
 			st->failed++;

@@ -12,6 +12,7 @@
 
 #include "core/diag.h"
 #include "core/exitcodes.h"
+#include "core/metrics.h"
 #include "core/signals.h"
 #include "stream/finish.h"
 
@@ -59,6 +60,8 @@ int hub_finish(int status, const struct hub_finish *f)
 	char *path = NULL;
 	int stored = 0;
 
+	/* the last metrics file, with everything counted; STOPPING=1 */
+	hub_service_stop();
 	if (f->failstore) {
 		path = hub_xstrdup(hub_failstore_path(f->failstore));
 		stored = hub_failstore_close(f->failstore);

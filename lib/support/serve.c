@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/diag.h"
+#include "core/metrics.h"
 #include "core/exitcodes.h"
 #include "core/signals.h"
 #include "support/api.h"
@@ -34,6 +35,7 @@ int hub_support_serve(const char *dir, const char *failstore, struct hub_http_co
 	if (!cfg->max_body)
 		cfg->max_body = 4096;     /* GET only: a body is never read */
 	hub_signals_install(1);
+	hub_service_start(&(struct hub_service_opts){ 0 }, NULL);   /* systemd's notify protocol */
 	if (!(http = hub_http_start(cfg, &err))) {
 		hub_err("%s", hub_buf_cstr(&err));
 		hub_buf_free(&err);

@@ -361,6 +361,16 @@ GROUPX=(-X session.timeout.ms=3000 -X heartbeat.interval.ms=300)
 	done
 }
 
+@test "-G with no broker answering: after 10 s it says so, and what to check (not that the group is rebalancing)" {
+	hub-consume -b 127.0.0.1:1 -G g -t t1 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 1 150); do grep -q 'still waiting' "$T/err" && break; sleep 0.1; done
+	kill -INT "$pid"
+	wait "$pid"
+	grep -q "warning: still waiting to join group g after 10 s: no broker has answered at 127.0.0.1:1; check -b" "$T/err"
+	! grep -q 'the group is rebalancing' "$T/err"
+}
+
 @test "a mistyped topic with -e, with and without -G: 66 naming it, and not created on the dev broker" {
 	start_devbroker -T orders:3
 	run hub-consume -G g -t ordres -e

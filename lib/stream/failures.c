@@ -435,7 +435,10 @@ static int run(const char *path, const struct hub_failure_query *q, enum hub_fai
 		print_summary(&r);
 	flush_out(&r);
 	if (r.ack) {
-		mark_safe(&r, hub_ack_out_end(r.ack, 10000));
+		/* a reader that is alive may be slow to make its first events
+		 * safe (a producer connecting): 30 s without progress, then a
+		 * rerun sends the rest again */
+		mark_safe(&r, hub_ack_out_end(r.ack, 30000));
 		if (r.marks_fd >= 0 && fsync(r.marks_fd) != 0)
 			r.io_error = 1;
 		if (r.donepend < r.npend)

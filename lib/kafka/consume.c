@@ -491,23 +491,28 @@ static int login_refused(struct consumer *c)
  * long without an assignment it says what it waits for. */
 #define JOIN_SAY_MS 10000
 
+/* Whether any broker has answered (the cluster's id came with metadata). */
+static int broker_answered(struct consumer *c)
+{
+	char *cluster = rd_kafka_clusterid(c->rk, 0);
+
+	rd_kafka_mem_free(c->rk, cluster);
+	return cluster != NULL;
+}
+
 static void say_waiting(struct consumer *c)
 {
-	char v[32] = "";
-	size_t n = sizeof(v);
-
-	char brokers[512] = "", *cluster = rd_kafka_clusterid(c->rk, 0);
-	size_t blen = sizeof(brokers);
+	char v[32] = "", brokers[512] = "";
+	size_t n = sizeof(v), blen = sizeof(brokers);
 
 	c->said_waiting = 1;
-	if (!cluster) {   /* not the group: no broker has answered at all */
+	if (!broker_answered(c)) {   /* not the group: no broker has answered at all */
 		rd_kafka_conf_get(rd_kafka_conf(c->rk), "bootstrap.servers", brokers, &blen);
 		hub_warn("still waiting to join group %s after %d s: no broker has answered at %s; check -b (or "
 		         "bootstrap.servers) and that the cluster is up; it goes on trying", c->o->group,
 		         JOIN_SAY_MS / 1000, brokers);
 		return;
 	}
-	rd_kafka_mem_free(c->rk, cluster);
 	rd_kafka_conf_get(rd_kafka_conf(c->rk), "session.timeout.ms", v, &n);
 	hub_warn("still waiting to join group %s after %d s: the group is rebalancing, and a member that "
 	         "ended without leaving it (killed, or stopped before its assignment) holds it until its "
@@ -539,14 +544,8 @@ static void settle_join(struct consumer *c)
 	int stops = hub_stop_count;
 	rd_kafka_message_t *m;
 
-	char *cluster;
-
-	if (has_member_id(c))
+	if (has_member_id(c) || !broker_answered(c))   /* no broker: no join to finish */
 		return;
-	/* no broker ever answered: there is no join to finish */
-	if (!(cluster = rd_kafka_clusterid(c->rk, 0)))
-		return;
-	rd_kafka_mem_free(c->rk, cluster);
 	hub_debug("the group's join is under way: letting it finish, so that leaving the group frees its "
 	          "partitions at once");
 	while (!has_member_id(c) && hub_time_now_ms() < until && hub_stop_count == stops)
